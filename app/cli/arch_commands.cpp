@@ -1,0 +1,70 @@
+// automoe arch stats | validate
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "arch/arch_config.h"
+#include "arch/arch_stats.h"
+#include "arg_parser.h"
+#include "commands.h"
+#include "project/project.h"
+#include "util/config_error.h"
+
+namespace automoe::cli {
+
+namespace {
+
+ArchConfig loadValidArch(const std::string& path, const SearchSpace& space) {
+  ArchConfig a = ArchConfig::loadFile(path);
+  const auto errs = a.validate(space);
+  if (!errs.empty()) {
+    std::string msg = path + ": the architecture is not in the project's search space:";
+    for (const auto& e : errs) msg += "\n  - " + e;
+    throw ConfigError(msg);
+  }
+  return a;
+}
+
+}  // namespace
+
+int archStats(const Args& args) {
+  ArgParser ap(args, {"src-len", "tgt-len"}, {"json"});
+  ap.expectPositional({"PROJECT", "ARCH.json"});
+  const Project p = Project::load(ap.positional()[0]);
+  const ArchConfig a = loadValidArch(ap.positional()[1], p.space);
+  const int src = static_cast<int>(ap.intValue("src-len", 30, 1, 100000));
+  const int tgt = static_cast<int>(ap.intValue("tgt-len", 30, 1, 100000));
+  const ArchStats s = computeArchStats(a, p.space.qkvDim, p.model.vocabSize, src, tgt);
+  if (ap.has("json")) {
+    std::printf("%s\n", s.toJson().dump(2).c_str());
+    return 0;
+  }
+  std::printf("architecture     %s\n", a.summary().c_str());
+  std::printf("total params     %lld (%.2fM; %.2fM without embeddings)\n",
+              static_cast<long long>(s.totalParams), s.totalParams / 1e6,
+              s.nonEmbeddingParams() / 1e6);
+  std::printf("active params    %.0f per token (%.2fM; sparsity %.1f%%)\n", s.activeParams,
+              s.activeParams / 1e6, 100.0 * s.sparsity());
+  std::printf("FLOPs            %.0f (%.3f GFLOPs) for %d source / %d target tokens\n", s.flops,
+              s.flops / 1e9, src, tgt);
+  std::printf("  of which output projection %.3f GFLOPs\n", s.outputProjectionFlops / 1e9);
+  auto layers = [](const char* name, const std::vector<LayerCost>& v) {
+    for (size_t i = 0; i < v.size(); ++i)
+      std::printf("  %s layer %zu: %lld params, %.0f active, %.4f GFLOPs\n", name, i,
+                  static_cast<long long>(v[i].params), v[i].activeParams, v[i].flops / 1e9);
+  };
+  layers("encoder", s.encoderLayers);
+  layers("decoder", s.decoderLayers);
+  return 0;
+}
+
+int archValidate(const Args& args) {
+  ArgParser ap(args, {}, {});
+  ap.expectPositional({"PROJECT", "ARCH.json"});
+  const Project p = Project::load(ap.positional()[0]);
+  loadValidArch(ap.positional()[1], p.space);
+  std::printf("%s: valid\n", ap.positional()[1].c_str());
+  return 0;
+}
+
+}  // namespace automoe::cli

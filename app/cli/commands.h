@@ -1,0 +1,26 @@
+#pragma once
+// The CLI's subcommands. Each takes the arguments after its name, prints its result to stdout and
+// returns an exit code; errors are thrown (UsageError, ConfigError) and mapped by runCli.
+#include <string>
+#include <vector>
+
+namespace automoe::cli {
+
+using Args = std::vector<std::string>;
+
+struct Command {
+  const char* group;    // "space", "arch", ...
+  const char* name;     // "sample", ...
+  const char* usage;    // arguments after "automoe group name"
+  const char* summary;  // one line for --help
+  int (*run)(const Args& args);
+};
+
+const std::vector<Command>& allCommands();
+
+int spaceSample(const Args& args);
+int spaceDescribe(const Args& args);
+int archStats(const Args& args);
+int archValidate(const Args& args);
+
+}  // namespace automoe::cli

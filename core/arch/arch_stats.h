@@ -1,0 +1,50 @@
+#pragma once
+// Closed-form size and compute of a subnet, from its ArchConfig alone (no model needed).
+//
+// Parameters count what the standalone (extracted) model stores: the shared embedding table
+// (vocab x max(encoder, decoder width)), attention projections with biases, layer norms, each
+// sampled expert at its own FFN width, and the router of every layer with more than one expert.
+// Active parameters are those one token uses: everything except the experts, plus top-k experts of
+// each MoE layer at the layer's mean expert size (the expectation under uniform routing).
+//
+// FLOPs = 2 x multiply-accumulates of every matrix product of one teacher-forced forward pass for a
+// single sentence of srcLen source and tgtLen target tokens: Q/K/V and output projections, the two
+// attention products (full T x S score matrices, causal masking not subtracted), router, routed
+// experts (expected, as above) and the output projection onto the vocabulary. Element-wise work
+// (softmax, layer norm, bias adds, activations) and the embedding lookup are not counted.
+#include <cstdint>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace automoe {
+
+struct ArchConfig;
+
+struct LayerCost {
+  int64_t params = 0;
+  double activeParams = 0;
+  double flops = 0;
+};
+
+struct ArchStats {
+  int srcLen = 0;
+  int tgtLen = 0;
+  int64_t totalParams = 0;
+  int64_t embeddingParams = 0;
+  double activeParams = 0;
+  double flops = 0;                   // whole forward pass, output projection included
+  double outputProjectionFlops = 0;   // the vocabulary projection alone
+  std::vector<LayerCost> encoderLayers;
+  std::vector<LayerCost> decoderLayers;
+
+  int64_t nonEmbeddingParams() const { return totalParams - embeddingParams; }
+  // 1 - active/total over the non-embedding parameters.
+  double sparsity() const;
+  nlohmann::json toJson() const;
+};
+
+ArchStats computeArchStats(const ArchConfig& arch, int qkvDim, int64_t vocabSize, int srcLen,
+                           int tgtLen);
+
+}  // namespace automoe

@@ -1,0 +1,27 @@
+#pragma once
+// Fixed (non-searched) settings of the SuperTransformer, from the project's "model" section.
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace automoe {
+
+class JsonReader;
+
+struct ModelOptions {
+  int64_t vocabSize = 8000;        // joint source/target vocabulary (shared embeddings)
+  int maxPositions = 1024;         // longest sequence the sinusoidal table covers
+  double dropout = 0.3;            // at the super width; scaled by sampled/super width
+  double attentionDropout = 0.1;
+  double activationDropout = 0.0;
+  double capacityFactor = 0.0;     // MoE expert capacity = ceil(cf * tokens * k / n); 0 = unlimited
+  double balanceLossCoef = 0.01;   // Switch load-balancing loss weight
+  double zLossCoef = 0.001;        // ST-MoE router z-loss weight
+  double routerJitter = 0.01;      // switch_top1: multiplicative input noise in training
+
+  static ModelOptions fromJson(const JsonReader& r);
+  nlohmann::json toJson() const;
+};
+
+}  // namespace automoe

@@ -1,0 +1,54 @@
+#include "project/project.h"
+
+#include <nlohmann/json.hpp>
+
+#include "util/atomic_file.h"
+#include "util/config_error.h"
+#include "util/json_reader.h"
+
+namespace automoe {
+
+Project Project::load(const std::string& path) {
+  const nlohmann::json j = parseJsonText(readTextFile(path), path);
+  Project p = fromJson(j, path);
+  p.path = path;
+  return p;
+}
+
+Project Project::fromJson(const nlohmann::json& j, const std::string& source) {
+  JsonReader r(j, source);
+  r.rejectUnknownKeys({"format_version", "name", "description", "seed", "search_space", "model"});
+  const int64_t version = r.getInt("format_version");
+  if (version != kFormatVersion)
+    r.fail("format_version", "unsupported version " + std::to_string(version) +
+                                 " (this build reads " + std::to_string(kFormatVersion) + ")");
+  Project p;
+  p.name = r.getString("name");
+  p.description = r.getString("description", "");
+  const int64_t seed = r.getInt("seed", 1);
+  if (seed < 0) r.fail("seed", "must be >= 0");
+  p.seed = static_cast<uint64_t>(seed);
+  p.space = SearchSpace::fromJson(r.raw("search_space"), source, "search_space");
+  p.model = r.has("model") ? ModelOptions::fromJson(r.child("model")) : ModelOptions{};
+  return p;
+}
+
+nlohmann::json Project::toJson() const {
+  return {{"format_version", kFormatVersion}, {"name", name},
+          {"description", description},       {"seed", seed},
+          {"search_space", space.toJson()},   {"model", model.toJson()}};
+}
+
+std::string Project::directory() const {
+  const auto slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+std::string Project::resolvePath(const std::string& relative) const {
+  if (!relative.empty() && relative[0] == '/') return relative;
+  return directory() + "/" + relative;
+}
+
+}  // namespace automoe

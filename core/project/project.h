@@ -1,0 +1,34 @@
+#pragma once
+// A project file: one versioned JSON document that the GUI and the headless CLI both run. Paths in
+// it are relative to the file's directory.
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "arch/search_space.h"
+#include "project/model_options.h"
+
+namespace automoe {
+
+struct Project {
+  static constexpr int kFormatVersion = 1;
+
+  std::string path;         // the file it was loaded from (empty if built in memory)
+  std::string name;
+  std::string description;
+  uint64_t seed = 1;
+  SearchSpace space;
+  ModelOptions model;
+
+  // Reads and validates the file; every problem is a ConfigError naming the file and field.
+  static Project load(const std::string& path);
+  static Project fromJson(const nlohmann::json& j, const std::string& source);
+  nlohmann::json toJson() const;
+
+  // Directory of the project file ("." when unknown); relative paths resolve against it.
+  std::string directory() const;
+  std::string resolvePath(const std::string& relative) const;
+};
+
+}  // namespace automoe

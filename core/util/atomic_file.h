@@ -1,0 +1,14 @@
+#pragma once
+// Crash-safe file output: content goes to a temporary file in the same directory, is flushed to
+// disk, then renamed over the target, so readers see either the old or the new file, never half.
+#include <string>
+
+namespace automoe {
+
+// Throws std::runtime_error naming the path when the file cannot be written.
+void writeFileAtomically(const std::string& path, const std::string& content);
+
+// Reads a whole file; throws ConfigError naming the path when it cannot be read.
+std::string readTextFile(const std::string& path);
+
+}  // namespace automoe
