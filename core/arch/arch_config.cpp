@@ -5,11 +5,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "arch/router_types.h"
 #include "arch/search_space.h"
 #include "util/atomic_file.h"
 #include "util/json_reader.h"
 
 namespace automoe {
+
+int LayerArch::effectiveTopK() const {
+  return std::max(1, std::min({topK, numExperts(), routerMaxTopK(router)}));
+}
 
 bool LayerArch::operator==(const LayerArch& o) const {
   return heads == o.heads && endeHeads == o.endeHeads && arbitraryEndeAttn == o.arbitraryEndeAttn &&

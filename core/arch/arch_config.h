@@ -19,8 +19,10 @@ struct LayerArch {
   std::string router = "softmax_topk";
 
   int numExperts() const { return static_cast<int>(expertFfnDims.size()); }
-  int effectiveTopK() const { return topK < numExperts() ? topK : numExperts(); }
-  // Number of encoder layers whose outputs the enc-dec attention reads (1, 2 or 3).
+  // Experts each token really goes to: min(topK, #experts, the router type's own limit).
+  int effectiveTopK() const;
+  // Number of encoder layers whose outputs the enc-dec attention reads (1, 2 or 3); the decoder
+  // clamps it to the encoder depth.
   int endeSourceLayers() const { return arbitraryEndeAttn < 0 ? 1 : arbitraryEndeAttn + 1; }
   bool operator==(const LayerArch& o) const;
   bool operator!=(const LayerArch& o) const { return !(*this == o); }

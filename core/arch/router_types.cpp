@@ -17,4 +17,6 @@ bool isKnownRouterType(const std::string& name) {
   return std::find(t.begin(), t.end(), name) != t.end();
 }
 
+int routerMaxTopK(const std::string& name) { return name == "switch_top1" ? 1 : 1 << 20; }
+
 }  // namespace automoe

@@ -9,5 +9,7 @@ namespace automoe {
 
 const std::vector<std::string>& knownRouterTypes();
 bool isKnownRouterType(const std::string& name);
+// Largest number of experts a router of this type sends a token to (switch_top1: 1).
+int routerMaxTopK(const std::string& name);
 
 }  // namespace automoe

@@ -1,0 +1,109 @@
+#include "model/super_attention.h"
+
+#include <cmath>
+#include <limits>
+
+#include <torch/nn/init.h>
+
+namespace automoe {
+
+SuperAttentionImpl::SuperAttentionImpl(const SuperAttentionOptions& o) : options(o) { reset(); }
+
+void SuperAttentionImpl::reset() {
+  const int64_t q = options.qkv_dim();
+  if (options.cross()) {
+    q_proj_weight = register_parameter("q_proj_weight", at::empty({q, options.query_dim()}));
+    q_proj_bias = register_parameter("q_proj_bias", at::zeros({q}));
+    kv_proj_weight = register_parameter("kv_proj_weight", at::empty({2 * q, options.memory_dim()}));
+    kv_proj_bias = register_parameter("kv_proj_bias", at::zeros({2 * q}));
+  } else {
+    TORCH_CHECK(options.query_dim() == options.memory_dim(), "self-attention needs equal widths");
+    in_proj_weight = register_parameter("in_proj_weight", at::empty({3 * q, options.query_dim()}));
+    in_proj_bias = register_parameter("in_proj_bias", at::zeros({3 * q}));
+  }
+  out_proj = register_module("out_proj", SuperLinear(SuperLinearOptions(q, options.query_dim())));
+  torch::NoGradGuard noGrad;
+  // Xavier over the fused [3q, d] matrix, as in fairseq/HAT; cross: the same bound per block.
+  const double bound = std::sqrt(6.0 / (3 * q + options.query_dim()));
+  if (options.cross()) {
+    q_proj_weight.uniform_(-bound, bound);
+    kv_proj_weight.uniform_(-bound, bound);
+  } else {
+    in_proj_weight.uniform_(-bound, bound);
+  }
+}
+
+at::Tensor SuperAttentionImpl::attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                                      int64_t heads, const at::Tensor& keyPadding,
+                                      bool causal) const {
+  const int64_t B = q.size(0), T = q.size(1), S = k.size(1), qkv = options.qkv_dim();
+  const int64_t hd = qkv / heads;
+  TORCH_CHECK(hd * heads == qkv, "attention: ", heads, " heads do not divide qkv_dim ", qkv);
+  const at::Tensor qh = (q * (1.0 / std::sqrt(static_cast<double>(hd))))
+                            .view({B, T, heads, hd})  // [B, T, qkv] -> [B, T, h, hd]
+                            .transpose(1, 2);         // -> [B, h, T, hd]
+  const at::Tensor kh = k.view({B, S, heads, hd}).transpose(1, 2);  // [B, S, qkv] -> [B, h, S, hd]
+  const at::Tensor vh = v.view({B, S, heads, hd}).transpose(1, 2);  // [B, S, qkv] -> [B, h, S, hd]
+  at::Tensor scores = at::matmul(qh, kh.transpose(-2, -1));         // [B, h, T, S]
+  const double ninf = -std::numeric_limits<double>::infinity();
+  if (causal && T > 1) {
+    // Query i (the last T of S positions) may see keys <= S - T + i.
+    const at::Tensor mask = at::ones({T, S}, scores.options().dtype(at::kBool)).triu(S - T + 1);
+    scores = scores.masked_fill(mask, ninf);
+  }
+  if (keyPadding.defined())
+    scores = scores.masked_fill(keyPadding.view({B, 1, 1, S}), ninf);  // [B, S] -> [B, 1, 1, S]
+  at::Tensor probs = at::softmax(scores, -1);
+  if (options.dropout() > 0 && is_training()) probs = at::dropout(probs, options.dropout(), true);
+  return at::matmul(probs, vh)   // [B, h, T, hd]
+      .transpose(1, 2)           // -> [B, T, h, hd]
+      .reshape({B, T, qkv});     // -> [B, T, qkv]
+}
+
+at::Tensor SuperAttentionImpl::forwardSelf(const at::Tensor& x, int64_t d, int64_t heads,
+                                           const at::Tensor& keyPadding, bool causal,
+                                           AttentionCache* cache) const {
+  TORCH_CHECK(!options.cross(), "forwardSelf on a cross-attention module");
+  TORCH_CHECK(d <= options.query_dim(), "attention: width ", d, " > stored ", options.query_dim());
+  const at::Tensor w = in_proj_weight.narrow(1, 0, d);               // [3q, d] strided view
+  const std::vector<at::Tensor> qkvParts = at::linear(x, w, in_proj_bias).chunk(3, -1);  // 3 x [B, T, q]
+  at::Tensor k = qkvParts[1], v = qkvParts[2];
+  if (cache) {
+    if (!cache->empty()) {
+      k = at::cat({cache->key, k}, 1);  // [B, t, q] + [B, T, q] -> [B, t+T, q]
+      v = at::cat({cache->value, v}, 1);
+    }
+    cache->key = k;
+    cache->value = v;
+  }
+  const at::Tensor out = attend(qkvParts[0], k, v, heads, cache ? at::Tensor() : keyPadding, causal);
+  return out_proj->forward(out, options.qkv_dim(), d);
+}
+
+at::Tensor SuperAttentionImpl::forwardCross(const at::Tensor& x, int64_t dq, const at::Tensor& memory,
+                                            int64_t dm, int64_t heads,
+                                            const at::Tensor& memoryPadding,
+                                            AttentionCache* cache) const {
+  TORCH_CHECK(options.cross(), "forwardCross on a self-attention module");
+  TORCH_CHECK(dq <= options.query_dim() && dm <= options.memory_dim(), "cross-attention: widths ",
+              dq, "/", dm, " exceed stored ", options.query_dim(), "/", options.memory_dim());
+  const at::Tensor q = at::linear(x, q_proj_weight.narrow(1, 0, dq), q_proj_bias);  // [B, T, qkv]
+  at::Tensor k, v;
+  if (cache && !cache->empty()) {
+    k = cache->key;
+    v = cache->value;
+  } else {
+    const auto kv = at::linear(memory, kv_proj_weight.narrow(1, 0, dm), kv_proj_bias)
+                        .chunk(2, -1);  // [B, S, 2q] -> 2 x [B, S, q]
+    k = kv[0];
+    v = kv[1];
+    if (cache) {
+      cache->key = k;
+      cache->value = v;
+    }
+  }
+  const at::Tensor out = attend(q, k, v, heads, memoryPadding, /*causal=*/false);
+  return out_proj->forward(out, options.qkv_dim(), dq);
+}
+
+}  // namespace automoe

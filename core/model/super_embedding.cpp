@@ -1,0 +1,27 @@
+#include "model/super_embedding.h"
+
+#include <cmath>
+
+namespace automoe {
+
+SuperEmbeddingImpl::SuperEmbeddingImpl(const SuperEmbeddingOptions& o) : options(o) { reset(); }
+
+void SuperEmbeddingImpl::reset() {
+  const double dim = options.init_dim() > 0 ? options.init_dim() : options.embedding_dim();
+  weight = register_parameter(
+      "weight", at::randn({options.num_embeddings(), options.embedding_dim()}) / std::sqrt(dim));
+  torch::NoGradGuard noGrad;
+  weight[options.padding_idx()].zero_();
+}
+
+at::Tensor SuperEmbeddingImpl::forward(const at::Tensor& tokens, int64_t dim) const {
+  TORCH_CHECK(dim <= options.embedding_dim(), "SuperEmbedding: width ", dim, " > stored ",
+              options.embedding_dim());
+  return at::embedding(weight.narrow(1, 0, dim), tokens, options.padding_idx());
+}
+
+at::Tensor SuperEmbeddingImpl::project(const at::Tensor& features, int64_t dim) const {
+  return at::linear(features, weight.narrow(1, 0, dim));
+}
+
+}  // namespace automoe

@@ -1,0 +1,17 @@
+#include "model/super_layer_norm.h"
+
+namespace automoe {
+
+SuperLayerNormImpl::SuperLayerNormImpl(int64_t d) : dim(d) { reset(); }
+
+void SuperLayerNormImpl::reset() {
+  weight = register_parameter("weight", at::ones({dim}));
+  bias = register_parameter("bias", at::zeros({dim}));
+}
+
+at::Tensor SuperLayerNormImpl::forward(const at::Tensor& x, int64_t d) const {
+  TORCH_CHECK(d <= dim, "SuperLayerNorm: width ", d, " > stored ", dim);
+  return at::layer_norm(x, {d}, weight.narrow(0, 0, d), bias.narrow(0, 0, d), 1e-5);
+}
+
+}  // namespace automoe

@@ -1,0 +1,132 @@
+// The `automoe` CLI as a user runs it: outputs, determinism, and exit code 2 with a message that
+// names the file and field for every kind of bad input.
+#include <QtTest/QtTest>
+
+#include <QProcess>
+#include <QTemporaryDir>
+
+#include <nlohmann/json.hpp>
+
+#include "arch/arch_config.h"
+#include "arch/arch_stats.h"
+#include "project/project.h"
+#include "util/atomic_file.h"
+
+using namespace automoe;
+
+namespace {
+
+struct Run {
+  int code;
+  QString out, err;
+};
+
+Run cli(const QStringList& args) {
+  QProcess p;
+  p.start(AUTOMOE_CLI, args);
+  if (!p.waitForFinished(120000)) return {-1, {}, "timeout"};
+  return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
+          QString::fromUtf8(p.readAllStandardError())};
+}
+
+const QString kDemo = AUTOMOE_SOURCE_DIR "/projects/demo/project.json";
+
+}  // namespace
+
+class TestCli final : public QObject {
+  Q_OBJECT
+
+  QTemporaryDir m_dir;
+
+  QString writeFile(const QString& name, const std::string& text) {
+    const QString path = m_dir.filePath(name);
+    writeFileAtomically(path.toStdString(), text);
+    return path;
+  }
+
+ private Q_SLOTS:
+  void helpListsCommands() {
+    const Run r = cli({"--help"});
+    QCOMPARE(r.code, 0);
+    QVERIFY(r.out.contains("space sample"));
+    QVERIFY(r.out.contains("arch stats"));
+    QVERIFY(r.out.contains("exit codes"));
+  }
+
+  void sampleIsSeededAndValid() {
+    const Run a = cli({"space", "sample", kDemo, "--seed", "5"});
+    const Run b = cli({"space", "sample", kDemo, "--seed", "5"});
+    const Run c = cli({"space", "sample", kDemo, "--seed", "6"});
+    QCOMPARE(a.code, 0);
+    QCOMPARE(a.out, b.out);
+    QVERIFY(a.out != c.out);
+    const Project p = Project::load(kDemo.toStdString());
+    const ArchConfig arch = ArchConfig::fromJson(nlohmann::json::parse(a.out.toStdString()), "stdout");
+    QVERIFY(arch.validate(p.space).empty());
+    QVERIFY(arch == p.space.sample(uint64_t{5}));
+    const Run many = cli({"space", "sample", kDemo, "--count", "4"});
+    QCOMPARE(many.out.trimmed().split('\n').size(), 4);
+  }
+
+  void archStatsMatchCore() {
+    const Project p = Project::load(kDemo.toStdString());
+    const ArchConfig arch = p.space.sample(uint64_t{9});
+    const QString path = writeFile("arch.json", arch.toJson().dump());
+    const Run r = cli({"arch", "stats", kDemo, path, "--json", "--src-len", "20"});
+    QCOMPARE(r.code, 0);
+    const auto j = nlohmann::json::parse(r.out.toStdString());
+    const ArchStats s = computeArchStats(arch, p.space.qkvDim, p.model.vocabSize, 20, 30);
+    QCOMPARE(j.at("total_params").get<int64_t>(), s.totalParams);
+    QCOMPARE(j.at("flops").get<double>(), s.flops);
+    const Run text = cli({"arch", "stats", kDemo, path});
+    QCOMPARE(text.code, 0);
+    QVERIFY(text.out.contains(QString("total params     %1").arg(s.totalParams)));
+  }
+
+  void badInputExitsTwoNamingTheProblem_data() {
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message");
+    const QString badHeads = writeFile("heads.json", [] {
+      auto j = Project::load(kDemo.toStdString()).toJson();
+      j["search_space"]["encoder"]["heads"] = {4, 3};
+      return j.dump();
+    }());
+    const QString badJson = writeFile("broken.json", "{\"format_version\": 1,");
+    const QString badType = writeFile("type.json", [] {
+      auto j = Project::load(kDemo.toStdString()).toJson();
+      j["model"]["dropout"] = "high";
+      return j.dump();
+    }());
+    const QString foreignArch = writeFile("foreign.json", [] {
+      auto a = Project::load(kDemo.toStdString()).space.largest();
+      a.encoder.embedDim = 640;
+      return a.toJson().dump();
+    }());
+    QTest::newRow("missing file") << QStringList{"space", "sample", "/no/such/project.json"}
+                                  << "/no/such/project.json: cannot open file";
+    QTest::newRow("bad space") << QStringList{"space", "sample", badHeads}
+                               << "search_space.encoder.heads: 3 heads do not divide qkv_dim 128";
+    QTest::newRow("invalid json") << QStringList{"space", "describe", badJson} << "broken.json: invalid JSON";
+    QTest::newRow("wrong type") << QStringList{"space", "sample", badType}
+                                << "field 'model.dropout': expected a number, got string \"high\"";
+    QTest::newRow("arch outside space") << QStringList{"arch", "stats", kDemo, foreignArch}
+                                        << "encoder.embed_dim = 640 is not one of [128, 96]";
+    QTest::newRow("unknown flag") << QStringList{"space", "sample", kDemo, "--sed", "3"}
+                                  << "unknown option '--sed'";
+    QTest::newRow("non-numeric flag") << QStringList{"space", "sample", kDemo, "--seed", "abc"}
+                                      << "option --seed: 'abc' is not an integer";
+    QTest::newRow("missing argument") << QStringList{"arch", "stats", kDemo} << "expected PROJECT ARCH.json";
+    QTest::newRow("unknown command") << QStringList{"frobnicate"} << "unknown command 'frobnicate'";
+  }
+  void badInputExitsTwoNamingTheProblem() {
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    const Run r = cli(args);
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains(message), qPrintable(r.err));
+    QVERIFY(r.out.isEmpty());
+  }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"

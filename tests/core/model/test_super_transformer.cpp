@@ -1,0 +1,146 @@
+// SuperTransformer: shapes, padding handling, and that a backward pass through one subnet leaves
+// gradients only on that subnet's slices and experts.
+#include <QtTest/QtTest>
+
+#include "arch/arch_config.h"
+#include "model/sinusoidal_positions.h"
+#include "model/super_transformer.h"
+#include "support/tiny_space.h"
+
+using namespace automoe;
+using at::indexing::None;
+using at::indexing::Slice;
+
+class TestSuperTransformer final : public QObject {
+  Q_OBJECT
+
+  SearchSpace m_space = test::tinySpace();
+
+  SuperTransformer makeNet(double dropout) {
+    ModelOptions o = test::tinyModelOptions();
+    o.dropout = dropout;
+    o.attentionDropout = dropout;
+    at::manual_seed(3);
+    return SuperTransformer(SuperTransformerOptions(ModelShape::forSupernet(m_space, o), o));
+  }
+
+  // Encoder: width 12 of 16, 2 of 3 layers; layer 0 has 2 of 4 experts at widths 24 and 8 of 32.
+  ArchConfig sparseArch() {
+    ArchConfig a = m_space.smallest();
+    a.encoder.embedDim = 12;
+    a.encoder.layers.assign(2, a.encoder.layers[0]);
+    a.encoder.layers[0].expertFfnDims = {24, 8};
+    a.encoder.layers[0].router = "softmax_topk";
+    a.encoder.layers[0].topK = 1;
+    a.decoder.embedDim = 8;
+    return a;
+  }
+
+  static double absSum(const at::Tensor& t) { return t.abs().sum().item<double>(); }
+
+ private Q_SLOTS:
+  void onlySampledSlicesGetGradients() {
+    SuperTransformer net = makeNet(0.0);
+    net->train();
+    const ArchConfig arch = sparseArch();
+    at::manual_seed(5);
+    const at::Tensor src = at::randint(4, 50, {4, 12}, at::kLong);
+    const at::Tensor prev = at::randint(4, 50, {4, 6}, at::kLong);
+    const ModelOutput out = net->forward(src, prev, arch);
+    (out.logits.pow(2).mean() + out.moe.meanBalanceLoss() + out.moe.meanZLoss()).backward();
+    const auto p = net->named_parameters();
+
+    // Layer past the sampled depth and experts past the sampled count: no gradient at all.
+    for (const auto& kv : p)
+      if (kv.key().rfind("encoder.layers.2.", 0) == 0 || kv.key().rfind("decoder.layers.1.", 0) == 0 ||
+          kv.key().find("encoder.layers.0.moe.experts.2.") == 0 ||
+          kv.key().find("encoder.layers.0.moe.experts.3.") == 0 ||
+          kv.key().find("encoder.layers.0.moe.routers.switch_top1") == 0)
+        QVERIFY2(!kv.value().grad().defined() || absSum(kv.value().grad()) == 0, kv.key().c_str());
+
+    // Expert 0 of layer 0 uses fc1.weight[:24, :12]: gradient inside, none outside.
+    const at::Tensor g = p["encoder.layers.0.moe.experts.0.fc1.weight"].grad();
+    QVERIFY(g.defined());
+    QVERIFY(absSum(g.index({Slice(0, 24), Slice(0, 12)})) > 0);
+    QCOMPARE(absSum(g.index({Slice(24, None), Slice()})), 0.0);
+    QCOMPARE(absSum(g.index({Slice(), Slice(12, None)})), 0.0);
+    const at::Tensor g1 = p["encoder.layers.0.moe.experts.1.fc2.weight"].grad();  // [d, f] = [:12, :8]
+    QVERIFY(g1.defined() && absSum(g1.index({Slice(0, 12), Slice(0, 8)})) > 0);
+    QCOMPARE(absSum(g1.index({Slice(), Slice(8, None)})), 0.0);
+    // Router slice [:2, :12] of 4 x 16.
+    const at::Tensor gr = p["encoder.layers.0.moe.routers.softmax_topk.weight"].grad();
+    QVERIFY(absSum(gr.index({Slice(0, 2), Slice(0, 12)})) > 0);
+    QCOMPARE(absSum(gr.index({Slice(2, None), Slice()})) + absSum(gr.index({Slice(), Slice(12, None)})), 0.0);
+    // Shared embedding: encoder width 12, decoder width 8 of 20: columns >= 12 untouched.
+    const at::Tensor ge = p["embed_tokens.weight"].grad();
+    QVERIFY(absSum(ge.index({Slice(), Slice(0, 12)})) > 0);
+    QCOMPARE(absSum(ge.index({Slice(), Slice(12, None)})), 0.0);
+    // Layer norm of the encoder: width 12 of 16.
+    const at::Tensor gl = p["encoder.layers.1.final_layer_norm.weight"].grad();
+    QVERIFY(absSum(gl.narrow(0, 0, 12)) > 0);
+    QCOMPARE(absSum(gl.narrow(0, 12, 4)), 0.0);
+  }
+
+  void paddingDoesNotChangeRealTokens() {
+    SuperTransformer net = makeNet(0.1);
+    net->eval();
+    torch::NoGradGuard noGrad;
+    const ArchConfig arch = m_space.sample(uint64_t{17});
+    at::manual_seed(8);
+    const at::Tensor src = at::randint(4, 50, {1, 6}, at::kLong);
+    const at::Tensor prev = at::randint(4, 50, {1, 4}, at::kLong);
+    const at::Tensor alone = net->forward(src, prev, arch).logits;
+    // Same sentence right-padded inside a batch with a longer one.
+    at::Tensor srcB = at::full({2, 9}, kPadIndex, at::kLong), prevB = at::full({2, 7}, kPadIndex, at::kLong);
+    srcB.index_put_({0, Slice(0, 6)}, src[0]);
+    prevB.index_put_({0, Slice(0, 4)}, prev[0]);
+    srcB.index_put_({1}, at::randint(4, 50, {9}, at::kLong));
+    prevB.index_put_({1}, at::randint(4, 50, {7}, at::kLong));
+    const at::Tensor batched = net->forward(srcB, prevB, arch).logits;
+    QVERIFY((batched.index({0, Slice(0, 4)}) - alone[0]).abs().max().item<double>() < 1e-5);
+  }
+
+  void routingStatisticsCoverEveryLayer() {
+    SuperTransformer net = makeNet(0.0);
+    net->eval();
+    torch::NoGradGuard noGrad;
+    ArchConfig arch = m_space.largest();  // 3 + 3 layers, 4 / 3 experts
+    at::Tensor src = at::randint(4, 50, {2, 5}, at::kLong);
+    src.index_put_({1, Slice(3, None)}, kPadIndex);  // 2 pads are not routed
+    const at::Tensor prev = at::randint(4, 50, {2, 4}, at::kLong);
+    const ModelOutput out = net->forward(src, prev, arch);
+    QCOMPARE(out.moe.layers.size(), size_t(6));
+    QCOMPARE(out.moe.balanceLosses.size(), size_t(6));
+    for (const auto& l : out.moe.layers) {
+      const int64_t routed = l.expertTokens.sum().item<int64_t>();
+      const int64_t k = arch.encoder.layers[0].effectiveTopK();
+      QCOMPARE(routed, 8 * k);  // encoder: 10 tokens - 2 pads; decoder: 2 x 4
+    }
+    QCOMPARE(out.moe.layers[0].expertTokens.size(0), int64_t(4));
+    QCOMPARE(out.moe.layers[3].expertTokens.size(0), int64_t(3));
+  }
+
+  void forwardRejectsForeignSubnets() {
+    SuperTransformer net = makeNet(0.0);
+    ArchConfig arch = m_space.largest();
+    arch.decoder.layers[0].router = "no_such_router";
+    const at::Tensor src = at::randint(4, 50, {1, 3}, at::kLong);
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, net->forward(src, src, arch));
+  }
+
+  void sinusoidsMatchFairseq() {
+    const at::Tensor t = sinusoidalTable(10, 8);
+    QCOMPARE(t[kPadIndex].abs().sum().item<double>(), 0.0);
+    // position 3, frequency index 1 of 4: sin(3 * exp(-ln(1e4)/3)), cos in column 4 + 1.
+    const double f = std::exp(-std::log(10000.0) / 3);
+    QVERIFY(std::abs(t[3][1].item<double>() - std::sin(3 * f)) < 1e-6);
+    QVERIFY(std::abs(t[3][5].item<double>() - std::cos(3 * f)) < 1e-6);
+    const at::Tensor pos = makePositions(at::tensor({7, 8, 1, 1}, at::kLong).view({1, 4}));
+    QCOMPARE(pos[0][0].item<int64_t>(), kPadIndex + 1);
+    QCOMPARE(pos[0][1].item<int64_t>(), kPadIndex + 2);
+    QCOMPARE(pos[0][3].item<int64_t>(), kPadIndex);
+  }
+};
+
+QTEST_APPLESS_MAIN(TestSuperTransformer)
+#include "test_super_transformer.moc"
