@@ -1,0 +1,103 @@
+// automoe-workbench: the Qt front end. Parses the command line, loads the project and opens the
+// main window; all work is done by core and widgets.
+//
+//   automoe-workbench PROJECT [--seed N] [--screenshot FILE.png]
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QScreen>
+#include <QTimer>
+#include <cstdio>
+#include <exception>
+
+#include "main_window.h"
+#include "project/project.h"
+#include "util/config_error.h"
+
+namespace {
+
+constexpr int kUsageError = 2;
+
+int fail(const QString& message) {
+  std::fprintf(stderr, "automoe-workbench: %s\n", qPrintable(message));
+  return kUsageError;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  QApplication app(argc, argv);
+  QApplication::setOrganizationName(QStringLiteral("AutoMoE"));
+  QApplication::setApplicationName(QStringLiteral("automoe-workbench"));
+  QApplication::setApplicationVersion(QStringLiteral(AUTOMOE_VERSION));
+
+  QCommandLineParser parser;
+  parser.setApplicationDescription(
+      QStringLiteral("AutoMoE Workbench: neural architecture search over sparse Mixture-of-Experts "
+                     "Transformers."));
+  parser.addHelpOption();
+  parser.addVersionOption();
+  parser.addPositionalArgument(QStringLiteral("PROJECT"), QStringLiteral("Project file (.json)."));
+  const QCommandLineOption screenshot(
+      QStringLiteral("screenshot"),
+      QStringLiteral("Render the window off-screen to FILE (PNG) and exit."),
+      QStringLiteral("FILE"));
+  const QCommandLineOption seed(QStringLiteral("seed"),
+                                QStringLiteral("Show the subnet sampled with seed N (default: the "
+                                               "project's seed)."),
+                                QStringLiteral("N"));
+  const QCommandLineOption size(QStringLiteral("size"),
+                                QStringLiteral("Window size for --screenshot (default 1500x920)."),
+                                QStringLiteral("WxH"), QStringLiteral("1500x920"));
+  parser.addOptions({screenshot, seed, size});
+  parser.process(app);  // --help / --version / unknown options exit here
+
+  const QStringList args = parser.positionalArguments();
+  if (args.size() != 1)
+    return fail(args.isEmpty()
+                    ? QStringLiteral("missing PROJECT argument (see --help)")
+                    : QStringLiteral("expected one PROJECT argument, got %1").arg(args.size()));
+  bool seedOk = true;
+  const quint64 seedValue = parser.isSet(seed) ? parser.value(seed).toULongLong(&seedOk) : 0;
+  if (!seedOk)
+    return fail(QStringLiteral("--seed: not a non-negative integer: %1").arg(parser.value(seed)));
+
+  const QStringList wh = parser.value(size).split(QLatin1Char('x'));
+  const int width = wh.size() == 2 ? wh[0].toInt() : 0, height = wh.size() == 2 ? wh[1].toInt() : 0;
+  if (width < 200 || height < 150 || width > 8000 || height > 8000)
+    return fail(
+        QStringLiteral("--size: expected WxH such as 1500x920, got %1").arg(parser.value(size)));
+
+  automoe::Project project;
+  try {
+    project = automoe::Project::load(args.front().toStdString());
+  } catch (const automoe::ConfigError& e) {
+    return fail(QString::fromUtf8(e.what()));
+  } catch (const std::exception& e) {
+    return fail(QStringLiteral("%1: %2").arg(args.front(), QString::fromUtf8(e.what())));
+  }
+
+  automoe::widgets::MainWindow window(std::move(project));
+  if (parser.isSet(seed)) window.sampleWithSeed(seedValue);
+
+  if (parser.isSet(screenshot)) {
+    const QString file = parser.value(screenshot);
+    window.resize(width, height);
+    window.show();
+    int rc = 0;
+    QTimer::singleShot(300, &window, [&window, &rc, file] {
+      if (!window.grab().save(file, "PNG")) {
+        std::fprintf(stderr, "automoe-workbench: cannot write %s\n", qPrintable(file));
+        rc = 1;
+      }
+      QApplication::exit(rc);
+    });
+    return QApplication::exec();
+  }
+
+  window.setPersistentSettings(true);
+  const QSize available = window.screen()->availableGeometry().size();
+  window.resize(window.sizeHint().expandedTo(QSize(1280, 800)).boundedTo(available));
+  window.restoreWindowSettings();
+  window.show();
+  return QApplication::exec();
+}

@@ -1,0 +1,164 @@
+// MainWindow: title, seeded sampling through the toolbar button, largest/smallest, the search
+// space dock, the status bar and statistics, and an off-screen screenshot that is not blank.
+#include <QDir>
+#include <QDockWidget>
+#include <QImage>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSet>
+#include <QToolBar>
+#include <QToolButton>
+#include <QtTest/QtTest>
+#include <nlohmann/json.hpp>
+
+#include "arch/arch_stats.h"
+#include "arch/arch_stats_panel.h"
+#include "arch/arch_view_widget.h"
+#include "arch/search_space_view.h"
+#include "main_window.h"
+#include "plot/layer_flops_plot.h"
+#include "project/project.h"
+
+using namespace automoe;
+using namespace automoe::widgets;
+
+namespace {
+Project demo() { return Project::load(AUTOMOE_SOURCE_DIR "/projects/demo/project.json"); }
+}  // namespace
+
+class TestMainWindow final : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void titleAndInitialArch() {
+    const Project p = demo();
+    MainWindow w(p);
+    QVERIFY(w.windowTitle().contains(QStringLiteral("demo")));
+    QCOMPARE(w.seed(), p.seed);
+    QVERIFY(w.currentArch() == p.space.sample(p.seed));
+    QVERIFY(w.archView()->hasArch());
+    QVERIFY(w.archView()->arch() == w.currentArch());
+    QCOMPARE(w.centralWidget(), static_cast<QWidget*>(w.archView()));
+  }
+
+  void sampleButtonDrawsNextSeed() {
+    const Project p = demo();
+    QVERIFY(p.space.sample(p.seed) != p.space.sample(p.seed + 1));  // precondition of the test
+    MainWindow w(p);
+    w.show();
+    auto* bar = w.findChild<QToolBar*>(QStringLiteral("archToolBar"));
+    QVERIFY(bar);
+    auto* button = qobject_cast<QToolButton*>(bar->widgetForAction(w.sampleAction()));
+    QVERIFY(button);
+    QCOMPARE(button->text(), QStringLiteral("Sample subnet"));
+    const ArchConfig before = w.archView()->arch();
+    QTest::mouseClick(button, Qt::LeftButton);
+    QCOMPARE(w.seed(), p.seed + 1);
+    QVERIFY(w.archView()->arch() != before);
+    QVERIFY(w.archView()->arch() == p.space.sample(p.seed + 1));
+    QTest::mouseClick(button, Qt::LeftButton);
+    QCOMPARE(w.seed(), p.seed + 2);
+    QVERIFY(w.currentArch() == p.space.sample(p.seed + 2));
+    auto* seedEdit = w.findChild<QLineEdit*>(QStringLiteral("seedEdit"));
+    QVERIFY(seedEdit);
+    QCOMPARE(seedEdit->text(), QString::number(p.seed + 2));
+    QCOMPARE(w.archSource(), QStringLiteral("seed %1").arg(p.seed + 2));
+  }
+
+  void editingTheSeedSamplesIt() {
+    const Project p = demo();
+    MainWindow w(p);
+    auto* seedEdit = w.findChild<QLineEdit*>(QStringLiteral("seedEdit"));
+    seedEdit->setText(QStringLiteral("77"));
+    Q_EMIT seedEdit->editingFinished();
+    QCOMPARE(w.seed(), uint64_t{77});
+    QVERIFY(w.currentArch() == p.space.sample(77));
+  }
+
+  void largestAndSmallestActions() {
+    const Project p = demo();
+    MainWindow w(p);
+    auto* largest = w.findChild<QAction*>(QStringLiteral("largestAction"));
+    auto* smallest = w.findChild<QAction*>(QStringLiteral("smallestAction"));
+    QVERIFY(largest && smallest);
+    largest->trigger();
+    QVERIFY(w.archView()->arch() == p.space.largest());
+    QCOMPARE(w.archSource(), QStringLiteral("largest"));
+    smallest->trigger();
+    QVERIFY(w.archView()->arch() == p.space.smallest());
+    w.sampleAction()->trigger();  // sampling resumes from the last seed
+    QCOMPARE(w.seed(), p.seed + 1);
+  }
+
+  void searchSpaceDockListsEveryDimension() {
+    const Project p = demo();
+    MainWindow w(p);
+    auto* dock = w.findChild<QDockWidget*>(QStringLiteral("searchSpaceDock"));
+    QVERIFY(dock);
+    auto* view = qobject_cast<SearchSpaceView*>(dock->widget());
+    QVERIFY(view);
+    QCOMPARE(view->objectName(), QStringLiteral("searchSpaceView"));
+    const nlohmann::json j = p.space.toJson();
+    for (const char* stack : {"encoder", "decoder"}) {
+      const QStringList dims = view->dimensions(QString::fromLatin1(stack));
+      QCOMPARE(dims.size(), static_cast<int>(j[stack].size()));
+      for (auto it = j[stack].begin(); it != j[stack].end(); ++it)
+        QVERIFY2(dims.contains(QString::fromStdString(it.key())), it.key().c_str());
+    }
+    QCOMPARE(view->choices("decoder", "layers"), QStringLiteral("3, 2, 1"));
+    QCOMPARE(view->choices("encoder", "ffn_dim"), QStringLiteral("512, 256, 128"));
+    QCOMPARE(view->choices("decoder", "arbitrary_ende_attn"), QStringLiteral("-1, 1, 2"));
+    QCOMPARE(view->choices("space", "qkv_dim"), QStringLiteral("128"));
+    QVERIFY(view->choices("space", "size").contains(QString::number(p.space.log10Size(), 'f', 1)));
+  }
+
+  void statusBarAndStatsDescribeTheArch() {
+    const Project p = demo();
+    MainWindow w(p);
+    w.sampleAction()->trigger();
+    const ArchStats s =
+        computeArchStats(w.currentArch(), p.space.qkvDim, p.model.vocabSize, 30, 30);
+    auto* summary = w.findChild<QLabel*>(QStringLiteral("archSummary"));
+    QVERIFY(summary);
+    QVERIFY(summary->text().contains(QString::fromStdString(w.currentArch().summary())));
+    QVERIFY(summary->text().contains(QStringLiteral("seed %1").arg(p.seed + 1)));
+    const QString total = ArchStatsPanel::formatCount(static_cast<double>(s.totalParams));
+    QVERIFY(summary->text().contains(total));
+    QCOMPARE(w.statsPanel()->valueText("total"), total);
+    QCOMPARE(w.statsPanel()->valueText("active"), ArchStatsPanel::formatCount(s.activeParams));
+    const auto* plot = w.statsPanel()->flopsPlot();
+    QCOMPARE(plot->encoderValues().size(), w.currentArch().encoder.numLayers());
+    QCOMPARE(plot->decoderValues().size(), w.currentArch().decoder.numLayers());
+    QCOMPARE(plot->decoderValues().front(), s.decoderLayers.front().flops / 1e6);
+  }
+
+  void screenshotIsNotBlank() {
+    MainWindow w(demo());
+    w.resize(1400, 900);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QTest::qWait(100);  // let the throttled plot replot once
+    const QString file = QDir(QDir::tempPath()).filePath(QStringLiteral("automoe_main_window.png"));
+    QVERIFY(w.grab().save(file, "PNG"));
+    QImage img;
+    QVERIFY(img.load(file));
+    QCOMPARE(img.size(), QSize(1400, 900));
+    const QRgb background = img.pixel(img.width() / 2, img.height() - 2);
+    QSet<QRgb> colours;
+    qint64 foreground = 0;
+    for (int y = 0; y < img.height(); y += 2)
+      for (int x = 0; x < img.width(); x += 2) {
+        colours.insert(img.pixel(x, y));
+        foreground += img.pixel(x, y) != background;
+      }
+    QVERIFY2(colours.size() > 100, qPrintable(QString::number(colours.size())));
+    const double fraction = 4.0 * foreground / (img.width() * img.height());
+    QVERIFY2(fraction > 0.3, qPrintable(QString::number(fraction)));
+    // The diagram fills most of the window's centre.
+    QVERIFY(w.archView()->width() > 700);
+    QVERIFY(w.archView()->height() > 600);
+  }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"

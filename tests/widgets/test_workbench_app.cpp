@@ -1,0 +1,96 @@
+// The automoe-workbench executable: usage errors and bad project files exit 2 with a message naming
+// the file and field; --screenshot writes a non-blank PNG off-screen and exits 0.
+#include <QFile>
+#include <QImage>
+#include <QProcess>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+
+namespace {
+
+const QString kApp = QStringLiteral(AUTOMOE_BINARY_DIR "/app/automoe-workbench");
+const QString kDemo = QStringLiteral(AUTOMOE_SOURCE_DIR "/projects/demo/project.json");
+
+struct Result {
+  int code = -1;
+  QString out;
+  QString err;
+};
+
+Result run(const QStringList& args) {
+  QProcess p;
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+  p.setProcessEnvironment(env);
+  p.start(kApp, args);
+  if (!p.waitForFinished(120000)) return {};
+  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+          QString::fromUtf8(p.readAllStandardOutput()),
+          QString::fromUtf8(p.readAllStandardError())};
+}
+
+}  // namespace
+
+class TestWorkbenchApp final : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void initTestCase() {
+    if (!QFile::exists(kApp)) QSKIP("automoe-workbench is not built");
+  }
+
+  void helpAndVersion() {
+    const Result help = run({QStringLiteral("--help")});
+    QCOMPARE(help.code, 0);
+    QVERIFY(help.out.contains(QStringLiteral("--screenshot")));
+    QVERIFY(help.out.contains(QStringLiteral("PROJECT")));
+    const Result version = run({QStringLiteral("--version")});
+    QCOMPARE(version.code, 0);
+    QVERIFY(version.out.contains(QStringLiteral(AUTOMOE_VERSION)));
+  }
+
+  void missingProjectIsAUsageError() {
+    const Result r = run({});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("PROJECT")), qPrintable(r.err));
+    QCOMPARE(run({kDemo, QStringLiteral("--seed"), QStringLiteral("abc")}).code, 2);
+  }
+
+  void badProjectNamesFileAndField() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QFile in(kDemo);
+    QVERIFY(in.open(QIODevice::ReadOnly));
+    QByteArray text = in.readAll();
+    text.replace("\"qkv_dim\": 128", "\"qkv_dim\": \"wide\"");
+    const QString path = dir.filePath(QStringLiteral("broken.json"));
+    QFile out(path);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(text);
+    out.close();
+    const Result r = run({path});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("broken.json")), qPrintable(r.err));
+    QVERIFY2(r.err.contains(QStringLiteral("qkv_dim")), qPrintable(r.err));
+    QCOMPARE(run({dir.filePath(QStringLiteral("missing.json"))}).code, 2);
+  }
+
+  void screenshotWritesANonBlankPng() {
+    QTemporaryDir dir;
+    const QString png = dir.filePath(QStringLiteral("wb.png"));
+    const Result r = run({kDemo, QStringLiteral("--seed"), QStringLiteral("7"),
+                          QStringLiteral("--screenshot"), png});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QImage img;
+    QVERIFY(img.load(png));
+    QVERIFY(img.width() >= 800 && img.height() >= 600);
+    QSet<QRgb> colours;
+    for (int y = 0; y < img.height(); y += 3)
+      for (int x = 0; x < img.width(); x += 3) colours.insert(img.pixel(x, y));
+    QVERIFY2(colours.size() > 100, qPrintable(QString::number(colours.size())));
+  }
+};
+
+QTEST_MAIN(TestWorkbenchApp)
+#include "test_workbench_app.moc"

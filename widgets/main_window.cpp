@@ -1,0 +1,158 @@
+#include "main_window.h"
+
+#include <QAction>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QRegularExpressionValidator>
+#include <QSettings>
+#include <QStatusBar>
+#include <QToolBar>
+#include <exception>
+
+#include "arch/arch_stats.h"
+#include "arch/arch_stats_panel.h"
+#include "arch/arch_view_widget.h"
+#include "arch/search_space_view.h"
+
+namespace automoe::widgets {
+
+namespace {
+constexpr int kStatsTokens = 30;  // source and target sentence length for the FLOPs estimate
+}
+
+MainWindow::MainWindow(Project project, QWidget* parent)
+    : QMainWindow(parent),
+      m_project(std::move(project)),
+      m_seed(m_project.seed),
+      m_view(new ArchViewWidget(this)) {
+  setObjectName(QStringLiteral("mainWindow"));
+  setWindowTitle(tr("%1 — AutoMoE Workbench").arg(QString::fromStdString(m_project.name)));
+  setCentralWidget(m_view);
+  m_summary = new QLabel(this);
+  m_summary->setObjectName(QStringLiteral("archSummary"));
+  m_summary->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+  statusBar()->addWidget(m_summary, 1);
+  buildDocks();
+  buildActions();
+  sampleWithSeed(m_seed);
+  m_view->setFocus();
+}
+
+void MainWindow::buildDocks() {
+  m_spaceView = new SearchSpaceView(this);
+  m_spaceView->setSpace(m_project.space);
+  auto* spaceDock = new QDockWidget(tr("Search space"), this);
+  spaceDock->setObjectName(QStringLiteral("searchSpaceDock"));
+  spaceDock->setWidget(m_spaceView);
+  addDockWidget(Qt::RightDockWidgetArea, spaceDock);
+
+  m_stats = new ArchStatsPanel(this);
+  auto* statsDock = new QDockWidget(tr("Statistics"), this);
+  statsDock->setObjectName(QStringLiteral("statsDock"));
+  statsDock->setWidget(m_stats);
+  addDockWidget(Qt::RightDockWidgetArea, statsDock);
+  splitDockWidget(spaceDock, statsDock, Qt::Vertical);
+  resizeDocks({spaceDock}, {360}, Qt::Horizontal);
+  resizeDocks({spaceDock, statsDock}, {440, 400}, Qt::Vertical);
+}
+
+void MainWindow::buildActions() {
+  m_sampleAction = new QAction(tr("Sample subnet"), this);
+  m_sampleAction->setObjectName(QStringLiteral("sampleAction"));
+  m_sampleAction->setShortcut(Qt::CTRL | Qt::Key_R);
+  m_sampleAction->setToolTip(tr("Sample another subnet with the next seed (Ctrl+R)"));
+  connect(m_sampleAction, &QAction::triggered, this, &MainWindow::sampleNext);
+  auto* largest = new QAction(tr("Largest"), this);
+  largest->setObjectName(QStringLiteral("largestAction"));
+  largest->setToolTip(tr("Every dimension at its largest choice"));
+  connect(largest, &QAction::triggered, this, &MainWindow::showLargest);
+  auto* smallest = new QAction(tr("Smallest"), this);
+  smallest->setObjectName(QStringLiteral("smallestAction"));
+  smallest->setToolTip(tr("Every dimension at its smallest choice"));
+  connect(smallest, &QAction::triggered, this, &MainWindow::showSmallest);
+
+  m_seedEdit = new QLineEdit(this);
+  m_seedEdit->setObjectName(QStringLiteral("seedEdit"));
+  m_seedEdit->setValidator(
+      new QRegularExpressionValidator(QRegularExpression(QStringLiteral("\\d{1,19}")), this));
+  m_seedEdit->setMaximumWidth(fontMetrics().averageCharWidth() * 14);
+  m_seedEdit->setToolTip(tr("Seed of the sampled subnet; edit and press Enter to sample it"));
+  connect(m_seedEdit, &QLineEdit::editingFinished, this, &MainWindow::seedEdited);
+
+  auto* bar = addToolBar(tr("Architecture"));
+  bar->setObjectName(QStringLiteral("archToolBar"));
+  bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+  bar->addAction(m_sampleAction);
+  bar->addWidget(new QLabel(tr("  seed "), this));
+  bar->addWidget(m_seedEdit);
+  bar->addSeparator();
+  bar->addAction(largest);
+  bar->addAction(smallest);
+
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+  quit->setShortcut(QKeySequence::Quit);
+  QMenu* arch = menuBar()->addMenu(tr("&Architecture"));
+  arch->addActions({m_sampleAction, largest, smallest});
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  for (auto* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
+}
+
+void MainWindow::sampleNext() { sampleWithSeed(m_seed + 1); }
+
+void MainWindow::sampleWithSeed(quint64 seed) {
+  m_seed = seed;
+  m_seedEdit->setText(QString::number(seed));
+  showArch(m_project.space.sample(seed), tr("seed %1").arg(seed));
+}
+
+void MainWindow::showLargest() { showArch(m_project.space.largest(), tr("largest")); }
+void MainWindow::showSmallest() { showArch(m_project.space.smallest(), tr("smallest")); }
+
+void MainWindow::seedEdited() {
+  bool ok = false;
+  const quint64 seed = m_seedEdit->text().toULongLong(&ok);
+  if (ok && m_source != tr("seed %1").arg(seed)) sampleWithSeed(seed);
+}
+
+void MainWindow::showArch(const ArchConfig& arch, const QString& source) {
+  m_arch = arch;
+  m_source = source;
+  m_view->setArch(arch, m_project.space);
+  QString text = QStringLiteral("%1 — %2").arg(source, QString::fromStdString(arch.summary()));
+  try {
+    const ArchStats s = computeArchStats(arch, m_project.space.qkvDim, m_project.model.vocabSize,
+                                         kStatsTokens, kStatsTokens);
+    m_stats->setStats(s);
+    text +=
+        tr(" — %1 params, %2 active, %3 FLOPs")
+            .arg(ArchStatsPanel::formatCount(static_cast<double>(s.totalParams)),
+                 ArchStatsPanel::formatCount(s.activeParams), ArchStatsPanel::formatCount(s.flops));
+  } catch (const std::exception& e) {
+    m_stats->clear();
+    text += tr(" — statistics unavailable: %1").arg(QString::fromUtf8(e.what()));
+  }
+  m_summary->setText(text);
+  m_summary->setToolTip(text);
+  Q_EMIT archShown(source);
+}
+
+void MainWindow::restoreWindowSettings() {
+  QSettings settings;
+  restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray());
+  restoreState(settings.value(QStringLiteral("mainWindow/state")).toByteArray());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  if (m_persist) {
+    QSettings settings;
+    settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("mainWindow/state"), saveState());
+  }
+  QMainWindow::closeEvent(event);
+}
+
+}  // namespace automoe::widgets

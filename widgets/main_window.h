@@ -1,0 +1,76 @@
+#pragma once
+// The workbench window: the architecture diagram in the centre, the search space and the subnet's
+// statistics in docks, and actions that sample another subnet (explicit, incrementing seed) or
+// show the largest / smallest one.
+#include <QMainWindow>
+#include <cstdint>
+
+#include "arch/arch_config.h"
+#include "project/project.h"
+
+class QAction;
+class QLabel;
+class QLineEdit;
+
+namespace automoe::widgets {
+
+class ArchStatsPanel;
+class ArchViewWidget;
+class SearchSpaceView;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+
+ public:
+  explicit MainWindow(Project project, QWidget* parent = nullptr);
+
+  const Project& project() const { return m_project; }
+  const ArchConfig& currentArch() const { return m_arch; }
+  // Seed of the last sampled subnet; the next "Sample subnet" uses seed() + 1.
+  uint64_t seed() const { return m_seed; }
+  // What is shown: "seed N", "largest" or "smallest".
+  QString archSource() const { return m_source; }
+
+  ArchViewWidget* archView() const { return m_view; }
+  SearchSpaceView* searchSpaceView() const { return m_spaceView; }
+  ArchStatsPanel* statsPanel() const { return m_stats; }
+  QAction* sampleAction() const { return m_sampleAction; }
+
+  // Geometry and dock layout are saved to QSettings on close and restored by
+  // restoreWindowSettings() only when enabled (the app enables it; tests and screenshots do not).
+  void setPersistentSettings(bool enabled) { m_persist = enabled; }
+  void restoreWindowSettings();
+
+ public Q_SLOTS:
+  void sampleNext();
+  void sampleWithSeed(quint64 seed);
+  void showLargest();
+  void showSmallest();
+
+ Q_SIGNALS:
+  void archShown(const QString& source);
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+
+ private:
+  void buildActions();
+  void buildDocks();
+  void showArch(const ArchConfig& arch, const QString& source);
+  void seedEdited();
+
+  Project m_project;
+  ArchConfig m_arch;
+  uint64_t m_seed;
+  QString m_source;
+  bool m_persist = false;
+
+  ArchViewWidget* m_view;
+  SearchSpaceView* m_spaceView = nullptr;
+  ArchStatsPanel* m_stats = nullptr;
+  QAction* m_sampleAction = nullptr;
+  QLineEdit* m_seedEdit = nullptr;
+  QLabel* m_summary = nullptr;
+};
+
+}  // namespace automoe::widgets

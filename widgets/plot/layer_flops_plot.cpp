@@ -1,0 +1,107 @@
+#include "plot/layer_flops_plot.h"
+
+#include <QVBoxLayout>
+
+#include "arch/arch_stats.h"
+#include "arch/arch_view_painter.h"
+#include "plot/qcustomplot_compat.h"
+
+namespace automoe::widgets {
+
+LayerFlopsPlot::LayerFlopsPlot(QWidget* parent)
+    : QWidget(parent),
+      m_plot(new QCustomPlot(this)),
+      m_encoderBars(new QCPBars(m_plot->xAxis, m_plot->yAxis)),
+      m_decoderBars(new QCPBars(m_plot->xAxis, m_plot->yAxis)) {
+  setObjectName(QStringLiteral("layerFlopsPlot"));
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(m_plot);
+  m_plot->setMinimumHeight(160);
+  m_encoderBars->setName(tr("encoder"));
+  m_decoderBars->setName(tr("decoder"));
+  m_encoderBars->setWidth(0.7);
+  m_decoderBars->setWidth(0.7);
+  m_plot->yAxis->setLabel(tr("MFLOPs per layer"));
+  // Legend in its own row above the axis rect, so it never hides a bar.
+  m_plot->legend->setVisible(true);
+  m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+  m_plot->plotLayout()->insertRow(0);
+  m_plot->plotLayout()->addElement(0, 0, m_plot->legend);
+  m_plot->plotLayout()->setRowStretchFactor(0, 0.001);
+  m_plot->legend->setMargins(QMargins(4, 2, 4, 2));
+  applyPalette();
+
+  m_replotTimer.setSingleShot(true);
+  m_replotTimer.setTimerType(Qt::PreciseTimer);  // never fires early
+  connect(&m_replotTimer, &QTimer::timeout, this, &LayerFlopsPlot::replotNow);
+}
+
+void LayerFlopsPlot::applyPalette() {
+  const QPalette pal = palette();
+  const QColor text = pal.color(QPalette::Text);
+  m_plot->setBackground(pal.brush(QPalette::Base));
+  m_plot->legend->setBrush(pal.brush(QPalette::Base));
+  m_plot->legend->setTextColor(text);
+  m_plot->legend->setBorderPen(Qt::NoPen);
+  for (QCPAxis* axis : {m_plot->xAxis, m_plot->yAxis}) {
+    axis->setBasePen(QPen(text));
+    axis->setTickPen(QPen(text));
+    axis->setSubTickPen(QPen(text));
+    axis->setTickLabelColor(text);
+    axis->setLabelColor(text);
+    axis->grid()->setPen(QPen(pal.color(QPalette::Mid), 0, Qt::DotLine));
+  }
+  const QColor enc = ArchViewPainter::stackColor(pal, false);
+  const QColor dec = ArchViewPainter::stackColor(pal, true);
+  m_encoderBars->setBrush(enc);
+  m_encoderBars->setPen(QPen(enc.darker(130)));
+  m_decoderBars->setBrush(dec);
+  m_decoderBars->setPen(QPen(dec.darker(130)));
+}
+
+void LayerFlopsPlot::setStats(const ArchStats& stats) {
+  m_encoder.clear();
+  m_decoder.clear();
+  QVector<double> encX, decX;
+  QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+  double x = 0;
+  for (size_t i = 0; i < stats.encoderLayers.size(); ++i, ++x) {
+    m_encoder << stats.encoderLayers[i].flops / 1e6;
+    encX << x;
+    ticker->addTick(x, QStringLiteral("E%1").arg(i));
+  }
+  x += 0.5;
+  for (size_t i = 0; i < stats.decoderLayers.size(); ++i, ++x) {
+    m_decoder << stats.decoderLayers[i].flops / 1e6;
+    decX << x;
+    ticker->addTick(x, QStringLiteral("D%1").arg(i));
+  }
+  m_encoderBars->setData(encX, m_encoder, true);
+  m_decoderBars->setData(decX, m_decoder, true);
+  m_plot->xAxis->setTicker(ticker);
+  m_plot->xAxis->setRange(-0.7, std::max(1.0, x - 0.3));
+  double top = 0;
+  for (double v : m_encoder + m_decoder) top = std::max(top, v);
+  m_plot->yAxis->setRange(0, top > 0 ? top * 1.25 : 1);
+  requestReplot();
+}
+
+// Leading-edge throttle: replot at once if the last replot is old enough, otherwise once when
+// the interval has passed, however many requests arrive in between.
+void LayerFlopsPlot::requestReplot() {
+  if (m_replotTimer.isActive()) return;
+  const qint64 since = m_lastReplot.isValid() ? m_lastReplot.elapsed() : kMinReplotIntervalMs;
+  if (since >= kMinReplotIntervalMs)
+    replotNow();
+  else
+    m_replotTimer.start(static_cast<int>(kMinReplotIntervalMs - since));
+}
+
+void LayerFlopsPlot::replotNow() {
+  m_lastReplot.restart();
+  ++m_replots;
+  m_plot->replot();
+}
+
+}  // namespace automoe::widgets
