@@ -1,0 +1,14 @@
+#include "util/allocator_tuning.h"
+
+#include <malloc.h>
+
+namespace automoe {
+
+void keepLargeAllocationsInHeap() {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);      // glibc's maximum: blocks below 32 MiB from the heap
+  mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);    // keep up to 1 GiB of freed heap for reuse
+#endif
+}
+
+}  // namespace automoe
