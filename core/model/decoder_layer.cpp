@@ -22,8 +22,8 @@ DecoderLayerImpl::DecoderLayerImpl(int64_t e, int64_t encoderDim, int64_t qkv,
 at::Tensor DecoderLayerImpl::forward(const at::Tensor& x, int64_t d, const LayerArch& arch,
                                      const at::Tensor& padding, const at::Tensor& memory, int64_t de,
                                      const at::Tensor& memoryPadding, double dropout,
-                                     DecoderLayerCache* cache, LayerRouting& routing,
-                                     MoeStats& stats) const {
+                                     DecoderLayerCache* cache, const ForwardContext& ctx,
+                                     LayerRouting& routing, MoeStats& stats) const {
   const bool train = is_training() && dropout > 0;
   at::Tensor h = self_attn->forwardSelf(x, d, arch.heads, at::Tensor(), /*causal=*/true,
                                         cache ? &cache->self : nullptr);
@@ -35,14 +35,11 @@ at::Tensor DecoderLayerImpl::forward(const at::Tensor& x, int64_t d, const Layer
   // Decoder inputs are right-padded and attention is causal, so pads never influence real
   // positions; the MoE skips them so they neither cost expert time nor skew routing statistics.
   const at::Tensor valid = padding.defined() ? padding.logical_not().reshape({B * T}) : at::Tensor();
-  const MoeOutput m = moe->forward(h.reshape({B * T, d}), d, arch, valid);  // [B, T, d] -> [B*T, d]
+  const MoeOutput m = moe->forward(h.reshape({B * T, d}), d, arch, valid, ctx);  // [B, T, d] -> [B*T, d]
   const at::Tensor f = m.y.view({B, T, d});  // [B*T, d] -> [B, T, d]
   routing.expertTokens = m.expertTokens;
   routing.droppedTokens = m.droppedTokens;
-  if (m.balanceLoss.defined()) {
-    stats.balanceLosses.push_back(m.balanceLoss);
-    stats.zLosses.push_back(m.zLoss);
-  }
+  stats.add(m.auxLoss, m.auxTerms);
   return final_layer_norm->forward(h + at::dropout(f, dropout, train), d);
 }
 

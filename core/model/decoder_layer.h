@@ -34,7 +34,8 @@ class DecoderLayerImpl : public torch::nn::Module {
   at::Tensor forward(const at::Tensor& x, int64_t d, const LayerArch& arch, const at::Tensor& padding,
                      const at::Tensor& memory,
                      int64_t de, const at::Tensor& memoryPadding, double dropout,
-                     DecoderLayerCache* cache, LayerRouting& routing, MoeStats& stats) const;
+                     DecoderLayerCache* cache, const ForwardContext& ctx, LayerRouting& routing,
+                     MoeStats& stats) const;
 
   SuperAttention self_attn{nullptr};
   SuperLayerNorm self_attn_layer_norm{nullptr};

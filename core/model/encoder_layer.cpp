@@ -16,20 +16,18 @@ EncoderLayerImpl::EncoderLayerImpl(int64_t e, int64_t qkv, const LayerShape& sha
 
 at::Tensor EncoderLayerImpl::forward(const at::Tensor& x, int64_t d, const LayerArch& arch,
                                      const at::Tensor& padding, double dropout,
-                                     LayerRouting& routing, MoeStats& stats) const {
+                                     const ForwardContext& ctx, LayerRouting& routing,
+                                     MoeStats& stats) const {
   const bool train = is_training() && dropout > 0;
   at::Tensor h = self_attn->forwardSelf(x, d, arch.heads, padding, /*causal=*/false, nullptr);
   h = self_attn_layer_norm->forward(x + at::dropout(h, dropout, train), d);
   const int64_t B = h.size(0), S = h.size(1);
   const at::Tensor valid = padding.defined() ? padding.logical_not().reshape({B * S}) : at::Tensor();
-  const MoeOutput m = moe->forward(h.reshape({B * S, d}), d, arch, valid);  // [B, S, d] -> [B*S, d]
+  const MoeOutput m = moe->forward(h.reshape({B * S, d}), d, arch, valid, ctx);  // [B, S, d] -> [B*S, d]
   const at::Tensor f = m.y.view({B, S, d});  // [B*S, d] -> [B, S, d]
   routing.expertTokens = m.expertTokens;
   routing.droppedTokens = m.droppedTokens;
-  if (m.balanceLoss.defined()) {
-    stats.balanceLosses.push_back(m.balanceLoss);
-    stats.zLosses.push_back(m.zLoss);
-  }
+  stats.add(m.auxLoss, m.auxTerms);
   return final_layer_norm->forward(h + at::dropout(f, dropout, train), d);
 }
 

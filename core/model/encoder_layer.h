@@ -20,7 +20,8 @@ class EncoderLayerImpl : public torch::nn::Module {
                    MoeOptions moe);
   // x [B, S, d], padding [B, S] bool -> [B, S, d]
   at::Tensor forward(const at::Tensor& x, int64_t d, const LayerArch& arch, const at::Tensor& padding,
-                     double dropout, LayerRouting& routing, MoeStats& stats) const;
+                     double dropout, const ForwardContext& ctx, LayerRouting& routing,
+                     MoeStats& stats) const;
 
   SuperAttention self_attn{nullptr};
   SuperLayerNorm self_attn_layer_norm{nullptr};

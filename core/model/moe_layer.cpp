@@ -27,11 +27,11 @@ void MoeLayerImpl::reset() {
 }
 
 MoeOutput MoeLayerImpl::forward(const at::Tensor& x, int64_t d, const LayerArch& arch,
-                                const at::Tensor& valid) const {
+                                const at::Tensor& valid, const ForwardContext& ctx) const {
   const int64_t n = arch.numExperts();
   TORCH_CHECK(n >= 1 && n <= static_cast<int64_t>(expertFfnDims.size()), "MoE layer: ", n,
               " experts sampled, ", expertFfnDims.size(), " stored");
-  if (n > 1) return forwardRouted(x, d, arch, valid);
+  if (n > 1) return forwardRouted(x, d, arch, valid, ctx);
   MoeOutput out;  // dense FFN: the single expert, no router (its softmax would be exactly 1)
   out.y = experts->at<ExpertImpl>(0).forward(x, d, arch.expertFfnDims[0],
                                                 options.activationDropout);
@@ -41,11 +41,11 @@ MoeOutput MoeLayerImpl::forward(const at::Tensor& x, int64_t d, const LayerArch&
 }
 
 MoeOutput MoeLayerImpl::forwardRouted(const at::Tensor& x, int64_t d, const LayerArch& arch,
-                                      const at::Tensor& valid) const {
+                                      const at::Tensor& valid, const ForwardContext& ctx) const {
   const int64_t n = arch.numExperts(), k = arch.effectiveTopK(), N = x.size(0);
   auto it = routers.find(arch.router);
   TORCH_CHECK(it != routers.end(), "MoE layer has no weights for router \"", arch.router, "\"");
-  const RouteDecision r = it->second->route({x, d, n, k});
+  const RouteDecision r = it->second->route({x, d, n, k, ctx});
 
   // Flatten the top-k choices to (token, expert, weight) assignments; drop padding tokens.
   at::Tensor token = at::arange(N, x.options().dtype(at::kLong))
@@ -112,12 +112,13 @@ MoeOutput MoeLayerImpl::forwardRouted(const at::Tensor& x, int64_t d, const Laye
   if (numValid > 0) {
     const at::Tensor f = at::bincount(top1, {}, n).to(at::kFloat) / static_cast<double>(numValid);
     const at::Tensor P = probs.mean(0);  // [n]
-    out.balanceLoss = (f * P).sum() * static_cast<double>(n);
-    out.zLoss = at::logsumexp(logits, -1).pow(2).mean();
+    out.auxTerms["balance"] = (f * P).sum() * static_cast<double>(n);
+    out.auxTerms["z"] = at::logsumexp(logits, -1).pow(2).mean();
   } else {
-    out.balanceLoss = at::zeros({}, x.options().dtype(at::kFloat));
-    out.zLoss = at::zeros({}, x.options().dtype(at::kFloat));
+    out.auxTerms["balance"] = at::zeros({}, x.options().dtype(at::kFloat));
+    out.auxTerms["z"] = at::zeros({}, x.options().dtype(at::kFloat));
   }
+  out.auxLoss = options.balanceLossCoef * out.auxTerms["balance"] + options.zLossCoef * out.auxTerms["z"];
   return out;
 }
 

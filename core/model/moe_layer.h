@@ -18,6 +18,7 @@
 #include <torch/nn/pimpl.h>
 
 #include "model/expert.h"
+#include "model/forward_context.h"
 #include "model/router.h"
 
 namespace automoe {
@@ -28,12 +29,17 @@ struct MoeOptions {
   double activationDropout = 0.0;
   double capacityFactor = 0.0;  // training only; capacity = ceil(cf * tokens * k / n), 0 = none
   double routerJitter = 0.01;
+  double balanceLossCoef = 0.01;  // weight of the Switch balance loss in auxLoss
+  double zLossCoef = 0.001;       // weight of the router z-loss in auxLoss
 };
 
 struct MoeOutput {
   at::Tensor y;             // [N, d]
-  at::Tensor balanceLoss;   // scalar, n * sum_i f_i P_i (Switch), undefined for dense layers
-  at::Tensor zLoss;         // scalar, mean logsumexp(logits)^2 (ST-MoE), undefined for dense
+  // Weighted sum of this layer's router losses (scalar); undefined for dense layers.
+  at::Tensor auxLoss;
+  // The unweighted terms by name, for logging and tests: "balance" = n * sum_i f_i P_i (Switch),
+  // "z" = mean logsumexp(logits)^2 (ST-MoE); routers may add their own.
+  std::map<std::string, at::Tensor> auxTerms;
   at::Tensor expertTokens;  // [n] int64: tokens routed to each expert (first choice and others)
   int64_t droppedTokens = 0;  // assignments dropped by the capacity limit
 };
@@ -46,8 +52,8 @@ class MoeLayerImpl : public torch::nn::Module {
 
   // x [N, d]; valid [N] bool marks real tokens (padding is neither routed nor counted), or
   // undefined when every token is real.
-  MoeOutput forward(const at::Tensor& x, int64_t d, const LayerArch& arch,
-                    const at::Tensor& valid) const;
+  MoeOutput forward(const at::Tensor& x, int64_t d, const LayerArch& arch, const at::Tensor& valid,
+                    const ForwardContext& ctx = {}) const;
 
   int64_t embedDim;
   std::vector<int> expertFfnDims;
@@ -58,7 +64,7 @@ class MoeLayerImpl : public torch::nn::Module {
 
  private:
   MoeOutput forwardRouted(const at::Tensor& x, int64_t d, const LayerArch& arch,
-                          const at::Tensor& valid) const;
+                          const at::Tensor& valid, const ForwardContext& ctx) const;
 };
 TORCH_MODULE(MoeLayer);
 

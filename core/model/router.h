@@ -8,6 +8,8 @@
 #include <ATen/ATen.h>
 #include <torch/nn/module.h>
 
+#include "model/forward_context.h"
+
 namespace automoe {
 
 struct RouteRequest {
@@ -15,6 +17,7 @@ struct RouteRequest {
   int64_t d = 0;     // sampled width
   int64_t n = 0;     // sampled expert count (> 1)
   int64_t k = 1;     // experts per token (<= n)
+  ForwardContext ctx;  // training step (scheduled routers)
 };
 
 struct RouteDecision {

@@ -23,7 +23,8 @@ SuperDecoderImpl::SuperDecoderImpl(const StackShape& shape, int64_t encoderDim, 
 
 at::Tensor SuperDecoderImpl::forward(const at::Tensor& prev, const EncoderOutput& encoder,
                                      const StackArch& arch, const SuperEmbeddingImpl& embed,
-                                     DecoderState* state, MoeStats& stats) const {
+                                     DecoderState* state, const ForwardContext& ctx,
+                                     MoeStats& stats) const {
   const int64_t d = arch.embedDim, B = prev.size(0), T = prev.size(1);
   const double p = m_dropout * static_cast<double>(d) / static_cast<double>(m_superDim);
   at::Tensor pos;
@@ -59,7 +60,7 @@ at::Tensor SuperDecoderImpl::forward(const at::Tensor& prev, const EncoderOutput
     routing.layer = i;
     x = layers->at<DecoderLayerImpl>(i).forward(
         x, d, la, padding, memories.count(count) ? memories[count] : at::Tensor(), encoder.dim,
-        sourcePadded ? memoryPads[count] : at::Tensor(), p, cache, routing, stats);
+        sourcePadded ? memoryPads[count] : at::Tensor(), p, cache, ctx, routing, stats);
     stats.layers.push_back(routing);
   }
   if (state) state->step += T;

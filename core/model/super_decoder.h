@@ -7,6 +7,7 @@
 
 #include "model/decoder_state.h"
 #include "model/encoder_output.h"
+#include "model/forward_context.h"
 #include "model/moe_layer.h"
 #include "model/moe_stats.h"
 #include "model/super_embedding.h"
@@ -24,7 +25,8 @@ class SuperDecoderImpl : public torch::nn::Module {
   // prev [B, T] -> features [B, T, d]. With a state, prev holds the next position(s) only and the
   // caches are extended; without, the whole prefix is decoded at once (causal).
   at::Tensor forward(const at::Tensor& prev, const EncoderOutput& encoder, const StackArch& arch,
-                     const SuperEmbeddingImpl& embed, DecoderState* state, MoeStats& stats) const;
+                     const SuperEmbeddingImpl& embed, DecoderState* state, const ForwardContext& ctx,
+                     MoeStats& stats) const;
 
   torch::nn::ModuleList layers{nullptr};
   at::Tensor positions;  // [maxPositions + 2, superEmbedDim] buffer

@@ -20,7 +20,8 @@ SuperEncoderImpl::SuperEncoderImpl(const StackShape& shape, int64_t qkvDim, int6
 }
 
 EncoderOutput SuperEncoderImpl::forward(const at::Tensor& src, const StackArch& arch,
-                                        const SuperEmbeddingImpl& embed, MoeStats& stats) const {
+                                        const SuperEmbeddingImpl& embed, const ForwardContext& ctx,
+                                        MoeStats& stats) const {
   const int64_t d = arch.embedDim;
   TORCH_CHECK(src.size(1) < positions.size(0) - kPadIndex, "source of ", src.size(1),
               " tokens exceeds max_positions");
@@ -36,7 +37,7 @@ EncoderOutput SuperEncoderImpl::forward(const at::Tensor& src, const StackArch& 
   for (int i = 0; i < arch.numLayers(); ++i) {
     LayerRouting routing;
     routing.layer = i;
-    x = layers->at<EncoderLayerImpl>(i).forward(x, d, arch.layers[i], padding, p, routing, stats);
+    x = layers->at<EncoderLayerImpl>(i).forward(x, d, arch.layers[i], padding, p, ctx, routing, stats);
     stats.layers.push_back(routing);
     out.layers.push_back(x);
   }

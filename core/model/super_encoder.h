@@ -6,6 +6,7 @@
 #include <torch/nn/pimpl.h>
 
 #include "model/encoder_output.h"
+#include "model/forward_context.h"
 #include "model/moe_layer.h"
 #include "model/moe_stats.h"
 #include "model/super_embedding.h"
@@ -22,7 +23,7 @@ class SuperEncoderImpl : public torch::nn::Module {
 
   // src [B, S] -> outputs of every sampled layer
   EncoderOutput forward(const at::Tensor& src, const StackArch& arch, const SuperEmbeddingImpl& embed,
-                        MoeStats& stats) const;
+                        const ForwardContext& ctx, MoeStats& stats) const;
 
   torch::nn::ModuleList layers{nullptr};
   at::Tensor positions;  // [maxPositions + 2, superEmbedDim] buffer

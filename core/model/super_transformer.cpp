@@ -15,6 +15,8 @@ void SuperTransformerImpl::reset() {
   moe.activationDropout = m.activationDropout;
   moe.capacityFactor = m.capacityFactor;
   moe.routerJitter = m.routerJitter;
+  moe.balanceLossCoef = m.balanceLossCoef;
+  moe.zLossCoef = m.zLossCoef;
   const int64_t superDim = std::max(s.encoder.superEmbedDim, s.decoder.superEmbedDim);
   embed_tokens = register_module(
       "embed_tokens",
@@ -34,18 +36,18 @@ void SuperTransformerImpl::checkFits(const ArchConfig& arch) const {
 }
 
 EncoderOutput SuperTransformerImpl::encode(const at::Tensor& src, const ArchConfig& arch,
-                                           MoeStats* stats) const {
+                                           MoeStats* stats, const ForwardContext& ctx) const {
   checkFits(arch);
   MoeStats local;
-  return encoder->forward(src, arch.encoder, *embed_tokens, stats ? *stats : local);
+  return encoder->forward(src, arch.encoder, *embed_tokens, ctx, stats ? *stats : local);
 }
 
 ModelOutput SuperTransformerImpl::forward(const at::Tensor& src, const at::Tensor& prevOutput,
-                                          const ArchConfig& arch) const {
+                                          const ArchConfig& arch, const ForwardContext& ctx) const {
   ModelOutput out;
-  const EncoderOutput enc = encode(src, arch, &out.moe);
+  const EncoderOutput enc = encode(src, arch, &out.moe, ctx);
   const at::Tensor features =
-      decoder->forward(prevOutput, enc, arch.decoder, *embed_tokens, nullptr, out.moe);
+      decoder->forward(prevOutput, enc, arch.decoder, *embed_tokens, nullptr, ctx, out.moe);
   out.logits = embed_tokens->project(features, arch.decoder.embedDim);  // [B, T, V]
   return out;
 }
@@ -53,7 +55,7 @@ ModelOutput SuperTransformerImpl::forward(const at::Tensor& src, const at::Tenso
 at::Tensor SuperTransformerImpl::decodeStep(const at::Tensor& tokens, const EncoderOutput& enc,
                                             const ArchConfig& arch, DecoderState& state) const {
   MoeStats stats;
-  const at::Tensor features = decoder->forward(tokens, enc, arch.decoder, *embed_tokens, &state, stats);
+  const at::Tensor features = decoder->forward(tokens, enc, arch.decoder, *embed_tokens, &state, {}, stats);
   const at::Tensor last = features.select(1, features.size(1) - 1);  // [B, t, d] -> [B, d]
   return embed_tokens->project(last, arch.decoder.embedDim);         // [B, V]
 }

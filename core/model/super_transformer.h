@@ -39,9 +39,11 @@ class SuperTransformerImpl : public torch::nn::Module {
 
   // Teacher-forced pass. src [B, S], prevOutput [B, T] (target shifted right, starting with EOS),
   // both right-padded with kPadIndex.
-  ModelOutput forward(const at::Tensor& src, const at::Tensor& prevOutput, const ArchConfig& arch) const;
+  ModelOutput forward(const at::Tensor& src, const at::Tensor& prevOutput, const ArchConfig& arch,
+                      const ForwardContext& ctx = {}) const;
 
-  EncoderOutput encode(const at::Tensor& src, const ArchConfig& arch, MoeStats* stats = nullptr) const;
+  EncoderOutput encode(const at::Tensor& src, const ArchConfig& arch, MoeStats* stats = nullptr,
+                       const ForwardContext& ctx = {}) const;
   // Incremental decoding: tokens [B, t] are the next position(s) (usually t = 1); returns the
   // logits of the last one, [B, V]. `state` carries the caches between calls.
   at::Tensor decodeStep(const at::Tensor& tokens, const EncoderOutput& encoder, const ArchConfig& arch,

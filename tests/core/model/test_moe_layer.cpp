@@ -114,9 +114,11 @@ class TestMoeLayer final : public QObject {
         const double P = r.probs.select(1, i).mean().item<double>();
         expected += n * f * P;
       }
-      QVERIFY(std::abs(out.balanceLoss.item<double>() - expected) < 1e-5);
+      QVERIFY(std::abs(out.auxTerms.at("balance").item<double>() - expected) < 1e-5);
       const double z = at::logsumexp(r.logits, -1).pow(2).mean().item<double>();
-      QVERIFY(std::abs(out.zLoss.item<double>() - z) < 1e-5);
+      QVERIFY(std::abs(out.auxTerms.at("z").item<double>() - z) < 1e-5);
+      const double weighted = 0.01 * expected + 0.001 * z;  // default coefficients
+      QVERIFY(std::abs(out.auxLoss.item<double>() - weighted) < 1e-6);
     }
   }
 
@@ -126,7 +128,8 @@ class TestMoeLayer final : public QObject {
     torch::NoGradGuard noGrad;
     const at::Tensor x = at::randn({7, 16});
     const MoeOutput out = m->forward(x, 16, arch({24}, 1), at::Tensor());
-    QVERIFY(!out.balanceLoss.defined());
+    QVERIFY(!out.auxLoss.defined());
+    QVERIFY(out.auxTerms.empty());
     const at::Tensor ref = m->experts->at<ExpertImpl>(0).forward(x, 16, 24, 0);
     QVERIFY((out.y - ref).abs().max().item<double>() < 1e-6);
   }

@@ -47,7 +47,7 @@ class TestSuperTransformer final : public QObject {
     const at::Tensor src = at::randint(4, 50, {4, 12}, at::kLong);
     const at::Tensor prev = at::randint(4, 50, {4, 6}, at::kLong);
     const ModelOutput out = net->forward(src, prev, arch);
-    (out.logits.pow(2).mean() + out.moe.meanBalanceLoss() + out.moe.meanZLoss()).backward();
+    (out.logits.pow(2).mean() + out.moe.meanAuxLoss()).backward();
     const auto p = net->named_parameters();
 
     // Layer past the sampled depth and experts past the sampled count: no gradient at all.
@@ -110,7 +110,8 @@ class TestSuperTransformer final : public QObject {
     const at::Tensor prev = at::randint(4, 50, {2, 4}, at::kLong);
     const ModelOutput out = net->forward(src, prev, arch);
     QCOMPARE(out.moe.layers.size(), size_t(6));
-    QCOMPARE(out.moe.balanceLosses.size(), size_t(6));
+    QCOMPARE(out.moe.auxLosses.size(), size_t(6));
+    QCOMPARE(out.moe.auxTerms.at("balance").size(), size_t(6));
     for (const auto& l : out.moe.layers) {
       const int64_t routed = l.expertTokens.sum().item<int64_t>();
       const int64_t k = arch.encoder.layers[0].effectiveTopK();
