@@ -1,0 +1,148 @@
+#include "train/checkpoint.h"
+
+#include <cstdio>
+#include <fcntl.h>
+#include <fstream>
+#include <unistd.h>
+
+#include <ATen/core/Generator.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
+
+#include "model/super_transformer.h"
+#include "train/slice_adam.h"
+#include "util/config_error.h"
+
+namespace automoe {
+
+namespace {
+
+void fsyncFile(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+torch::serialize::InputArchive openArchive(const std::string& path) {
+  if (!std::ifstream(path).good()) throw ConfigError(path + ": cannot open checkpoint");
+  torch::serialize::InputArchive in;
+  try {
+    in.load_from(path);
+  } catch (const std::exception& e) {
+    std::string why = e.what();
+    why = why.substr(0, why.find('\n'));
+    throw ConfigError(path + ": not a readable checkpoint (corrupt or truncated): " + why);
+  }
+  return in;
+}
+
+nlohmann::json metaOf(torch::serialize::InputArchive& in, const std::string& path) {
+  c10::IValue v;
+  if (!in.try_read("meta", v) || !v.isString())
+    throw ConfigError(path + ": not an AutoMoE checkpoint (no header)");
+  nlohmann::json meta;
+  try {
+    meta = nlohmann::json::parse(v.toStringRef());
+  } catch (const std::exception&) {
+    throw ConfigError(path + ": checkpoint header is not valid JSON");
+  }
+  if (meta.value("format_version", 0) != Checkpoint::kFormatVersion)
+    throw ConfigError(path + ": checkpoint format version " + meta.value("format_version", nlohmann::json()).dump() +
+                      " is not supported (expected " + std::to_string(Checkpoint::kFormatVersion) + ")");
+  return meta;
+}
+
+}  // namespace
+
+void Checkpoint::save(const std::string& path, const SuperTransformerImpl& model, const SliceAdam* adam,
+                      nlohmann::json meta) {
+  torch::serialize::OutputArchive out;
+  meta["format_version"] = kFormatVersion;
+  meta["shape"] = model.shape().toJson();
+  if (adam) {
+    nlohmann::json steps = nlohmann::json::object();
+    for (size_t i = 0; i < adam->params().size(); ++i) {
+      const auto& s = adam->states()[i];
+      if (!s.expAvg.defined()) continue;
+      const std::string& name = adam->params()[i].first;
+      steps[name] = s.steps;
+      out.write("adam.m." + name, s.expAvg);
+      out.write("adam.v." + name, s.expAvgSq);
+    }
+    meta["adam_steps"] = steps;
+  }
+  for (const auto& p : model.named_parameters()) out.write("model." + p.key(), p.value());
+  out.write("rng.cpu", at::detail::getDefaultCPUGenerator().get_state());
+  out.write("meta", c10::IValue(meta.dump()));
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  try {
+    out.save_to(tmp);
+  } catch (const std::exception& e) {
+    std::remove(tmp.c_str());
+    throw std::runtime_error("cannot write checkpoint '" + tmp + "': " + e.what());
+  }
+  fsyncFile(tmp);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw std::runtime_error("cannot rename checkpoint to '" + path + "'");
+  }
+}
+
+nlohmann::json Checkpoint::readMeta(const std::string& path) {
+  torch::serialize::InputArchive in = openArchive(path);
+  return metaOf(in, path);
+}
+
+void Checkpoint::checkShape(const std::string& path, const nlohmann::json& meta, const ModelShape& shape) {
+  const nlohmann::json want = shape.toJson();
+  const nlohmann::json have = meta.value("shape", nlohmann::json());
+  if (have == want) return;
+  const nlohmann::json patch = nlohmann::json::diff(have, want);
+  const std::string where = patch.empty() ? "?" : patch[0].value("path", "?");
+  throw ConfigError(path + ": checkpoint was made for a different model (its shape differs at '" + where +
+                    "': checkpoint has " + (have.contains(nlohmann::json::json_pointer(where))
+                                                 ? have.at(nlohmann::json::json_pointer(where)).dump()
+                                                 : std::string("nothing")) +
+                    ", the project needs " +
+                    (want.contains(nlohmann::json::json_pointer(where)) ? want.at(nlohmann::json::json_pointer(where)).dump()
+                                                                         : std::string("nothing")) +
+                    ")");
+}
+
+nlohmann::json Checkpoint::load(const std::string& path, SuperTransformerImpl& model, SliceAdam* adam) {
+  torch::serialize::InputArchive in = openArchive(path);
+  nlohmann::json meta = metaOf(in, path);
+  checkShape(path, meta, model.shape());
+  at::NoGradGuard noGrad;
+  for (auto& p : model.named_parameters()) {
+    at::Tensor t;
+    if (!in.try_read("model." + p.key(), t))
+      throw ConfigError(path + ": checkpoint lacks parameter " + p.key());
+    if (t.sizes() != p.value().sizes())
+      throw ConfigError(path + ": parameter " + p.key() + " has the wrong shape");
+    p.value().copy_(t);
+  }
+  if (adam) {
+    const auto steps = meta.value("adam_steps", nlohmann::json::object());
+    for (size_t i = 0; i < adam->params().size(); ++i) {
+      const std::string& name = adam->params()[i].first;
+      auto& s = adam->states()[i];
+      s = SliceAdam::State{};
+      if (!steps.contains(name)) continue;
+      if (!in.try_read("adam.m." + name, s.expAvg) || !in.try_read("adam.v." + name, s.expAvgSq))
+        throw ConfigError(path + ": checkpoint lacks optimizer state of " + name);
+      s.steps = steps.at(name).get<int64_t>();
+    }
+  }
+  at::Tensor rng;
+  if (in.try_read("rng.cpu", rng)) {
+    at::Generator gen = at::detail::getDefaultCPUGenerator();
+    gen.set_state(rng);
+  }
+  return meta;
+}
+
+}  // namespace automoe

@@ -1,0 +1,59 @@
+#include "train/slice_adam.h"
+
+#include <cmath>
+
+namespace automoe {
+
+SliceAdam::SliceAdam(std::vector<std::pair<std::string, at::Tensor>> params, SliceAdamOptions o)
+    : m_params(std::move(params)), m_states(m_params.size()), m_options(o) {}
+
+std::vector<int64_t> SliceAdam::nonZeroExtent(const at::Tensor& grad) {
+  const at::Tensor nz = grad.ne(0);
+  if (!nz.any().item<bool>()) return {};
+  std::vector<int64_t> extent(grad.dim());
+  for (int64_t d = 0; d < grad.dim(); ++d) {
+    at::Tensor line = nz;  // reduce every other dimension, highest first: -> [size(d)]
+    for (int64_t o = grad.dim() - 1; o >= 0; --o)
+      if (o != d) line = line.any(o);
+    extent[d] = line.nonzero().max().item<int64_t>() + 1;
+  }
+  return extent;
+}
+
+int64_t SliceAdam::step(double lr) {
+  at::NoGradGuard noGrad;
+  int64_t updated = 0;
+  for (size_t i = 0; i < m_params.size(); ++i) {
+    at::Tensor& p = m_params[i].second;
+    const at::Tensor& g = p.grad();
+    if (!g.defined()) continue;
+    const std::vector<int64_t> extent = nonZeroExtent(g);
+    if (extent.empty() && g.dim() > 0) continue;
+    State& s = m_states[i];
+    if (!s.expAvg.defined()) {
+      s.expAvg = at::zeros_like(p);
+      s.expAvgSq = at::zeros_like(p);
+    }
+    at::Tensor ps = p, gs = g, m = s.expAvg, v = s.expAvgSq;
+    for (int64_t d = 0; d < static_cast<int64_t>(extent.size()); ++d) {
+      if (extent[d] == p.size(d)) continue;
+      ps = ps.narrow(d, 0, extent[d]);
+      gs = gs.narrow(d, 0, extent[d]);
+      m = m.narrow(d, 0, extent[d]);
+      v = v.narrow(d, 0, extent[d]);
+    }
+    ++s.steps;
+    at::Tensor grad = gs;
+    if (m_options.weightDecay != 0) grad = grad + m_options.weightDecay * ps;
+    m.mul_(m_options.beta1).add_(grad, 1.0 - m_options.beta1);
+    v.mul_(m_options.beta2).addcmul_(grad, grad, 1.0 - m_options.beta2);
+    const double bc1 = 1.0 - std::pow(m_options.beta1, static_cast<double>(s.steps));
+    const double bc2 = 1.0 - std::pow(m_options.beta2, static_cast<double>(s.steps));
+    const at::Tensor denom = (v.sqrt() / std::sqrt(bc2)).add_(m_options.eps);
+    ps.addcdiv_(m, denom, -lr / bc1);
+    updated += ps.numel();
+  }
+  return updated;
+}
+
+}  // namespace automoe

@@ -1,0 +1,52 @@
+#pragma once
+// Adam (fairseq flavour: betas, eps, L2 weight decay on the updated entries) that only spends time
+// on what the sampled subnet used. A parameter without a gradient (an unsampled expert, a layer
+// past the sampled depth) is skipped entirely; for the others, the update is restricted to the
+// smallest leading box (prefix slice in every dimension) that holds all non-zero gradient entries:
+// exactly the subnet's slice, since weight sharing is by prefix slicing. Unsampled entries keep
+// their moments and values untouched (AutoMoE's optimizer decays and applies the momentum of every
+// one of the 317M supernet weights at every update, so unsampled weights drift).
+//
+// Bias correction uses a step count per parameter (how often that parameter was updated).
+#include <string>
+#include <vector>
+
+#include <ATen/ATen.h>
+
+namespace automoe {
+
+struct SliceAdamOptions {
+  double beta1 = 0.9;
+  double beta2 = 0.98;
+  double eps = 1e-8;
+  double weightDecay = 0.0;
+};
+
+class SliceAdam {
+ public:
+  struct State {
+    at::Tensor expAvg;     // same shape as the parameter; allocated on first update
+    at::Tensor expAvgSq;
+    int64_t steps = 0;
+  };
+
+  SliceAdam(std::vector<std::pair<std::string, at::Tensor>> params, SliceAdamOptions options);
+
+  // Applies one update with learning rate `lr` to every parameter that has a gradient.
+  // Returns the number of parameter entries updated.
+  int64_t step(double lr);
+
+  const std::vector<std::pair<std::string, at::Tensor>>& params() const { return m_params; }
+  std::vector<State>& states() { return m_states; }
+  const std::vector<State>& states() const { return m_states; }
+
+  // Leading box of `grad` holding every non-zero entry (all zeros -> empty vector).
+  static std::vector<int64_t> nonZeroExtent(const at::Tensor& grad);
+
+ private:
+  std::vector<std::pair<std::string, at::Tensor>> m_params;
+  std::vector<State> m_states;
+  SliceAdamOptions m_options;
+};
+
+}  // namespace automoe

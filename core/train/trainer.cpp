@@ -1,0 +1,353 @@
+#include "train/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include <ATen/Parallel.h>
+#include <ATen/autocast_mode.h>
+#include <nlohmann/json.hpp>
+#include <torch/version.h>
+
+#include "model/sinusoidal_positions.h"
+#include "train/checkpoint.h"
+#include "train/collective.h"
+#include "train/label_smoothed_loss.h"
+#include "util/atomic_file.h"
+#include "util/blas_info.h"
+#include "util/config_error.h"
+#include "util/rng.h"
+
+namespace automoe {
+
+namespace {
+
+// bf16 mixed precision: fp32 master weights, matrix products in bf16 inside the guard.
+class AutocastGuard {
+ public:
+  explicit AutocastGuard(bool on) : m_on(on) {
+    if (!m_on) return;
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    at::autocast::set_cpu_enabled(true);
+    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+    at::autocast::set_enabled(true);
+  }
+  ~AutocastGuard() {
+    if (!m_on) return;
+    at::autocast::set_cpu_enabled(false);
+    at::autocast::set_enabled(false);
+    at::autocast::clear_cache();
+  }
+
+ private:
+  bool m_on;
+};
+
+ModelOptions checkedModelOptions(const Project& p, const TrainingData& data) {
+  if (data.vocabSize() != p.model.vocabSize)
+    throw ConfigError((p.path.empty() ? std::string("project") : p.path) + ": field 'model.vocab_size' is " +
+                      std::to_string(p.model.vocabSize) + " but the training data has a vocabulary of " +
+                      std::to_string(data.vocabSize()));
+  return p.model;
+}
+
+}  // namespace
+
+Trainer::Trainer(const Project& project, TrainingOptions options, std::shared_ptr<TrainingData> data,
+                 std::string runDir, Collective* collective)
+    : m_project(project),
+      m_options(std::move(options)),
+      m_data(std::move(data)),
+      m_runDir(std::move(runDir)),
+      m_collective(collective),
+      m_sampler(project.space, m_options.sampling, project.seed),
+      m_lr(m_options.lr) {
+  const ModelOptions mo = checkedModelOptions(m_project, *m_data);
+  if (m_options.threads > 0) at::set_num_threads(m_options.threads);
+  at::manual_seed(m_project.seed);  // identical initial weights on every rank
+  m_model = SuperTransformer(SuperTransformerOptions(ModelShape::forSupernet(m_project.space, mo), mo));
+  std::vector<std::pair<std::string, at::Tensor>> params;
+  for (const auto& p : m_model->named_parameters()) params.emplace_back(p.key(), p.value());
+  m_adam = std::make_unique<SliceAdam>(
+      params, SliceAdamOptions{m_options.adamBeta1, m_options.adamBeta2, m_options.adamEps, m_options.weightDecay});
+  std::filesystem::create_directories(m_runDir);
+}
+
+Trainer::~Trainer() = default;
+
+std::string Trainer::lastCheckpointPath() const { return m_runDir + "/checkpoint_last.pt"; }
+
+nlohmann::json Trainer::provenance() const {
+  return {{"seed", m_project.seed},
+          {"automoe_version", AUTOMOE_VERSION},
+          {"torch_version", TORCH_VERSION},
+          {"blas", detectBlas().toJson()},
+          {"precision", m_options.precision},
+          {"threads", at::get_num_threads()},
+          {"world_size", m_collective ? m_collective->worldSize() : 1}};
+}
+
+std::vector<std::pair<std::string, ArchConfig>> Trainer::referenceSubnets() const {
+  std::vector<std::pair<std::string, ArchConfig>> out = {{"largest", m_project.space.largest()},
+                                                         {"smallest", m_project.space.smallest()}};
+  for (int i = 0; i < m_options.referenceSubnets; ++i)
+    out.emplace_back("random-" + std::to_string(i + 1),
+                     m_project.space.sample(mixSeed(m_project.seed, 1000003ULL + static_cast<uint64_t>(i))));
+  return out;
+}
+
+void Trainer::nextBatchPosition() {
+  if (++m_batchIndex >= m_data->numTrainBatches(m_epoch)) {
+    m_batchIndex = 0;
+    ++m_epoch;
+  }
+}
+
+bool Trainer::trainStep(TrainStepStats& st) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const ForwardContext ctx{m_step, m_options.maxUpdates};
+  const std::vector<ArchConfig> archs = m_sampler.forStep(m_step);
+  at::manual_seed(mixSeed(m_project.seed, static_cast<uint64_t>(m_step)) >> 1);
+  m_model->train();
+  m_model->zero_grad(/*set_to_none=*/true);
+
+  const int world = m_collective ? m_collective->worldSize() : 1;
+  const int rank = m_collective ? m_collective->rank() : 0;
+  std::vector<TrainBatch> batches;
+  for (int u = 0; u < m_options.updateFreq; ++u)
+    for (int r = 0; r < world; ++r) {
+      if (r == rank) batches.push_back(m_data->trainBatch(m_epoch, m_batchIndex));
+      nextBatchPosition();
+    }
+  int64_t localTokens = 0;
+  for (const auto& b : batches) localTokens += b.targetTokens;
+  std::vector<at::Tensor> tok = {at::full({1}, static_cast<double>(localTokens), at::kDouble)};
+  if (m_collective) m_collective->allReduceSum(tok);
+  const double N = tok[0].item<double>() * static_cast<double>(archs.size());
+
+  double lossSum = 0, nllSum = 0, auxSum = 0;
+  std::map<std::string, double> terms;
+  std::vector<at::Tensor> load;
+  int64_t dropped = 0;
+  bool finite = true;
+  for (const auto& b : batches) {
+    for (size_t a = 0; a < archs.size() && finite; ++a) {
+      ModelOutput out;
+      LossSums sums;
+      {
+        AutocastGuard autocast(m_options.precision == "bf16");
+        out = m_model->forward(b.src, b.prevOutput, archs[a], ctx);
+        sums = labelSmoothedLoss(out.logits, b.target, m_options.labelSmoothing, kPadIndex);
+      }
+      const at::Tensor aux = out.moe.meanAuxLoss();
+      const double share = static_cast<double>(b.targetTokens) / N;
+      const at::Tensor objective = sums.loss / N + aux * share;
+      const double l = sums.loss.item<double>(), al = aux.item<double>();
+      if (!std::isfinite(l) || !std::isfinite(al)) {
+        finite = false;
+        break;
+      }
+      objective.backward();
+      lossSum += l;
+      nllSum += sums.nll.item<double>();
+      auxSum += al * share;
+      for (const auto& kv : out.moe.auxTerms) terms[kv.first] += out.moe.meanTerm(kv.first).item<double>() * share;
+      if (a == 0)
+        for (size_t i = 0; i < out.moe.layers.size(); ++i) {
+          const at::Tensor c = out.moe.layers[i].expertTokens.to(at::kDouble);
+          if (load.size() <= i) load.push_back(c); else load[i] = load[i] + c;
+          dropped += out.moe.layers[i].droppedTokens;
+        }
+    }
+    if (!finite) break;
+  }
+  std::vector<at::Tensor> agg = {at::tensor({lossSum, nllSum, auxSum, finite ? 0.0 : 1.0}, at::kDouble)};
+  if (m_collective) m_collective->allReduceSum(agg);
+  if (agg[0][3].item<double>() > 0) {  // some rank saw a non-finite loss: every rank skips
+    m_model->zero_grad(true);
+    ++m_badSteps;
+    ++m_skippedTotal;
+    st.skippedSteps = m_skippedTotal;
+    return false;
+  }
+  if (m_collective) syncGradients();
+  clipGradients();
+  const double lr = m_lr.at(m_step);
+  m_adam->step(lr);
+  ++m_step;
+  m_badSteps = 0;
+
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  st.step = m_step;
+  st.lr = lr;
+  st.loss = agg[0][0].item<double>() / N;
+  st.nll = agg[0][1].item<double>() / N;
+  st.auxLoss = agg[0][2].item<double>();
+  st.auxTerms = terms;
+  st.secondsPerUpdate = seconds;
+  st.targetTokens = static_cast<int64_t>(N / static_cast<double>(archs.size()));
+  st.targetTokensPerSecond = static_cast<double>(st.targetTokens) / seconds;
+  st.droppedTokens = dropped;
+  st.skippedSteps = m_skippedTotal;
+  st.arch = archs.front().summary();
+  st.expertLoad.clear();
+  for (const auto& c : load) {
+    const double total = c.sum().item<double>();
+    std::vector<double> shares;
+    for (int64_t e = 0; e < c.size(0); ++e) shares.push_back(total > 0 ? c[e].item<double>() / total : 0.0);
+    st.expertLoad.push_back(shares);
+  }
+  return true;
+}
+
+void Trainer::syncGradients() {
+  // Ranks run the same subnet, but an expert may receive tokens on one rank and none on another:
+  // agree on which gradients exist, materialise missing ones as zeros, then sum (bucketed).
+  std::vector<at::Tensor> params = m_model->parameters();
+  std::vector<at::Tensor> mask = {at::zeros({static_cast<int64_t>(params.size())}, at::kFloat)};
+  for (size_t i = 0; i < params.size(); ++i)
+    if (params[i].grad().defined()) mask[0][static_cast<int64_t>(i)] = 1.0;
+  m_collective->allReduceSum(mask);
+  std::vector<at::Tensor> grads;
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (mask[0][static_cast<int64_t>(i)].item<float>() == 0) continue;
+    if (!params[i].grad().defined()) params[i].mutable_grad() = at::zeros_like(params[i]);
+    grads.push_back(params[i].grad());
+  }
+  m_collective->allReduceSum(grads);
+}
+
+double Trainer::clipGradients() {
+  if (m_options.clipNorm <= 0) return 0;
+  double sq = 0;
+  std::vector<at::Tensor> grads;
+  for (const auto& p : m_model->parameters())
+    if (p.grad().defined()) {
+      grads.push_back(p.grad());
+      sq += p.grad().pow(2).sum().item<double>();
+    }
+  const double norm = std::sqrt(sq);
+  if (norm > m_options.clipNorm) {
+    at::NoGradGuard noGrad;
+    for (auto& g : grads) g.mul_(m_options.clipNorm / (norm + 1e-6));
+  }
+  return norm;
+}
+
+ValidationStats Trainer::validate() {
+  ValidationStats v;
+  v.step = m_step;
+  m_model->eval();
+  at::NoGradGuard noGrad;
+  const size_t nb = std::min<size_t>(static_cast<size_t>(m_options.validBatches), m_data->numValidBatches());
+  for (const auto& [name, arch] : referenceSubnets()) {
+    ValidationEntry e;
+    e.name = name;
+    double loss = 0, nll = 0;
+    for (size_t i = 0; i < nb; ++i) {
+      const TrainBatch b = m_data->validBatch(i);
+      AutocastGuard autocast(m_options.precision == "bf16");
+      const ModelOutput out = m_model->forward(b.src, b.prevOutput, arch);
+      const LossSums s = labelSmoothedLoss(out.logits, b.target, m_options.labelSmoothing, kPadIndex);
+      loss += s.loss.item<double>();
+      nll += s.nll.item<double>();
+      e.tokens += s.tokens;
+    }
+    e.loss = e.tokens ? loss / static_cast<double>(e.tokens) : 0;
+    e.nll = e.tokens ? nll / static_cast<double>(e.tokens) : 0;
+    v.subnets.push_back(e);
+  }
+  m_model->train();
+  return v;
+}
+
+void Trainer::saveCheckpoint(const std::string& path) const {
+  nlohmann::json meta = {{"step", m_step},
+                         {"epoch", m_epoch},
+                         {"batch_index", m_batchIndex},
+                         {"bad_steps", m_badSteps},
+                         {"skipped_total", m_skippedTotal},
+                         {"search_space", m_project.space.toJson()},
+                         {"model_options", m_project.model.toJson()},
+                         {"training", m_options.toJson()},
+                         {"provenance", provenance()}};
+  Checkpoint::save(path, *m_model, m_adam.get(), meta);
+}
+
+void Trainer::resume(const std::string& path) {
+  const nlohmann::json meta = Checkpoint::load(path, *m_model, m_adam.get());
+  if (meta.value("search_space", nlohmann::json()) != m_project.space.toJson())
+    throw ConfigError(path + ": checkpoint was trained on a different search space than the project's");
+  if (meta.value("provenance", nlohmann::json()).value("seed", uint64_t{0}) != m_project.seed)
+    throw ConfigError(path + ": checkpoint was trained with seed " +
+                      meta["provenance"].value("seed", nlohmann::json()).dump() + ", the project has " +
+                      std::to_string(m_project.seed));
+  m_step = meta.at("step").get<int64_t>();
+  m_epoch = meta.at("epoch").get<uint64_t>();
+  m_batchIndex = meta.at("batch_index").get<size_t>();
+  m_badSteps = meta.value("bad_steps", int64_t{0});
+  m_skippedTotal = meta.value("skipped_total", int64_t{0});
+}
+
+void Trainer::appendMetrics(const nlohmann::json& line) const {
+  if (m_collective && m_collective->rank() != 0) return;
+  std::ofstream out(m_runDir + "/metrics.jsonl", std::ios::app);
+  out << line.dump() << '\n';
+  out.flush();
+}
+
+TrainResult Trainer::run(const StopToken& stop, TrainingObserver& observer) {
+  const bool lead = !m_collective || m_collective->rank() == 0;
+  if (lead)
+    writeFileAtomically(m_runDir + "/run.json",
+                        nlohmann::json{{"project", m_project.toJson()},
+                                       {"training", m_options.toJson()},
+                                       {"provenance", provenance()},
+                                       {"resumed_at_step", m_step}}
+                            .dump(2));
+  auto checkpoint = [&] {
+    if (!lead) return;
+    saveCheckpoint(lastCheckpointPath());
+    observer.onCheckpoint(lastCheckpointPath(), m_step);
+  };
+  while (m_step < m_options.maxUpdates) {
+    if (stop.stopRequested()) {
+      checkpoint();
+      return {TrainStatus::Stopped, m_step, "stopped at update " + std::to_string(m_step) + "; checkpoint saved"};
+    }
+    TrainStepStats st;
+    if (!trainStep(st)) {
+      observer.onMessage("update " + std::to_string(m_step + 1) + ": non-finite loss, skipped (" +
+                         std::to_string(m_badSteps) + " in a row)");
+      if (m_badSteps >= m_options.maxBadSteps) {
+        checkpoint();
+        return {TrainStatus::Diverged, m_step,
+                "the loss was not finite in " + std::to_string(m_badSteps) +
+                    " updates in a row; stopped (checkpoint of the last good update saved). Lower the "
+                    "learning rate or enable clip_norm."};
+      }
+      continue;
+    }
+    observer.onStep(st);
+    if (m_step % m_options.logEvery == 0 || m_step == 1)
+      appendMetrics({{"type", "train"}, {"step", st.step}, {"lr", st.lr}, {"loss", st.loss},
+                     {"nll", st.nll}, {"aux", st.auxLoss}, {"aux_terms", st.auxTerms},
+                     {"seconds_per_update", st.secondsPerUpdate},
+                     {"target_tokens_per_second", st.targetTokensPerSecond},
+                     {"expert_load", st.expertLoad}, {"dropped_tokens", st.droppedTokens},
+                     {"skipped_steps", st.skippedSteps}, {"arch", st.arch}});
+    if (lead && (m_step % m_options.validateEvery == 0 || m_step == m_options.maxUpdates)) {
+      const ValidationStats v = validate();
+      observer.onValidation(v);
+      nlohmann::json subnets = nlohmann::json::array();
+      for (const auto& e : v.subnets)
+        subnets.push_back({{"name", e.name}, {"loss", e.loss}, {"nll", e.nll}, {"tokens", e.tokens}});
+      appendMetrics({{"type", "valid"}, {"step", v.step}, {"subnets", subnets}});
+    }
+    if (m_step % m_options.checkpointEvery == 0 || m_step == m_options.maxUpdates) checkpoint();
+  }
+  return {TrainStatus::Finished, m_step, "finished " + std::to_string(m_step) + " updates"};
+}
+
+}  // namespace automoe

@@ -1,0 +1,88 @@
+#pragma once
+// SuperTransformer training by subnet sampling (AutoMoE/HAT), in a form that can be stopped,
+// resumed bit-identically, run data-parallel, and observed.
+//
+// Per update: the subnet(s) of the step come from SubnetSampler(seed, step); the generator is
+// re-seeded from (seed, step) so dropout masks do not depend on history; updateFreq micro-batches
+// are accumulated; the loss is label-smoothed cross entropy per target token of the whole update
+// plus the routers' weighted auxiliary losses; non-finite losses skip the update (and stop the run
+// after maxBadSteps in a row); gradients may be clipped; SliceAdam updates only sampled slices.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "arch/arch_config.h"
+#include "model/super_transformer.h"
+#include "project/project.h"
+#include "train/lr_schedule.h"
+#include "train/slice_adam.h"
+#include "train/subnet_sampler.h"
+#include "train/training_data.h"
+#include "train/training_observer.h"
+#include "train/training_options.h"
+#include "util/stop_token.h"
+
+namespace automoe {
+
+class Collective;
+
+enum class TrainStatus { Finished, Stopped, Diverged };
+
+struct TrainResult {
+  TrainStatus status = TrainStatus::Finished;
+  int64_t step = 0;
+  std::string message;
+};
+
+class Trainer {
+ public:
+  // `runDir` receives checkpoint_last.pt, metrics.jsonl and run.json (created if missing).
+  Trainer(const Project& project, TrainingOptions options, std::shared_ptr<TrainingData> data,
+          std::string runDir, Collective* collective = nullptr);
+  ~Trainer();
+
+  // Continues from a checkpoint (weights, moments, step, data position). Throws ConfigError.
+  void resume(const std::string& checkpointPath);
+  std::string lastCheckpointPath() const;
+
+  TrainResult run(const StopToken& stop, TrainingObserver& observer);
+  // One update; returns false if the loss was not finite (update skipped).
+  bool trainStep(TrainStepStats& stats);
+  ValidationStats validate();
+  void saveCheckpoint(const std::string& path) const;
+
+  // Fixed subnets validated during training: largest, smallest and seeded random ones.
+  std::vector<std::pair<std::string, ArchConfig>> referenceSubnets() const;
+
+  SuperTransformer& model() { return m_model; }
+  int64_t step() const { return m_step; }
+  const TrainingOptions& options() const { return m_options; }
+  // Provenance recorded in run.json, checkpoints and metrics: seed, versions, BLAS, precision.
+  nlohmann::json provenance() const;
+
+ private:
+  void nextBatchPosition();
+  void syncGradients();
+  double clipGradients();
+  void appendMetrics(const nlohmann::json& line) const;
+
+  Project m_project;
+  TrainingOptions m_options;
+  std::shared_ptr<TrainingData> m_data;
+  std::string m_runDir;
+  Collective* m_collective;
+  SuperTransformer m_model{nullptr};
+  std::unique_ptr<SliceAdam> m_adam;
+  SubnetSampler m_sampler;
+  LrSchedule m_lr;
+  int64_t m_step = 0;
+  uint64_t m_epoch = 0;
+  size_t m_batchIndex = 0;  // next batch of m_epoch's plan (for this update's first micro-batch)
+  int64_t m_badSteps = 0;   // consecutive non-finite updates
+  int64_t m_skippedTotal = 0;
+};
+
+}  // namespace automoe

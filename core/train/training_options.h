@@ -1,0 +1,41 @@
+#pragma once
+// The project's "training" section: how the SuperTransformer is trained.
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "train/lr_schedule.h"
+
+namespace automoe {
+
+class JsonReader;
+
+struct TrainingOptions {
+  int64_t maxUpdates = 2000;
+  std::string sampling = "uniform";   // "uniform" | "sandwich"
+  LrScheduleOptions lr;               // lr.totalUpdates follows maxUpdates
+  double adamBeta1 = 0.9;
+  double adamBeta2 = 0.98;
+  double adamEps = 1e-8;
+  double weightDecay = 0.0;
+  double labelSmoothing = 0.1;
+  double clipNorm = 0.0;              // 0 = no clipping
+  int updateFreq = 1;                 // micro-batches accumulated per update
+  int64_t maxTokens = 4096;           // target tokens per micro-batch (also source)
+  int64_t logEvery = 10;
+  int64_t validateEvery = 200;
+  int64_t checkpointEvery = 200;
+  int referenceSubnets = 3;           // fixed random subnets validated besides largest/smallest
+  int validBatches = 20;              // validation batches per reference subnet
+  int maxBadSteps = 5;                // consecutive non-finite losses before the run stops
+  std::string precision = "fp32";     // "fp32" | "bf16" (fp32 master weights, autocast)
+  int threads = 0;                    // intra-op threads, 0 = LibTorch default
+  std::string blas = "auto";          // "auto": use a verified faster BLAS kernel | "default"
+  std::string runDir = "runs/supernet";
+
+  static TrainingOptions fromJson(const JsonReader& r);
+  nlohmann::json toJson() const;
+};
+
+}  // namespace automoe

@@ -1,0 +1,196 @@
+// Trainer: learns, resumes bit-identically, skips non-finite updates, stops cleanly, refuses bad
+// checkpoints, logs what it did.
+#include <QtTest/QtTest>
+
+#include <QTemporaryDir>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "support/tiny_training.h"
+#include "train/checkpoint.h"
+#include "train/trainer.h"
+#include "util/config_error.h"
+
+using namespace automoe;
+
+namespace {
+
+struct Recorder : TrainingObserver {
+  std::vector<TrainStepStats> steps;
+  std::vector<ValidationStats> validations;
+  std::vector<std::string> messages;
+  void onStep(const TrainStepStats& s) override { steps.push_back(s); }
+  void onValidation(const ValidationStats& v) override { validations.push_back(v); }
+  void onMessage(const std::string& m) override { messages.push_back(m); }
+};
+
+std::vector<double> losses(const Recorder& r) {
+  std::vector<double> out;
+  for (const auto& s : r.steps) out.push_back(s.loss);
+  return out;
+}
+
+}  // namespace
+
+class TestTrainer final : public QObject {
+  Q_OBJECT
+
+  QTemporaryDir m_dir;
+  QString dir(const char* name) { return m_dir.filePath(name); }
+
+ private Q_SLOTS:
+  void validationLossFallsForReferenceSubnets() {
+    Trainer t(test::tinyProject(), test::tinyTraining(60), test::tinyCorpus(), dir("learn").toStdString());
+    const ValidationStats before = t.validate();
+    StopToken stop;
+    Recorder rec;
+    QCOMPARE(int(t.run(stop, rec).status), int(TrainStatus::Finished));
+    const ValidationStats after = t.validate();
+    QCOMPARE(after.subnets.size(), size_t(3));  // largest, smallest, random-1
+    for (size_t i = 0; i < after.subnets.size(); ++i)
+      QVERIFY2(after.subnets[i].loss < before.subnets[i].loss - 0.3,
+               qPrintable(QString("%1: %2 -> %3").arg(QString::fromStdString(after.subnets[i].name))
+                              .arg(before.subnets[i].loss).arg(after.subnets[i].loss)));
+    QCOMPARE(rec.steps.size(), size_t(60));
+    QVERIFY(!rec.steps.back().expertLoad.empty());
+    QCOMPARE(rec.validations.size(), size_t(1));  // at the last update
+  }
+
+  void resumeIsBitIdentical() {
+    const auto data = test::tinyCorpus();
+    Recorder straight;
+    Trainer a(test::tinyProject(), test::tinyTraining(20), data, dir("straight").toStdString());
+    StopToken stop;
+    a.run(stop, straight);
+
+    Recorder first, second;
+    TrainingOptions half = test::tinyTraining(20);
+    Trainer b(test::tinyProject(), half, data, dir("split").toStdString());
+    for (int i = 0; i < 10; ++i) {
+      TrainStepStats s;
+      QVERIFY(b.trainStep(s));
+      first.steps.push_back(s);
+    }
+    b.saveCheckpoint(b.lastCheckpointPath());
+    Trainer c(test::tinyProject(), half, data, dir("split").toStdString());
+    c.resume(b.lastCheckpointPath());
+    QCOMPARE(c.step(), int64_t(10));
+    c.run(stop, second);
+
+    std::vector<double> joined = losses(first);
+    for (double l : losses(second)) joined.push_back(l);
+    QCOMPARE(joined.size(), size_t(20));
+    for (size_t i = 0; i < 20; ++i)
+      QVERIFY2(joined[i] == losses(straight)[i], qPrintable(QString("update %1 differs").arg(i + 1)));
+    const auto pa = a.model()->named_parameters(), pc = c.model()->named_parameters();
+    for (const auto& kv : pa) QVERIFY2(at::equal(kv.value(), pc[kv.key()]), kv.key().c_str());
+  }
+
+  void nonFiniteLossesAreSkippedThenStop() {
+    TrainingOptions o = test::tinyTraining(30);
+    o.maxBadSteps = 3;
+    Trainer t(test::tinyProject(), o, test::tinyCorpus(), dir("nan").toStdString());
+    TrainStepStats s;
+    QVERIFY(t.trainStep(s));
+    {
+      at::NoGradGuard noGrad;
+      t.model()->embed_tokens->weight.fill_(std::numeric_limits<float>::quiet_NaN());
+    }
+    StopToken stop;
+    Recorder rec;
+    const TrainResult r = t.run(stop, rec);
+    QCOMPARE(int(r.status), int(TrainStatus::Diverged));
+    QCOMPARE(r.step, int64_t(1));  // no update after the poisoning
+    QCOMPARE(rec.messages.size(), size_t(3));
+    QVERIFY(QString::fromStdString(r.message).contains("3 updates in a row"));
+    QVERIFY(QFile::exists(QString::fromStdString(t.lastCheckpointPath())));
+  }
+
+  void stopRequestSavesACheckpoint() {
+    Trainer t(test::tinyProject(), test::tinyTraining(50), test::tinyCorpus(), dir("stop").toStdString());
+    struct StopAfter : Recorder {
+      StopToken* token = nullptr;
+      void onStep(const TrainStepStats& s) override {
+        Recorder::onStep(s);
+        if (s.step == 4) token->requestStop();
+      }
+    } rec;
+    StopToken stop;
+    rec.token = &stop;
+    const TrainResult r = t.run(stop, rec);
+    QCOMPARE(int(r.status), int(TrainStatus::Stopped));
+    QCOMPARE(r.step, int64_t(4));
+    QCOMPARE(Checkpoint::readMeta(t.lastCheckpointPath()).at("step").get<int64_t>(), int64_t(4));
+  }
+
+  void badCheckpointsAreRefused() {
+    Trainer t(test::tinyProject(), test::tinyTraining(2), test::tinyCorpus(), dir("bad").toStdString());
+    const std::string good = t.lastCheckpointPath();
+    t.saveCheckpoint(good);
+    // Truncated file.
+    std::ifstream in(good, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    const std::string cut = dir("bad/truncated.pt").toStdString();
+    std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+    try {
+      t.resume(cut);
+      QFAIL("expected ConfigError");
+    } catch (const ConfigError& e) {
+      QVERIFY2(QString(e.what()).contains("corrupt or truncated"), e.what());
+    }
+    // A checkpoint of a different model shape.
+    Project other = test::tinyProject();
+    other.space.decoder.layers = {1, 2};
+    Trainer o(other, test::tinyTraining(2), test::tinyCorpus(), dir("other").toStdString());
+    o.saveCheckpoint(o.lastCheckpointPath());
+    try {
+      t.resume(o.lastCheckpointPath());
+      QFAIL("expected ConfigError");
+    } catch (const ConfigError& e) {
+      QVERIFY2(QString(e.what()).contains("different model"), e.what());
+      QVERIFY2(QString(e.what()).contains("/decoder/layers"), e.what());
+    }
+    QVERIFY_THROWS_EXCEPTION(ConfigError, t.resume(dir("bad/missing.pt").toStdString()));
+  }
+
+  void logsMetricsAndProvenance() {
+    Trainer t(test::tinyProject(), test::tinyTraining(10), test::tinyCorpus(), dir("log").toStdString());
+    StopToken stop;
+    Recorder rec;
+    t.run(stop, rec);
+    std::ifstream metrics(dir("log/metrics.jsonl").toStdString());
+    std::string line;
+    int train = 0, valid = 0;
+    while (std::getline(metrics, line)) {
+      const auto j = nlohmann::json::parse(line);
+      if (j["type"] == "train") {
+        ++train;
+        QVERIFY(j.contains("lr") && j.contains("target_tokens_per_second") && j.contains("expert_load"));
+        QVERIFY(j["aux_terms"].contains("balance"));
+      }
+      valid += j["type"] == "valid";
+    }
+    QCOMPARE(train, 3);  // updates 1, 5, 10
+    QCOMPARE(valid, 1);
+    std::ifstream runJson(dir("log/run.json").toStdString());
+    const auto run = nlohmann::json::parse(runJson);
+    QCOMPARE(run["provenance"]["seed"].get<uint64_t>(), uint64_t(5));
+    QVERIFY(run["provenance"].contains("torch_version"));
+    QVERIFY(run["provenance"]["blas"].contains("core"));
+  }
+
+  void sandwichTrainsThreeSubnetsPerUpdate() {
+    TrainingOptions o = test::tinyTraining(1);
+    o.sampling = "sandwich";
+    Trainer t(test::tinyProject(), o, test::tinyCorpus(), dir("sandwich").toStdString());
+    const auto before = t.model()->named_parameters()["encoder.layers.2.moe.experts.3.fc1.weight"].clone();
+    TrainStepStats s;
+    QVERIFY(t.trainStep(s));
+    // The largest subnet is always part of a sandwich step, so its last expert moved.
+    QVERIFY(!at::equal(before, t.model()->named_parameters()["encoder.layers.2.moe.experts.3.fc1.weight"]));
+  }
+};
+
+QTEST_APPLESS_MAIN(TestTrainer)
+#include "test_trainer.moc"
