@@ -7,6 +7,18 @@
 
 namespace automoe {
 
+namespace {
+
+// The key bias adds q.b_k to every score of a query, which the softmax cancels: it cannot change
+// any output and its gradient is analytically zero. Detaching it makes that gradient exactly zero
+// instead of rounding noise, which Adam would otherwise blow up into lr-sized random steps.
+at::Tensor withFrozenKeyBias(const at::Tensor& bias, int64_t keyOffset, int64_t qkv) {
+  return at::cat({bias.narrow(0, 0, keyOffset), bias.narrow(0, keyOffset, qkv).detach(),
+                  bias.narrow(0, keyOffset + qkv, bias.size(0) - keyOffset - qkv)});
+}
+
+}  // namespace
+
 SuperAttentionImpl::SuperAttentionImpl(const SuperAttentionOptions& o) : options(o) { reset(); }
 
 void SuperAttentionImpl::reset() {
@@ -66,7 +78,8 @@ at::Tensor SuperAttentionImpl::forwardSelf(const at::Tensor& x, int64_t d, int64
   TORCH_CHECK(!options.cross(), "forwardSelf on a cross-attention module");
   TORCH_CHECK(d <= options.query_dim(), "attention: width ", d, " > stored ", options.query_dim());
   const at::Tensor w = in_proj_weight.narrow(1, 0, d);               // [3q, d] strided view
-  const std::vector<at::Tensor> qkvParts = at::linear(x, w, in_proj_bias).chunk(3, -1);  // 3 x [B, T, q]
+  const at::Tensor b = withFrozenKeyBias(in_proj_bias, options.qkv_dim(), options.qkv_dim());
+  const std::vector<at::Tensor> qkvParts = at::linear(x, w, b).chunk(3, -1);  // [B, T, 3q] -> 3 x [B, T, q]
   at::Tensor k = qkvParts[1], v = qkvParts[2];
   if (cache) {
     if (!cache->empty()) {
@@ -93,7 +106,8 @@ at::Tensor SuperAttentionImpl::forwardCross(const at::Tensor& x, int64_t dq, con
     k = cache->key;
     v = cache->value;
   } else {
-    const auto kv = at::linear(memory, kv_proj_weight.narrow(1, 0, dm), kv_proj_bias)
+    const at::Tensor b = withFrozenKeyBias(kv_proj_bias, 0, options.qkv_dim());
+    const auto kv = at::linear(memory, kv_proj_weight.narrow(1, 0, dm), b)
                         .chunk(2, -1);  // [B, S, 2q] -> 2 x [B, S, q]
     k = kv[0];
     v = kv[1];
