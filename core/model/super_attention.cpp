@@ -5,6 +5,8 @@
 
 #include <torch/nn/init.h>
 
+#include "model/slice_recorder.h"
+
 namespace automoe {
 
 namespace {
@@ -77,8 +79,10 @@ at::Tensor SuperAttentionImpl::forwardSelf(const at::Tensor& x, int64_t d, int64
                                            AttentionCache* cache) const {
   TORCH_CHECK(!options.cross(), "forwardSelf on a cross-attention module");
   TORCH_CHECK(d <= options.query_dim(), "attention: width ", d, " > stored ", options.query_dim());
-  const at::Tensor w = in_proj_weight.narrow(1, 0, d);               // [3q, d] strided view
-  const at::Tensor b = withFrozenKeyBias(in_proj_bias, options.qkv_dim(), options.qkv_dim());
+  const int64_t q3 = in_proj_weight.size(0);
+  const at::Tensor w = SliceRecorder::slice(in_proj_weight, {q3, d});  // [3q, d]
+  const at::Tensor b = withFrozenKeyBias(SliceRecorder::slice(in_proj_bias, {q3}), options.qkv_dim(),
+                                         options.qkv_dim());
   const std::vector<at::Tensor> qkvParts = at::linear(x, w, b).chunk(3, -1);  // [B, T, 3q] -> 3 x [B, T, q]
   at::Tensor k = qkvParts[1], v = qkvParts[2];
   if (cache) {
@@ -100,14 +104,16 @@ at::Tensor SuperAttentionImpl::forwardCross(const at::Tensor& x, int64_t dq, con
   TORCH_CHECK(options.cross(), "forwardCross on a self-attention module");
   TORCH_CHECK(dq <= options.query_dim() && dm <= options.memory_dim(), "cross-attention: widths ",
               dq, "/", dm, " exceed stored ", options.query_dim(), "/", options.memory_dim());
-  const at::Tensor q = at::linear(x, q_proj_weight.narrow(1, 0, dq), q_proj_bias);  // [B, T, qkv]
+  const int64_t qkv = options.qkv_dim();
+  const at::Tensor q = at::linear(x, SliceRecorder::slice(q_proj_weight, {qkv, dq}),
+                                  SliceRecorder::slice(q_proj_bias, {qkv}));  // [B, T, qkv]
   at::Tensor k, v;
   if (cache && !cache->empty()) {
     k = cache->key;
     v = cache->value;
   } else {
-    const at::Tensor b = withFrozenKeyBias(kv_proj_bias, 0, options.qkv_dim());
-    const auto kv = at::linear(memory, kv_proj_weight.narrow(1, 0, dm), b)
+    const at::Tensor b = withFrozenKeyBias(SliceRecorder::slice(kv_proj_bias, {2 * qkv}), 0, qkv);
+    const auto kv = at::linear(memory, SliceRecorder::slice(kv_proj_weight, {2 * qkv, dm}), b)
                         .chunk(2, -1);  // [B, S, 2q] -> 2 x [B, S, q]
     k = kv[0];
     v = kv[1];

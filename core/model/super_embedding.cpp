@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "model/slice_recorder.h"
+
 namespace automoe {
 
 SuperEmbeddingImpl::SuperEmbeddingImpl(const SuperEmbeddingOptions& o) : options(o) { reset(); }
@@ -17,11 +19,12 @@ void SuperEmbeddingImpl::reset() {
 at::Tensor SuperEmbeddingImpl::forward(const at::Tensor& tokens, int64_t dim) const {
   TORCH_CHECK(dim <= options.embedding_dim(), "SuperEmbedding: width ", dim, " > stored ",
               options.embedding_dim());
-  return at::embedding(weight.narrow(1, 0, dim), tokens, options.padding_idx());
+  return at::embedding(SliceRecorder::slice(weight, {weight.size(0), dim}), tokens,
+                      options.padding_idx());
 }
 
 at::Tensor SuperEmbeddingImpl::project(const at::Tensor& features, int64_t dim) const {
-  return at::linear(features, weight.narrow(1, 0, dim));
+  return at::linear(features, SliceRecorder::slice(weight, {weight.size(0), dim}));
 }
 
 }  // namespace automoe

@@ -1,5 +1,7 @@
 #include "model/super_layer_norm.h"
 
+#include "model/slice_recorder.h"
+
 namespace automoe {
 
 SuperLayerNormImpl::SuperLayerNormImpl(int64_t d) : dim(d) { reset(); }
@@ -11,7 +13,7 @@ void SuperLayerNormImpl::reset() {
 
 at::Tensor SuperLayerNormImpl::forward(const at::Tensor& x, int64_t d) const {
   TORCH_CHECK(d <= dim, "SuperLayerNorm: width ", d, " > stored ", dim);
-  return at::layer_norm(x, {d}, weight.narrow(0, 0, d), bias.narrow(0, 0, d), 1e-5);
+  return at::layer_norm(x, {d}, SliceRecorder::slice(weight, {d}), SliceRecorder::slice(bias, {d}), 1e-5);
 }
 
 }  // namespace automoe

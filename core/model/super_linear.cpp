@@ -2,6 +2,8 @@
 
 #include <torch/nn/init.h>
 
+#include "model/slice_recorder.h"
+
 namespace automoe {
 
 SuperLinearImpl::SuperLinearImpl(const SuperLinearOptions& o) : options(o) { reset(); }
@@ -22,12 +24,8 @@ at::Tensor SuperLinearImpl::forward(const at::Tensor& x, int64_t in, int64_t out
   TORCH_CHECK(in <= options.in_features() && out <= options.out_features(), "SuperLinear: slice ",
               out, "x", in, " exceeds stored ", options.out_features(), "x", options.in_features());
   TORCH_CHECK(x.size(-1) == in, "SuperLinear: input width ", x.size(-1), " != ", in);
-  // A full-size slice uses the parameter itself: a narrow() view would make backward allocate and
-  // copy a whole zero gradient for every call.
-  const bool full = out == options.out_features() && in == options.in_features();
-  const at::Tensor w = full ? weight : weight.narrow(0, 0, out).narrow(1, 0, in);  // [out, in]
-  const at::Tensor b = !bias.defined() ? at::Tensor()
-                       : out == options.out_features() ? bias : bias.narrow(0, 0, out);
+  const at::Tensor w = SliceRecorder::slice(weight, {out, in});  // [out, in]
+  const at::Tensor b = bias.defined() ? SliceRecorder::slice(bias, {out}) : at::Tensor();
   return at::linear(x, w, b);
 }
 

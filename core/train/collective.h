@@ -15,6 +15,8 @@ class Collective {
   // Sums the tensors element-wise over all ranks, in place. Implementations bucket small tensors
   // into few calls; every rank must pass tensors of the same shapes in the same order.
   virtual void allReduceSum(std::vector<at::Tensor>& tensors) = 0;
+  // Element-wise maximum over all ranks, in place (one tensor).
+  virtual void allReduceMax(at::Tensor& tensor) = 0;
 };
 
 }  // namespace automoe

@@ -46,4 +46,12 @@ void GlooCollective::allReduceSum(std::vector<at::Tensor>& tensors) {
   }
 }
 
+void GlooCollective::allReduceMax(at::Tensor& tensor) {
+  std::vector<at::Tensor> one = {tensor};
+  ::c10d::AllreduceOptions options;
+  options.reduceOp = ::c10d::ReduceOp::MAX;
+  m_impl->group->allreduce(one, options)->wait();
+  ++m_calls;
+}
+
 }  // namespace automoe

@@ -18,6 +18,7 @@ class GlooCollective final : public Collective {
   int rank() const override { return m_rank; }
   int worldSize() const override { return m_world; }
   void allReduceSum(std::vector<at::Tensor>& tensors) override;
+  void allReduceMax(at::Tensor& tensor) override;
   int64_t allReduceCalls() const { return m_calls; }
 
  private:

@@ -20,38 +20,56 @@ std::vector<int64_t> SliceAdam::nonZeroExtent(const at::Tensor& grad) {
   return extent;
 }
 
-int64_t SliceAdam::step(double lr) {
+int64_t SliceAdam::indexOf(const at::Tensor& param) const {
+  for (size_t i = 0; i < m_params.size(); ++i)
+    if (m_params[i].second.is_same(param)) return static_cast<int64_t>(i);
+  return -1;
+}
+
+void SliceAdam::update(size_t index, const at::Tensor& gs, double lr) {
+  at::Tensor ps = m_params[index].second;
+  State& s = m_states[index];
+  if (!s.expAvg.defined()) {
+    s.expAvg = at::zeros_like(ps);
+    s.expAvgSq = at::zeros_like(ps);
+  }
+  at::Tensor m = s.expAvg, v = s.expAvgSq;
+  for (int64_t d = 0; d < gs.dim(); ++d) {
+    if (gs.size(d) == ps.size(d)) continue;
+    ps = ps.narrow(d, 0, gs.size(d));
+    m = m.narrow(d, 0, gs.size(d));
+    v = v.narrow(d, 0, gs.size(d));
+  }
+  ++s.steps;
+  at::Tensor grad = gs;
+  if (m_options.weightDecay != 0) grad = grad + m_options.weightDecay * ps;
+  m.mul_(m_options.beta1).add_(grad, 1.0 - m_options.beta1);
+  v.mul_(m_options.beta2).addcmul_(grad, grad, 1.0 - m_options.beta2);
+  const double bc1 = 1.0 - std::pow(m_options.beta1, static_cast<double>(s.steps));
+  const double bc2 = 1.0 - std::pow(m_options.beta2, static_cast<double>(s.steps));
+  const at::Tensor denom = v.sqrt().div_(std::sqrt(bc2)).add_(m_options.eps);
+  ps.addcdiv_(m, denom, -lr / bc1);
+}
+
+int64_t SliceAdam::step(double lr, const std::vector<BoxGrad>& boxes) {
   at::NoGradGuard noGrad;
   int64_t updated = 0;
+  std::vector<bool> done(m_params.size(), false);
+  for (const BoxGrad& b : boxes) {
+    update(b.index, b.grad, lr);
+    done[b.index] = true;
+    updated += b.grad.numel();
+  }
   for (size_t i = 0; i < m_params.size(); ++i) {
-    at::Tensor& p = m_params[i].second;
-    const at::Tensor& g = p.grad();
-    if (!g.defined()) continue;
+    const at::Tensor& g = m_params[i].second.grad();
+    if (done[i] || !g.defined()) continue;
     const std::vector<int64_t> extent = nonZeroExtent(g);
     if (extent.empty() && g.dim() > 0) continue;
-    State& s = m_states[i];
-    if (!s.expAvg.defined()) {
-      s.expAvg = at::zeros_like(p);
-      s.expAvgSq = at::zeros_like(p);
-    }
-    at::Tensor ps = p, gs = g, m = s.expAvg, v = s.expAvgSq;
-    for (int64_t d = 0; d < static_cast<int64_t>(extent.size()); ++d) {
-      if (extent[d] == p.size(d)) continue;
-      ps = ps.narrow(d, 0, extent[d]);
-      gs = gs.narrow(d, 0, extent[d]);
-      m = m.narrow(d, 0, extent[d]);
-      v = v.narrow(d, 0, extent[d]);
-    }
-    ++s.steps;
-    at::Tensor grad = gs;
-    if (m_options.weightDecay != 0) grad = grad + m_options.weightDecay * ps;
-    m.mul_(m_options.beta1).add_(grad, 1.0 - m_options.beta1);
-    v.mul_(m_options.beta2).addcmul_(grad, grad, 1.0 - m_options.beta2);
-    const double bc1 = 1.0 - std::pow(m_options.beta1, static_cast<double>(s.steps));
-    const double bc2 = 1.0 - std::pow(m_options.beta2, static_cast<double>(s.steps));
-    const at::Tensor denom = (v.sqrt() / std::sqrt(bc2)).add_(m_options.eps);
-    ps.addcdiv_(m, denom, -lr / bc1);
-    updated += ps.numel();
+    at::Tensor gs = g;
+    for (int64_t d = 0; d < static_cast<int64_t>(extent.size()); ++d)
+      if (extent[d] != g.size(d)) gs = gs.narrow(d, 0, extent[d]);
+    update(i, gs, lr);
+    updated += gs.numel();
   }
   return updated;
 }

@@ -32,9 +32,19 @@ class SliceAdam {
 
   SliceAdam(std::vector<std::pair<std::string, at::Tensor>> params, SliceAdamOptions options);
 
-  // Applies one update with learning rate `lr` to every parameter that has a gradient.
+  // A gradient for the leading box of parameter `index` (box = grad's shape), e.g. from
+  // SliceRecorder::boxGradients().
+  struct BoxGrad {
+    size_t index;
+    at::Tensor grad;
+  };
+
+  // Applies one update with learning rate `lr`: each BoxGrad updates its box; every other
+  // parameter with a .grad() updates the leading box of its non-zero gradient entries.
   // Returns the number of parameter entries updated.
-  int64_t step(double lr);
+  int64_t step(double lr, const std::vector<BoxGrad>& boxes = {});
+  // Index of a parameter (by identity), or -1.
+  int64_t indexOf(const at::Tensor& param) const;
 
   const std::vector<std::pair<std::string, at::Tensor>>& params() const { return m_params; }
   std::vector<State>& states() { return m_states; }
@@ -47,6 +57,7 @@ class SliceAdam {
   std::vector<std::pair<std::string, at::Tensor>> m_params;
   std::vector<State> m_states;
   SliceAdamOptions m_options;
+  void update(size_t index, const at::Tensor& grad, double lr);
 };
 
 }  // namespace automoe

@@ -69,6 +69,7 @@ Trainer::Trainer(const Project& project, TrainingOptions options, std::shared_pt
   m_model = SuperTransformer(SuperTransformerOptions(ModelShape::forSupernet(m_project.space, mo), mo));
   std::vector<std::pair<std::string, at::Tensor>> params;
   for (const auto& p : m_model->named_parameters()) params.emplace_back(p.key(), p.value());
+  for (size_t i = 0; i < params.size(); ++i) m_paramIndex[params[i].second.unsafeGetTensorImpl()] = i;
   m_adam = std::make_unique<SliceAdam>(
       params, SliceAdamOptions{m_options.adamBeta1, m_options.adamBeta2, m_options.adamEps, m_options.weightDecay});
   std::filesystem::create_directories(m_runDir);
@@ -131,6 +132,8 @@ bool Trainer::trainStep(TrainStepStats& st) {
   std::vector<at::Tensor> load;
   int64_t dropped = 0;
   bool finite = true;
+  SliceRecorder recorder;
+  SliceRecorder::Scope recording(recorder);
   for (const auto& b : batches) {
     for (size_t a = 0; a < archs.size() && finite; ++a) {
       ModelOutput out;
@@ -171,10 +174,10 @@ bool Trainer::trainStep(TrainStepStats& st) {
     st.skippedSteps = m_skippedTotal;
     return false;
   }
-  if (m_collective) syncGradients();
-  clipGradients();
+  std::vector<SliceAdam::BoxGrad> boxes = collectGradients(recorder);
+  clipGradients(boxes);
   const double lr = m_lr.at(m_step);
-  m_adam->step(lr);
+  m_adam->step(lr, boxes);
   ++m_step;
   m_badSteps = 0;
 
@@ -201,36 +204,62 @@ bool Trainer::trainStep(TrainStepStats& st) {
   return true;
 }
 
-void Trainer::syncGradients() {
-  // Ranks run the same subnet, but an expert may receive tokens on one rank and none on another:
-  // agree on which gradients exist, materialise missing ones as zeros, then sum (bucketed).
-  std::vector<at::Tensor> params = m_model->parameters();
-  std::vector<at::Tensor> mask = {at::zeros({static_cast<int64_t>(params.size())}, at::kFloat)};
-  for (size_t i = 0; i < params.size(); ++i)
-    if (params[i].grad().defined()) mask[0][static_cast<int64_t>(i)] = 1.0;
-  m_collective->allReduceSum(mask);
-  std::vector<at::Tensor> grads;
+std::vector<SliceAdam::BoxGrad> Trainer::collectGradients(const SliceRecorder& recorder) {
+  const auto& params = m_adam->params();
+  std::vector<at::Tensor> local(params.size());  // gradient box per parameter (undefined = none)
+  for (const auto& box : recorder.boxGradients()) local[m_paramIndex.at(box.param.unsafeGetTensorImpl())] = box.grad;
   for (size_t i = 0; i < params.size(); ++i) {
-    if (mask[0][static_cast<int64_t>(i)].item<float>() == 0) continue;
-    if (!params[i].grad().defined()) params[i].mutable_grad() = at::zeros_like(params[i]);
-    grads.push_back(params[i].grad());
+    const at::Tensor& g = params[i].second.grad();
+    if (local[i].defined() || !g.defined()) continue;
+    const std::vector<int64_t> extent = SliceAdam::nonZeroExtent(g);
+    if (extent.empty()) continue;
+    at::Tensor box = g;
+    for (int64_t d = 0; d < g.dim(); ++d) box = box.narrow(d, 0, extent[d]);
+    local[i] = box;
   }
-  m_collective->allReduceSum(grads);
+  if (m_collective) {
+    // Agree on the boxes (element-wise max of their sizes), pad local ones, sum over ranks.
+    const int64_t P = static_cast<int64_t>(params.size());
+    at::Tensor sizes = at::zeros({P, 4}, at::kLong);
+    for (int64_t i = 0; i < P; ++i)
+      if (local[i].defined())
+        for (int64_t d = 0; d < local[i].dim(); ++d) sizes[i][d] = local[i].size(d);
+    m_collective->allReduceMax(sizes);
+    std::vector<at::Tensor> reduce;
+    for (int64_t i = 0; i < P; ++i) {
+      const at::Tensor& p = params[i].second;
+      if (sizes[i][0].item<int64_t>() == 0 && p.dim() > 0) continue;
+      std::vector<int64_t> box(p.dim());
+      for (int64_t d = 0; d < p.dim(); ++d) box[d] = sizes[i][d].item<int64_t>();
+      if (!local[i].defined() || local[i].sizes() != at::IntArrayRef(box)) {
+        at::Tensor padded = at::zeros(box, p.options());
+        if (local[i].defined()) {
+          at::Tensor view = padded;
+          for (int64_t d = 0; d < p.dim(); ++d) view = view.narrow(d, 0, local[i].size(d));
+          view.copy_(local[i]);
+        }
+        local[i] = padded;
+      } else {
+        local[i] = local[i].contiguous();
+      }
+      reduce.push_back(local[i]);
+    }
+    m_collective->allReduceSum(reduce);
+  }
+  std::vector<SliceAdam::BoxGrad> boxes;
+  for (size_t i = 0; i < params.size(); ++i)
+    if (local[i].defined()) boxes.push_back({i, local[i]});
+  return boxes;
 }
 
-double Trainer::clipGradients() {
+double Trainer::clipGradients(std::vector<SliceAdam::BoxGrad>& boxes) {
   if (m_options.clipNorm <= 0) return 0;
   double sq = 0;
-  std::vector<at::Tensor> grads;
-  for (const auto& p : m_model->parameters())
-    if (p.grad().defined()) {
-      grads.push_back(p.grad());
-      sq += p.grad().pow(2).sum().item<double>();
-    }
+  for (const auto& b : boxes) sq += b.grad.pow(2).sum().item<double>();
   const double norm = std::sqrt(sq);
   if (norm > m_options.clipNorm) {
     at::NoGradGuard noGrad;
-    for (auto& g : grads) g.mul_(m_options.clipNorm / (norm + 1e-6));
+    for (auto& b : boxes) b.grad = b.grad * (m_options.clipNorm / (norm + 1e-6));
   }
   return norm;
 }

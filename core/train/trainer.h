@@ -10,11 +10,13 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
 #include "arch/arch_config.h"
+#include "model/slice_recorder.h"
 #include "model/super_transformer.h"
 #include "project/project.h"
 #include "train/lr_schedule.h"
@@ -65,8 +67,11 @@ class Trainer {
 
  private:
   void nextBatchPosition();
-  void syncGradients();
-  double clipGradients();
+  // All gradients of the update as leading boxes per parameter (recorded slices, plus the
+  // non-zero box of any ordinary .grad()); with a collective, summed over ranks, which first agree
+  // on every box (an expert may get tokens on one rank only).
+  std::vector<SliceAdam::BoxGrad> collectGradients(const SliceRecorder& recorder);
+  double clipGradients(std::vector<SliceAdam::BoxGrad>& boxes);
   void appendMetrics(const nlohmann::json& line) const;
 
   Project m_project;
@@ -76,6 +81,7 @@ class Trainer {
   Collective* m_collective;
   SuperTransformer m_model{nullptr};
   std::unique_ptr<SliceAdam> m_adam;
+  std::unordered_map<const void*, size_t> m_paramIndex;  // parameter identity -> SliceAdam index
   SubnetSampler m_sampler;
   LrSchedule m_lr;
   int64_t m_step = 0;

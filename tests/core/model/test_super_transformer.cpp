@@ -4,6 +4,7 @@
 
 #include "arch/arch_config.h"
 #include "model/sinusoidal_positions.h"
+#include "model/slice_recorder.h"
 #include "model/super_transformer.h"
 #include "support/tiny_space.h"
 
@@ -79,6 +80,43 @@ class TestSuperTransformer final : public QObject {
     const at::Tensor gl = p["encoder.layers.1.final_layer_norm.weight"].grad();
     QVERIFY(absSum(gl.narrow(0, 0, 12)) > 0);
     QCOMPARE(absSum(gl.narrow(0, 12, 4)), 0.0);
+  }
+
+  void recordedSliceGradientsHaveTheSubnetsShapes() {
+    // With a SliceRecorder (training), every gradient is a box of exactly the size of the
+    // standalone subnet's parameter of the same name: nothing outside the subnet is touched.
+    SuperTransformer net = makeNet(0.0);
+    net->train();
+    const auto names = [&] {
+      std::map<const void*, std::string> m;
+      for (const auto& kv : net->named_parameters()) m[kv.value().unsafeGetTensorImpl()] = kv.key();
+      return m;
+    }();
+    for (uint64_t seed : {1, 2, 3, 4}) {
+      const ArchConfig arch = m_space.sample(seed);
+      SuperTransformer sub(SuperTransformerOptions(ModelShape::forSubnet(arch, net->shape()),
+                                                   net->options.model()));
+      const auto subParams = sub->named_parameters();
+      net->zero_grad(true);
+      SliceRecorder recorder;
+      {
+        SliceRecorder::Scope scope(recorder);
+        at::manual_seed(seed);
+        const at::Tensor src = at::randint(4, 50, {4, 9}, at::kLong);
+        const ModelOutput out = net->forward(src, src.narrow(1, 0, 5), arch);
+        (out.logits.pow(2).mean() + out.moe.meanAuxLoss()).backward();
+      }
+      int boxes = 0;
+      for (const auto& box : recorder.boxGradients()) {
+        const std::string& name = names.at(box.param.unsafeGetTensorImpl());
+        QVERIFY2(subParams.contains(name), name.c_str());
+        QCOMPARE(box.grad.sizes().vec(), subParams[name].sizes().vec());
+        ++boxes;
+      }
+      QVERIFY(boxes > 20);
+      for (const auto& kv : net->named_parameters())  // only routers keep ordinary gradients
+        if (kv.value().grad().defined()) QVERIFY2(kv.key().find(".routers.") != std::string::npos, kv.key().c_str());
+    }
   }
 
   void paddingDoesNotChangeRealTokens() {

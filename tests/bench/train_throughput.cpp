@@ -1,0 +1,164 @@
+// Benchmark: SuperTransformer training throughput in the peer configuration of
+// shared/reference/peer_baseline.md: AutoMoE's wmt14.en-de space with up to 6 fractional experts
+// per layer, a synthetic corpus (20,000 pairs, 8-50 words, Zipf words over 8,000 types per side,
+// 16,004-entry joint vocabulary), max-tokens 1024, one subnet per update (seeded by the update),
+// 10 updates; statistics over updates 3-10. Each (threads, mode, space) runs in its own process so
+// that the BLAS kernel can be chosen through OPENBLAS_CORETYPE and peak RSS is per run.
+//
+// Modes: fp32 with OpenBLAS's generic kernel (what Debian's OpenBLAS 0.3.21 runs on CPUs it does not
+// recognise: the peer's "default" rows), fp32 with the AVX-512 kernel (the peer's SkylakeX rows),
+// bf16 mixed precision. Spaces: MoE (experts 1..6) and dense (experts 1, the HAT space).
+//
+// usage: bench_train_throughput [--threads 1,2] [--updates 10]
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <ATen/autocast_mode.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "arch/arch_stats.h"
+#include "project/project.h"
+#include "train/subnet_sampler.h"
+#include "train/synthetic_translation_data.h"
+#include "train/trainer.h"
+#include "util/allocator_tuning.h"
+#include "util/blas_info.h"
+
+using namespace automoe;
+
+namespace {
+
+double gemmRate(bool bf16) {
+  const auto type = bf16 ? at::kBFloat16 : at::kFloat;
+  const at::Tensor a = at::randn({1024, 1024}).to(type), b = at::randn({1024, 1024}).to(type);
+  at::Tensor c = at::mm(a, b);
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 8; ++i) c = at::mm(a, b);
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return 8 * 2.0 * 1024 * 1024 * 1024 / s / 1e9;
+}
+
+int child(const std::string& mode, const std::string& space, int threads, int updates) {
+  keepLargeAllocationsInHeap();
+  at::set_num_threads(threads);
+  Project p = Project::load(AUTOMOE_SOURCE_DIR "/projects/wmt14-en-de/project.json");
+  p.model.vocabSize = 16004;
+  if (space == "dense") p.space.encoder.experts = p.space.decoder.experts = {1};
+  SyntheticCorpusOptions co;  // the peer corpus
+  co.maxTokens = 1024;
+  auto data = std::make_shared<SyntheticTranslationData>(co);
+  TrainingOptions o;
+  o.maxUpdates = 40000;
+  o.lr = {"cosine", 1e-3, 1e-7, 1e-7, 10000, 40000};
+  o.precision = mode == "bf16" ? "bf16" : "fp32";
+  o.threads = threads;
+  Trainer trainer(p, o, data, "/tmp/automoe_bench_train_" + std::to_string(getpid()));
+  SubnetSampler sampler(p.space, "uniform", p.seed);
+  const double rate = gemmRate(mode == "bf16");
+  double secs = 0, tokens = 0, bound = 0;
+  std::vector<double> perUpdate;
+  for (int u = 0; u < updates; ++u) {
+    const ArchConfig arch = sampler.forStep(u).front();
+    const TrainBatch b = data->trainBatch(0, static_cast<size_t>(u));
+    TrainStepStats st;
+    trainer.trainStep(st);
+    perUpdate.push_back(st.secondsPerUpdate);
+    if (u < 2) continue;  // updates 1-2 allocate optimizer state
+    secs += st.secondsPerUpdate;
+    tokens += static_cast<double>(st.targetTokens);
+    const ArchStats s = computeArchStats(arch, p.space.qkvDim, p.model.vocabSize, static_cast<int>(b.src.size(1)),
+                                         static_cast<int>(b.target.size(1)));
+    bound += 3.0 * static_cast<double>(b.src.size(0)) * s.flops / (rate * 1e9);  // fwd + 2x bwd
+  }
+  const int n = updates - 2;
+  nlohmann::json out = {{"mode", mode}, {"space", space}, {"threads", threads},
+                        {"s_per_update", secs / n}, {"tok_per_s", tokens / secs},
+                        {"flop_bound_s", bound / n}, {"gemm_gflops", rate}, {"per_update", perUpdate},
+                        {"blas_core", detectBlas().core}};
+  std::printf("RESULT %s\n", out.dump().c_str());
+  return 0;
+}
+
+nlohmann::json runChild(const char* self, const std::string& mode, const std::string& space, int threads,
+                        int updates, long& maxRssKb) {
+  int pipefd[2];
+  if (pipe(pipefd) != 0) return {};
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(pipefd[1], 1);
+    close(pipefd[0]);
+    if (mode == "fp32-generic") setenv("OPENBLAS_CORETYPE", "Prescott", 1);
+    if (mode == "fp32-avx512" || mode == "bf16") setenv("OPENBLAS_CORETYPE", "SkylakeX", 1);
+    const std::string t = std::to_string(threads), u = std::to_string(updates);
+    execl(self, self, "--child", mode.c_str(), space.c_str(), t.c_str(), u.c_str(), nullptr);
+    _exit(127);
+  }
+  close(pipefd[1]);
+  std::string text;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(pipefd[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+  close(pipefd[0]);
+  int status = 0;
+  struct rusage ru {};
+  wait4(pid, &status, 0, &ru);
+  maxRssKb = ru.ru_maxrss;
+  const auto pos = text.find("RESULT ");
+  if (pos == std::string::npos) return {};
+  return nlohmann::json::parse(text.substr(pos + 7, text.find('\n', pos) - pos - 7));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 6 && std::strcmp(argv[1], "--child") == 0)
+    return child(argv[2], argv[3], std::atoi(argv[4]), std::atoi(argv[5]));
+  std::vector<int> threads = {1, 2};
+  int updates = 10;
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::strcmp(argv[i], "--threads") == 0) threads = {std::atoi(argv[i + 1])};
+    if (std::strcmp(argv[i], "--updates") == 0) updates = std::atoi(argv[i + 1]);
+  }
+  const BlasInfo blas = detectBlas();
+  std::printf("train_throughput: wmt14.en-de space (MoE: 1-6 fractional experts), synthetic peer corpus, "
+              "max-tokens 1024, %d updates, statistics over updates 3-%d\n", updates, updates);
+  std::printf("BLAS: %s, kernel without OPENBLAS_CORETYPE on this CPU: %s\n", blas.config.c_str(), blas.core.c_str());
+  std::printf("%-3s %-13s %-6s %9s %9s %10s %11s %9s %10s\n", "thr", "mode", "space", "s/update", "tgt tok/s",
+              "FLOP-bnd s", "bnd ratio", "GFLOP/s", "peak RSS");
+  // Peer (quiet machine): tok/s at 1 thread 69-75 (generic kernel), 221 (SkylakeX); 2 threads
+  // 115-137 / 281; peak RSS 5.6 GiB; MoE/dense 1.13 (generic) and 1.38 (SkylakeX) at 1 thread.
+  for (int t : threads) {
+    for (const std::string mode : {"fp32-generic", "fp32-avx512", "bf16"}) {
+      double moe = 0, dense = 0;
+      for (const std::string space : {"moe", "dense"}) {
+        long rss = 0;
+        const nlohmann::json r = runChild(argv[0], mode, space, t, updates, rss);
+        if (r.is_null()) {
+          std::printf("%-3d %-13s %-6s   (run failed)\n", t, mode.c_str(), space.c_str());
+          continue;
+        }
+        const double s = r["s_per_update"].get<double>();
+        (space == "moe" ? moe : dense) = s;
+        std::printf("%-3d %-13s %-6s %9.2f %9.1f %10.2f %11.2f %9.1f %7.2f GiB\n", t, mode.c_str(), space.c_str(), s,
+                    r["tok_per_s"].get<double>(), r["flop_bound_s"].get<double>(),
+                    s / r["flop_bound_s"].get<double>(), r["gemm_gflops"].get<double>(), rss / 1048576.0);
+        std::fflush(stdout);
+      }
+      if (moe > 0 && dense > 0) std::printf("    %-13s MoE/dense step-time ratio %.2f\n", mode.c_str(), moe / dense);
+    }
+  }
+  std::printf("peer (AutoMoE, same work): 1 thread 69-75 tok/s generic, 221 SkylakeX; 2 threads 115-137 / 281;\n"
+              "  MoE/dense 1.13 generic, 1.38 SkylakeX; peak RSS 5.6 GiB. Targets: >= 1.5x peer tok/s, each mode\n"
+              "  within 1.2x of its FLOP bound, MoE/dense <= 1.1, peak RSS below the peer's.\n");
+  return 0;
+}
