@@ -4,10 +4,12 @@
 #include <cstring>
 #include <exception>
 #include <iostream>
+#include <set>
 #include <string>
 
 #include "arg_parser.h"
 #include "commands.h"
+#include "util/blas_tuner.h"
 #include "util/config_error.h"
 
 namespace automoe::cli {
@@ -23,6 +25,10 @@ const std::vector<Command>& allCommands() {
        "print total/active parameters and FLOPs of a subnet", archStats},
       {"arch", "validate", "PROJECT ARCH.json",
        "check that a subnet lies in the project's search space (lists every problem)", archValidate},
+      {"blas", "info", "[--json]",
+       "show which BLAS kernel does the GEMMs and whether a faster one would be used", blasInfo},
+      {"blas", "check", "[--core NAME]",
+       "compare a BLAS kernel's GEMM results with the current kernel's on test matrices", blasCheck},
   };
   return kCommands;
 }
@@ -39,7 +45,10 @@ void printHelp(std::FILE* out) {
   for (const auto& c : allCommands())
     std::fprintf(out, "  %s %s %s\n      %s\n", c.group, c.name, c.usage, c.summary);
   std::fprintf(out,
-               "\noptions:\n  --help      this text\n  --version   print the version\n\n"
+               "\noptions (before the command):\n  --help          this text\n  --version       print the version\n"
+               "  --blas MODE     auto (default): for training, latency and search, switch OpenBLAS to a\n"
+               "                  faster kernel for this CPU after checking its results; default: never\n"
+               "                  (also AUTOMOE_BLAS=default)\n\n"
                "exit codes: 0 success, 1 internal error, 2 bad input (usage, project, search space,\n"
                "            architecture or checkpoint; the message names the file and field),\n"
                "            130 stopped by SIGINT/SIGTERM after saving its state\n");
@@ -48,7 +57,23 @@ void printHelp(std::FILE* out) {
 }  // namespace
 
 int runCli(int argc, char** argv) {
-  const Args all(argv + 1, argv + argc);
+  if (argc == 2 && std::strcmp(argv[1], "__blas-selftest") == 0) {  // child of checkBlasKernel
+    std::printf("%s\n", blasFingerprint().c_str());
+    return kExitOk;
+  }
+  Args all(argv + 1, argv + argc);
+  bool blasDisabled = std::getenv("AUTOMOE_BLAS") && std::string(std::getenv("AUTOMOE_BLAS")) == "default";
+  if (!all.empty() && (all[0] == "--blas" || all[0].rfind("--blas=", 0) == 0)) {
+    std::string mode = all[0] == "--blas" ? (all.size() > 1 ? all[1] : "") : all[0].substr(7);
+    if (mode != "auto" && mode != "default") {
+      std::fprintf(stderr, "automoe: option --blas: expected auto or default, got '%s'\n", mode.c_str());
+      return kExitBadInput;
+    }
+    blasDisabled = mode == "default";
+    all.erase(all.begin(), all.begin() + (all[0] == "--blas" ? 2 : 1));
+  }
+  static const std::set<std::string> kHeavy = {"train", "latency", "search", "run", "retrain", "evaluate"};
+  if (!all.empty() && kHeavy.count(all[0])) maybeReexecWithFasterBlas(argc, argv, blasDisabled);
   if (all.empty()) {
     printHelp(stderr);
     return kExitBadInput;

@@ -20,6 +20,7 @@ BlasInfo detectBlas() {
     b.library = "reference or unknown";
   }
   if (const char* env = std::getenv("OPENBLAS_CORETYPE")) b.coretypeEnv = env;
+  if (const char* env = std::getenv("AUTOMOE_BLAS_DECISION")) b.decision = env;
 #if defined(__x86_64__)
   __builtin_cpu_init();
   b.cpuAvx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
@@ -39,7 +40,7 @@ std::string BlasInfo::suggestedCore() const {
 }
 
 nlohmann::json BlasInfo::toJson() const {
-  return {{"library", library}, {"config", config}, {"core", core}, {"openblas_coretype", coretypeEnv},
+  return {{"library", library}, {"config", config}, {"core", core}, {"openblas_coretype", coretypeEnv}, {"decision", decision},
           {"cpu_avx512", cpuAvx512}, {"cpu_avx2", cpuAvx2}};
 }
 

@@ -14,6 +14,7 @@ struct BlasInfo {
   std::string config;    // openblas_get_config(), e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH ..."
   std::string core;      // kernel in use, e.g. "SkylakeX", "Haswell", "Prescott"
   std::string coretypeEnv;  // OPENBLAS_CORETYPE as set for this process ("" = unset)
+  std::string decision;     // AUTOMOE_BLAS_DECISION: what the launcher decided and why
   bool cpuAvx512 = false;
   bool cpuAvx2 = false;
   // Faster kernel this CPU supports when the current one is a generic fallback ("" = none).

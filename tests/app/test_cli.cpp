@@ -83,6 +83,18 @@ class TestCli final : public QObject {
     QVERIFY(text.out.contains(QString("total params     %1").arg(s.totalParams)));
   }
 
+  void blasKernelsAreCheckedAgainstEachOther() {
+    const Run info = cli({"blas", "info", "--json"});
+    QCOMPARE(info.code, 0);
+    const auto j = nlohmann::json::parse(info.out.toStdString());
+    QVERIFY(j.contains("core") && j.contains("tuning"));
+    // The generic SSE3 kernel and the current one compute the same GEMMs (summation order aside).
+    const Run check = cli({"blas", "check", "--core", "Prescott"});
+    QCOMPARE(check.code, 0);
+    QVERIFY2(check.out.contains("agrees with the current one"), qPrintable(check.out));
+    QCOMPARE(cli({"--blas", "sometimes", "blas", "info"}).code, 2);
+  }
+
   void badInputExitsTwoNamingTheProblem_data() {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("message");

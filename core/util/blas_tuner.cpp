@@ -1,0 +1,135 @@
+#include "util/blas_tuner.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+#include <vector>
+
+#include <ATen/ATen.h>
+
+namespace automoe {
+
+namespace {
+
+std::vector<double> parseNumbers(const std::string& s) {
+  std::vector<double> v;
+  std::istringstream in(s);
+  double x;
+  while (in >> x) v.push_back(x);
+  return v;
+}
+
+std::string runSelfTest(const std::string& exe, const std::string& core) {
+  int fd[2];
+  if (pipe(fd) != 0) return "";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fd[1], 1);
+    close(fd[0]);
+    close(fd[1]);
+    setenv("OPENBLAS_CORETYPE", core.c_str(), 1);
+    setenv("AUTOMOE_BLAS_DECISION", "selftest", 1);
+    execl(exe.c_str(), exe.c_str(), "__blas-selftest", nullptr);
+    _exit(127);
+  }
+  close(fd[1]);
+  std::string out;
+  char buf[65536];
+  ssize_t n;
+  while ((n = read(fd[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  close(fd[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? out : "";
+}
+
+}  // namespace
+
+BlasDecision decideBlasTuning(const BlasInfo& info, bool disabled) {
+  BlasDecision d;
+  if (disabled) {
+    d.reason = "BLAS tuning turned off by the user";
+  } else if (!info.coretypeEnv.empty()) {
+    d.reason = "OPENBLAS_CORETYPE=" + info.coretypeEnv + " set by the user";
+  } else if (info.library != "OpenBLAS") {
+    d.reason = "BLAS is not OpenBLAS (" + info.library + ")";
+  } else if (info.suggestedCore().empty()) {
+    d.reason = "OpenBLAS kernel " + info.core + " already suits this CPU";
+  } else {
+    d.tryKernel = true;
+    d.core = info.suggestedCore();
+    d.reason = "OpenBLAS runs its generic kernel " + info.core + " on this CPU; " + d.core +
+               " supports its instruction set";
+  }
+  return d;
+}
+
+std::string blasFingerprint() {
+  // Deterministic inputs without a random generator: a fixed quasi-random pattern.
+  auto matrix = [](int64_t r, int64_t c, double phase) {
+    return (at::arange(r * c, at::kDouble) * 0.6180339887 + phase).sin().to(at::kFloat).view({r, c});  // [r*c] -> [r, c]
+  };
+  std::ostringstream out;
+  out.precision(9);
+  const std::vector<std::vector<int64_t>> shapes = {{37, 53, 29}, {128, 640, 96}, {5, 640, 301}};
+  for (const auto& s : shapes) {
+    const at::Tensor a = matrix(s[0], s[1], 0.3), b = matrix(s[1], s[2], 1.7);
+    for (const at::Tensor& c : {at::mm(a, b), at::mm(b.t(), a.t())}) {
+      const at::Tensor flat = c.reshape({-1}).to(at::kDouble);  // [m, n] -> [m*n]
+      const double* p = flat.data_ptr<double>();
+      for (int64_t i = 0; i < flat.numel(); i += 7) out << p[i] << ' ';
+    }
+  }
+  return out.str();
+}
+
+BlasCheck checkBlasKernel(const std::string& exe, const std::string& core) {
+  BlasCheck c;
+  const std::vector<double> theirs = parseNumbers(runSelfTest(exe, core));
+  const std::vector<double> ours = parseNumbers(blasFingerprint());
+  if (theirs.empty() || theirs.size() != ours.size()) {
+    c.message = "the self-test with OPENBLAS_CORETYPE=" + core + " failed to run";
+    return c;
+  }
+  for (size_t i = 0; i < ours.size(); ++i) {
+    const double scale = std::max(1.0, std::abs(ours[i]));
+    c.maxRelativeDifference = std::max(c.maxRelativeDifference, std::abs(ours[i] - theirs[i]) / scale);
+  }
+  c.ok = c.maxRelativeDifference < 1e-4;
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "%s kernel %s the current one on test GEMMs (max relative difference %.2g)",
+                core.c_str(), c.ok ? "agrees with" : "DISAGREES with", c.maxRelativeDifference);
+  c.message = buf;
+  return c;
+}
+
+void maybeReexecWithFasterBlas(int argc, char** argv, bool disabled) {
+  if (std::getenv("AUTOMOE_BLAS_DECISION")) return;  // decided already (we are the re-exec)
+  const BlasDecision d = decideBlasTuning(detectBlas(), disabled);
+  if (!d.tryKernel) {
+    setenv("AUTOMOE_BLAS_DECISION", ("default: " + d.reason).c_str(), 1);
+    return;
+  }
+  const std::string exe = "/proc/self/exe";
+  const BlasCheck check = checkBlasKernel(exe, d.core);
+  if (!check.ok) {
+    std::fprintf(stderr, "automoe: BLAS: %s; %s; keeping the default kernel\n", d.reason.c_str(),
+                 check.message.c_str());
+    setenv("AUTOMOE_BLAS_DECISION", ("default: " + check.message).c_str(), 1);
+    return;
+  }
+  std::fprintf(stderr, "automoe: BLAS: %s; %s; switching (use --blas default to turn this off)\n",
+               d.reason.c_str(), check.message.c_str());
+  setenv("OPENBLAS_CORETYPE", d.core.c_str(), 1);
+  setenv("AUTOMOE_BLAS_DECISION", ("tuned: " + check.message).c_str(), 1);
+  std::vector<char*> args(argv, argv + argc);
+  args.push_back(nullptr);
+  execv(exe.c_str(), args.data());
+  std::fprintf(stderr, "automoe: BLAS: re-exec failed; continuing with the default kernel\n");
+}
+
+}  // namespace automoe
