@@ -25,6 +25,9 @@ const std::vector<Command>& allCommands() {
        "print total/active parameters and FLOPs of a subnet", archStats},
       {"arch", "validate", "PROJECT ARCH.json",
        "check that a subnet lies in the project's search space (lists every problem)", archValidate},
+      {"train", "", "PROJECT [--max-updates N] [--threads N] [--precision fp32|bf16] [--world-size N] [--fresh] [--synthetic] [--run-dir DIR]",
+       "train the SuperTransformer (resumes from the run folder's last checkpoint unless --fresh; "
+       "SIGINT saves and exits 130)", train},
       {"blas", "info", "[--json]",
        "show which BLAS kernel does the GEMMs and whether a faster one would be used", blasInfo},
       {"blas", "check", "[--core NAME]",
@@ -35,6 +38,12 @@ const std::vector<Command>& allCommands() {
 
 namespace {
 
+std::string usageLine(const Command& c) {
+  std::string s = std::string("automoe ") + c.group;
+  if (c.name[0] != '\0') s += std::string(" ") + c.name;
+  return s + " " + c.usage;
+}
+
 void printHelp(std::FILE* out) {
   std::fprintf(out,
                "automoe %s - AutoMoE Workbench, headless front end\n\n"
@@ -43,7 +52,7 @@ void printHelp(std::FILE* out) {
                "commands:\n",
                AUTOMOE_VERSION);
   for (const auto& c : allCommands())
-    std::fprintf(out, "  %s %s %s\n      %s\n", c.group, c.name, c.usage, c.summary);
+    std::fprintf(out, "  %s\n      %s\n", usageLine(c).c_str() + 8, c.summary);
   std::fprintf(out,
                "\noptions (before the command):\n  --help          this text\n  --version       print the version\n"
                "  --blas MODE     auto (default): for training, latency and search, switch OpenBLAS to a\n"
@@ -88,10 +97,16 @@ int runCli(int argc, char** argv) {
   }
   const Command* cmd = nullptr;
   bool groupKnown = false;
+  size_t restStart = 2;
   for (const auto& c : allCommands()) {
     if (all[0] != c.group) continue;
     groupKnown = true;
-    if (all.size() > 1 && all[1] == c.name) cmd = &c;
+    if (c.name[0] == '\0') {  // a command without subcommands, e.g. "train"
+      cmd = &c;
+      restStart = 1;
+    } else if (all.size() > 1 && all[1] == c.name) {
+      cmd = &c;
+    }
   }
   try {
     if (!cmd) {
@@ -100,18 +115,17 @@ int runCli(int argc, char** argv) {
       if (groupKnown) throw UsageError("'" + all[0] + "' needs a subcommand");
       throw UsageError("unknown command '" + all[0] + "'");
     }
-    const Args rest(all.begin() + 2, all.end());
+    const Args rest(all.begin() + static_cast<long>(restStart), all.end());
     for (const auto& a : rest)
       if (a == "--help" || a == "-h") {
-        std::printf("usage: automoe %s %s %s\n  %s\n", cmd->group, cmd->name, cmd->usage,
-                    cmd->summary);
+        std::printf("usage: %s\n  %s\n", usageLine(*cmd).c_str(), cmd->summary);
         return kExitOk;
       }
     return cmd->run(rest);
   } catch (const UsageError& e) {
     std::fprintf(stderr, "automoe: %s\n", e.what());
     if (cmd)
-      std::fprintf(stderr, "usage: automoe %s %s %s\n", cmd->group, cmd->name, cmd->usage);
+      std::fprintf(stderr, "usage: %s\n", usageLine(*cmd).c_str());
     else
       std::fprintf(stderr, "run 'automoe --help' for the list of commands\n");
     return kExitBadInput;

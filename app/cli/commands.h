@@ -22,6 +22,7 @@ int spaceSample(const Args& args);
 int spaceDescribe(const Args& args);
 int archStats(const Args& args);
 int archValidate(const Args& args);
+int train(const Args& args);
 int blasInfo(const Args& args);
 int blasCheck(const Args& args);
 

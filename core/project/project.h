@@ -8,6 +8,7 @@
 
 #include "arch/search_space.h"
 #include "project/model_options.h"
+#include "train/training_options.h"
 
 namespace automoe {
 
@@ -20,6 +21,7 @@ struct Project {
   uint64_t seed = 1;
   SearchSpace space;
   ModelOptions model;
+  TrainingOptions training;
 
   // Reads and validates the file; every problem is a ConfigError naming the file and field.
   static Project load(const std::string& path);

@@ -1,0 +1,14 @@
+#pragma once
+// The training data a project asks for: the prepared (binarised) corpus of its data section, or,
+// with --synthetic, the synthetic parallel corpus sized to the project's vocabulary.
+#include <memory>
+
+#include "project/project.h"
+#include "train/training_data.h"
+
+namespace automoe::cli {
+
+std::shared_ptr<TrainingData> makeTrainingData(const Project& project, const TrainingOptions& options,
+                                               bool synthetic);
+
+}  // namespace automoe::cli
