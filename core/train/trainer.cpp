@@ -8,6 +8,7 @@
 #include <ATen/Parallel.h>
 #include <ATen/autocast_mode.h>
 #include <nlohmann/json.hpp>
+#include <torch/cuda.h>
 #include <torch/version.h>
 
 #include "model/sinusoidal_positions.h"
@@ -67,6 +68,13 @@ Trainer::Trainer(const Project& project, TrainingOptions options, std::shared_pt
   if (m_options.threads > 0) at::set_num_threads(m_options.threads);
   at::manual_seed(m_project.seed);  // identical initial weights on every rank
   m_model = SuperTransformer(SuperTransformerOptions(ModelShape::forSupernet(m_project.space, mo), mo));
+  const bool cuda = m_options.device == "cuda" || (m_options.device == "auto" && torch::cuda::is_available());
+  if (m_options.device == "cuda" && !torch::cuda::is_available())
+    throw ConfigError("field 'training.device' is \"cuda\" but this LibTorch has no usable CUDA device");
+  if (cuda) {
+    m_device = at::Device(at::kCUDA, m_collective ? m_collective->rank() % static_cast<int>(torch::cuda::device_count()) : 0);
+    m_model->to(m_device);
+  }
   std::vector<std::pair<std::string, at::Tensor>> params;
   for (const auto& p : m_model->named_parameters()) params.emplace_back(p.key(), p.value());
   for (size_t i = 0; i < params.size(); ++i) m_paramIndex[params[i].second.unsafeGetTensorImpl()] = i;
@@ -86,7 +94,8 @@ nlohmann::json Trainer::provenance() const {
           {"blas", detectBlas().toJson()},
           {"precision", m_options.precision},
           {"threads", at::get_num_threads()},
-          {"world_size", m_collective ? m_collective->worldSize() : 1}};
+          {"world_size", m_collective ? m_collective->worldSize() : 1},
+          {"device", m_device.str()}};
 }
 
 std::vector<std::pair<std::string, ArchConfig>> Trainer::referenceSubnets() const {
@@ -118,7 +127,7 @@ bool Trainer::trainStep(TrainStepStats& st) {
   std::vector<TrainBatch> batches;
   for (int u = 0; u < m_options.updateFreq; ++u)
     for (int r = 0; r < world; ++r) {
-      if (r == rank) batches.push_back(m_data->trainBatch(m_epoch, m_batchIndex));
+      if (r == rank) batches.push_back(onDevice(m_data->trainBatch(m_epoch, m_batchIndex)));
       nextBatchPosition();
     }
   int64_t localTokens = 0;
@@ -275,7 +284,7 @@ ValidationStats Trainer::validate() {
     e.name = name;
     double loss = 0, nll = 0;
     for (size_t i = 0; i < nb; ++i) {
-      const TrainBatch b = m_data->validBatch(i);
+      const TrainBatch b = onDevice(m_data->validBatch(i));
       AutocastGuard autocast(m_options.precision == "bf16");
       const ModelOutput out = m_model->forward(b.src, b.prevOutput, arch);
       const LossSums s = labelSmoothedLoss(out.logits, b.target, m_options.labelSmoothing, kPadIndex);
@@ -317,6 +326,14 @@ void Trainer::resume(const std::string& path) {
   m_batchIndex = meta.at("batch_index").get<size_t>();
   m_badSteps = meta.value("bad_steps", int64_t{0});
   m_skippedTotal = meta.value("skipped_total", int64_t{0});
+}
+
+TrainBatch Trainer::onDevice(TrainBatch b) const {
+  if (m_device.is_cpu()) return b;
+  b.src = b.src.to(m_device);
+  b.prevOutput = b.prevOutput.to(m_device);
+  b.target = b.target.to(m_device);
+  return b;
 }
 
 void Trainer::appendMetrics(const nlohmann::json& line) const {

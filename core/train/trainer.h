@@ -73,12 +73,14 @@ class Trainer {
   std::vector<SliceAdam::BoxGrad> collectGradients(const SliceRecorder& recorder);
   double clipGradients(std::vector<SliceAdam::BoxGrad>& boxes);
   void appendMetrics(const nlohmann::json& line) const;
+  TrainBatch onDevice(TrainBatch b) const;
 
   Project m_project;
   TrainingOptions m_options;
   std::shared_ptr<TrainingData> m_data;
   std::string m_runDir;
   Collective* m_collective;
+  at::Device m_device{at::kCPU};
   SuperTransformer m_model{nullptr};
   std::unique_ptr<SliceAdam> m_adam;
   std::unordered_map<const void*, size_t> m_paramIndex;  // parameter identity -> SliceAdam index

@@ -10,7 +10,7 @@ TrainingOptions TrainingOptions::fromJson(const JsonReader& r) {
   r.rejectUnknownKeys({"max_updates", "sampling", "lr", "adam_betas", "adam_eps", "weight_decay",
                        "label_smoothing", "clip_norm", "update_freq", "max_tokens", "log_every",
                        "validate_every", "checkpoint_every", "reference_subnets", "valid_batches",
-                       "max_bad_steps", "precision", "threads", "blas", "run_dir"});
+                       "max_bad_steps", "precision", "threads", "device", "blas", "run_dir"});
   TrainingOptions o;
   o.maxUpdates = r.getInt("max_updates", o.maxUpdates);
   if (o.maxUpdates < 1) r.fail("max_updates", "must be >= 1");
@@ -68,6 +68,9 @@ TrainingOptions TrainingOptions::fromJson(const JsonReader& r) {
     r.fail("precision", "must be \"fp32\" or \"bf16\", got \"" + o.precision + "\"");
   o.threads = static_cast<int>(r.getInt("threads", o.threads));
   if (o.threads < 0) r.fail("threads", "must be >= 0 (0 = default)");
+  o.device = r.getString("device", o.device);
+  if (o.device != "auto" && o.device != "cpu" && o.device != "cuda")
+    r.fail("device", "must be \"auto\", \"cpu\" or \"cuda\", got \"" + o.device + "\"");
   o.blas = r.getString("blas", o.blas);
   if (o.blas != "auto" && o.blas != "default")
     r.fail("blas", "must be \"auto\" or \"default\", got \"" + o.blas + "\"");
@@ -99,6 +102,7 @@ nlohmann::json TrainingOptions::toJson() const {
           {"max_bad_steps", maxBadSteps},
           {"precision", precision},
           {"threads", threads},
+          {"device", device},
           {"blas", blas},
           {"run_dir", runDir}};
 }

@@ -31,6 +31,7 @@ struct TrainingOptions {
   int maxBadSteps = 5;                // consecutive non-finite losses before the run stops
   std::string precision = "fp32";     // "fp32" | "bf16" (fp32 master weights, autocast)
   int threads = 0;                    // intra-op threads, 0 = LibTorch default
+  std::string device = "auto";        // "auto" (CUDA when LibTorch has it), "cpu", "cuda"
   std::string blas = "auto";          // "auto": use a verified faster BLAS kernel | "default"
   std::string runDir = "runs/supernet";
 

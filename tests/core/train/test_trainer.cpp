@@ -180,6 +180,20 @@ class TestTrainer final : public QObject {
     QVERIFY(run["provenance"]["blas"].contains("core"));
   }
 
+  void bf16MixedPrecisionKeepsFp32MasterWeights() {
+    TrainingOptions o = test::tinyTraining(30);
+    o.precision = "bf16";
+    Trainer t(test::tinyProject(), o, test::tinyCorpus(), dir("bf16").toStdString());
+    const ValidationStats before = t.validate();
+    StopToken stop;
+    Recorder rec;
+    QCOMPARE(int(t.run(stop, rec).status), int(TrainStatus::Finished));
+    for (const auto& p : t.model()->parameters()) QCOMPARE(p.scalar_type(), at::kFloat);
+    for (const auto& s : rec.steps) QVERIFY(std::isfinite(s.loss));
+    const ValidationStats after = t.validate();
+    QVERIFY(after.subnets[0].loss < before.subnets[0].loss);
+  }
+
   void sandwichTrainsThreeSubnetsPerUpdate() {
     TrainingOptions o = test::tinyTraining(1);
     o.sampling = "sandwich";
