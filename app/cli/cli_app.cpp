@@ -23,6 +23,17 @@ const std::vector<Command>& allCommands() {
        "print total/active parameters and FLOPs of a subnet", archStats},
       {"arch", "validate", "PROJECT ARCH.json",
        "check that a subnet lies in the project's search space (lists every problem)", archValidate},
+      {"data", "build", "PROJECT [--refresh] [--force]",
+       "download (apt, reused later) and align the parallel corpus; split train/valid/test",
+       dataBuild},
+      {"data", "prepare", "PROJECT [--force]",
+       "train the SentencePiece tokenizer and write the token-id shards the trainer reads",
+       dataPrepare},
+      {"data", "all", "PROJECT [--refresh] [--force]", "data build, then data prepare", dataAll},
+      {"data", "stats", "PROJECT [--samples N] [--json]",
+       "corpus and token counts, batches per epoch, N validation pairs", dataStats},
+      {"data", "encode", "PROJECT", "text lines on stdin -> token-id lines on stdout", dataEncode},
+      {"data", "decode", "PROJECT", "token-id lines on stdin -> text lines on stdout", dataDecode},
   };
   return kCommands;
 }

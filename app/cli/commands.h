@@ -22,5 +22,11 @@ int spaceSample(const Args& args);
 int spaceDescribe(const Args& args);
 int archStats(const Args& args);
 int archValidate(const Args& args);
+int dataBuild(const Args& args);
+int dataPrepare(const Args& args);
+int dataAll(const Args& args);
+int dataStats(const Args& args);
+int dataEncode(const Args& args);
+int dataDecode(const Args& args);
 
 }  // namespace automoe::cli
