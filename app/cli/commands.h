@@ -25,5 +25,11 @@ int archValidate(const Args& args);
 int train(const Args& args);
 int blasInfo(const Args& args);
 int blasCheck(const Args& args);
+int dataBuild(const Args& args);
+int dataPrepare(const Args& args);
+int dataAll(const Args& args);
+int dataStats(const Args& args);
+int dataEncode(const Args& args);
+int dataDecode(const Args& args);
 
 }  // namespace automoe::cli

@@ -1,23 +1,27 @@
 #include "stop_signals.h"
 
-#include <csignal>
-
 namespace automoe::cli {
 
 namespace {
 StopToken* gToken = nullptr;
 extern "C" void onStopSignal(int) {
-  if (gToken) gToken->requestStop();  // an atomic store: async-signal-safe
+  if (gToken) gToken->requestStop();
 }
 }  // namespace
 
-void installStopSignals(StopToken& token) {
+StopSignalScope::StopSignalScope(StopToken& token) : m_previousToken(gToken) {
   gToken = &token;
   struct sigaction sa {};
   sa.sa_handler = onStopSignal;
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, &m_oldInt);
+  sigaction(SIGTERM, &sa, &m_oldTerm);
+}
+
+StopSignalScope::~StopSignalScope() {
+  sigaction(SIGINT, &m_oldInt, nullptr);
+  sigaction(SIGTERM, &m_oldTerm, nullptr);
+  gToken = m_previousToken;
 }
 
 }  // namespace automoe::cli

@@ -51,7 +51,7 @@ class ConsoleObserver final : public TrainingObserver {
 
 int runRank(const Project& project, TrainingOptions options, const ArgParser& ap, int rank, int world) {
   const std::string runDir = ap.value("run-dir", project.resolvePath(options.runDir));
-  auto data = makeTrainingData(project, options, ap.has("synthetic"));
+  auto data = makeTrainingData(project, ap.has("synthetic"));
   std::unique_ptr<GlooCollective> collective;
   if (world > 1)
     collective = std::make_unique<GlooCollective>(rank, world, ap.value("store", runDir + "/c10d_store"));
@@ -62,7 +62,7 @@ int runRank(const Project& project, TrainingOptions options, const ArgParser& ap
     if (rank == 0) std::fprintf(stderr, "resuming %s at update %lld\n", last.c_str(), static_cast<long long>(trainer.step()));
   }
   StopToken stop;
-  installStopSignals(stop);
+  StopSignalScope signals(stop);
   ConsoleObserver observer(options.maxUpdates, options.logEvery, rank != 0);
   const TrainResult r = trainer.run(stop, observer);
   if (rank == 0) std::printf("%s\nrun folder: %s\n", r.message.c_str(), runDir.c_str());

@@ -8,7 +8,6 @@
 
 namespace automoe::cli {
 
-std::shared_ptr<TrainingData> makeTrainingData(const Project& project, const TrainingOptions& options,
-                                               bool synthetic);
+std::shared_ptr<TrainingData> makeTrainingData(const Project& project, bool synthetic);
 
 }  // namespace automoe::cli

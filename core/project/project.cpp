@@ -17,7 +17,8 @@ Project Project::load(const std::string& path) {
 
 Project Project::fromJson(const nlohmann::json& j, const std::string& source) {
   JsonReader r(j, source);
-  r.rejectUnknownKeys({"format_version", "name", "description", "seed", "search_space", "model", "training"});
+  r.rejectUnknownKeys({"format_version", "name", "description", "seed", "search_space", "model",
+                       "data", "training"});
   const int64_t version = r.getInt("format_version");
   if (version != kFormatVersion)
     r.fail("format_version", "unsupported version " + std::to_string(version) +
@@ -30,6 +31,8 @@ Project Project::fromJson(const nlohmann::json& j, const std::string& source) {
   p.seed = static_cast<uint64_t>(seed);
   p.space = SearchSpace::fromJson(r.raw("search_space"), source, "search_space");
   p.model = r.has("model") ? ModelOptions::fromJson(r.child("model")) : ModelOptions{};
+  p.data = r.has("data") ? DataOptions::fromJson(r.child("data"), p.model, p.seed)
+                         : DataOptions::defaults(p.model, p.seed);
   p.training = r.has("training") ? TrainingOptions::fromJson(r.child("training")) : TrainingOptions{};
   return p;
 }
@@ -38,6 +41,7 @@ nlohmann::json Project::toJson() const {
   return {{"format_version", kFormatVersion}, {"name", name},
           {"description", description},       {"seed", seed},
           {"search_space", space.toJson()},   {"model", model.toJson()},
+          {"data", data.toJson()},
           {"training", training.toJson()}};
 }
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "arch/search_space.h"
+#include "data/data_options.h"
 #include "project/model_options.h"
 #include "train/training_options.h"
 
@@ -21,6 +22,7 @@ struct Project {
   uint64_t seed = 1;
   SearchSpace space;
   ModelOptions model;
+  DataOptions data;         // corpus, tokenizer and batching ("data" section)
   TrainingOptions training;
 
   // Reads and validates the file; every problem is a ConfigError naming the file and field.

@@ -8,7 +8,7 @@ namespace automoe {
 
 TrainingOptions TrainingOptions::fromJson(const JsonReader& r) {
   r.rejectUnknownKeys({"max_updates", "sampling", "lr", "adam_betas", "adam_eps", "weight_decay",
-                       "label_smoothing", "clip_norm", "update_freq", "max_tokens", "log_every",
+                       "label_smoothing", "clip_norm", "update_freq", "log_every",
                        "validate_every", "checkpoint_every", "reference_subnets", "valid_batches",
                        "max_bad_steps", "precision", "threads", "device", "blas", "run_dir"});
   TrainingOptions o;
@@ -50,8 +50,6 @@ TrainingOptions TrainingOptions::fromJson(const JsonReader& r) {
   if (o.clipNorm < 0) r.fail("clip_norm", "must be >= 0 (0 = off)");
   o.updateFreq = static_cast<int>(r.getInt("update_freq", o.updateFreq));
   if (o.updateFreq < 1) r.fail("update_freq", "must be >= 1");
-  o.maxTokens = r.getInt("max_tokens", o.maxTokens);
-  if (o.maxTokens < 16) r.fail("max_tokens", "must be >= 16");
   o.logEvery = r.getInt("log_every", o.logEvery);
   o.validateEvery = r.getInt("validate_every", o.validateEvery);
   o.checkpointEvery = r.getInt("checkpoint_every", o.checkpointEvery);
@@ -93,7 +91,6 @@ nlohmann::json TrainingOptions::toJson() const {
           {"label_smoothing", labelSmoothing},
           {"clip_norm", clipNorm},
           {"update_freq", updateFreq},
-          {"max_tokens", maxTokens},
           {"log_every", logEvery},
           {"validate_every", validateEvery},
           {"checkpoint_every", checkpointEvery},

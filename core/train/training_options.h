@@ -22,7 +22,6 @@ struct TrainingOptions {
   double labelSmoothing = 0.1;
   double clipNorm = 0.0;              // 0 = no clipping
   int updateFreq = 1;                 // micro-batches accumulated per update
-  int64_t maxTokens = 4096;           // target tokens per micro-batch (also source)
   int64_t logEvery = 10;
   int64_t validateEvery = 200;
   int64_t checkpointEvery = 200;

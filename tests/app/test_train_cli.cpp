@@ -33,7 +33,9 @@ class TestTrainCli final : public QObject {
   void initTestCase() {
     auto j = Project::load(AUTOMOE_SOURCE_DIR "/projects/demo/project.json").toJson();
     j["model"]["vocab_size"] = 64;  // synthetic corpus: 4 specials + 2 x 30 word types
-    j["training"] = {{"max_updates", 8}, {"max_tokens", 256}, {"log_every", 2}, {"validate_every", 4},
+    j["data"]["max_tokens"] = 256;
+    j["data"]["vocab_size"] = 64;
+    j["training"] = {{"max_updates", 8}, {"log_every", 2}, {"validate_every", 4},
                      {"checkpoint_every", 4}, {"valid_batches", 2}, {"reference_subnets", 1},
                      {"run_dir", "run"}};
     m_project = m_dir.filePath("project.json");

@@ -1,0 +1,57 @@
+#pragma once
+// `automoe data prepare`: trains the joint SentencePiece model on the training text (both
+// languages) and encodes every split into token-id shards:
+//   <data dir>/bin/spm.model, spm.vocab
+//   <data dir>/bin/{train,valid,test}.{src,tgt}.{bin,idx}     (see binarizer.h)
+//   <data dir>/bin/meta.json   vocab size, counts per split, tokenizer and corpus fingerprints
+// Skipped when meta.json's fingerprint (corpus text + tokenizer settings) still matches.
+// Tokenisation runs in the automoe-tokenizer child process (see tokenizer_client.h).
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "data/data_options.h"
+
+namespace automoe {
+
+class StopToken;
+
+struct PrepareReport {
+  bool upToDate = false;
+  nlohmann::json meta;
+};
+
+class DataPreparer {
+ public:
+  using Log = std::function<void(const std::string&)>;
+  static constexpr int kFormatVersion = 1;
+  static constexpr int64_t kTokenizerSample = 2000000;  // lines SentencePiece trains on, at most
+
+  DataPreparer(DataOptions options, std::string dataDir, std::string tokenizerExecutable = {},
+               Log log = {});
+
+  PrepareReport prepare(bool force, const StopToken& stop);
+
+  static std::string binDir(const std::string& dataDir) { return dataDir + "/bin"; }
+  static std::string metaPath(const std::string& dataDir) { return dataDir + "/bin/meta.json"; }
+  static std::string tokenizerModel(const std::string& dataDir) {
+    return dataDir + "/bin/spm.model";
+  }
+
+  // meta.json of prepared data, checked against the options (pair, vocabulary size = the model's).
+  // Throws ConfigError naming the file and the fix (run `automoe data prepare`).
+  static nlohmann::json loadMeta(const std::string& dataDir, const DataOptions& options);
+
+ private:
+  std::string fingerprint() const;
+  void log(const std::string& line) const {
+    if (m_log) m_log(line);
+  }
+
+  DataOptions m_options;
+  std::string m_dataDir;
+  std::string m_tokenizer;
+  Log m_log;
+};
+
+}  // namespace automoe

@@ -1,0 +1,126 @@
+// DataPreparer on a synthetic corpus: trains the tokenizer through the child process, writes
+// shards that TokenDataset reads back as the tokenizer's ids, skips when up to date, and checks
+// prepared data against the project.
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+#include <filesystem>
+
+#include "data/corpus_builder.h"
+#include "data/data_preparer.h"
+#include "data/token_dataset.h"
+#include "data/tokenizer_client.h"
+#include "support/ddtp_fixture.h"
+#include "util/atomic_file.h"
+#include "util/config_error.h"
+#include "util/stop_token.h"
+
+using namespace automoe;
+
+class TestDataPreparer final : public QObject {
+  Q_OBJECT
+
+  QTemporaryDir m_dir;
+  std::string m_data;
+  DataOptions m_options;
+  StopToken m_stop;
+
+  std::vector<std::string> lines(const std::string& split, const std::string& lang) const {
+    std::vector<std::string> out;
+    const std::string text = readTextFile(CorpusBuilder::textPath(m_data, "en-de", split, lang));
+    for (size_t s = 0, e; s < text.size(); s = e + 1) {
+      e = text.find('\n', s);
+      out.push_back(text.substr(s, e - s));
+    }
+    return out;
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    const std::string inputs = m_dir.filePath("ddtp").toStdString();
+    m_data = m_dir.filePath("data").toStdString();
+    std::filesystem::create_directories(inputs);
+    const auto f = automoe::testing::makeDdtpFixture(120);
+    writeFileAtomically(inputs + "/Translation-en", f.english);
+    writeFileAtomically(inputs + "/Translation-de", f.translated);
+    m_options.ddtpDir = inputs;
+    m_options.validSize = 8;
+    m_options.testSize = 8;
+    m_options.vocabSize = 150;
+  }
+
+  void needsABuiltCorpus() {
+    try {
+      DataPreparer(m_options, m_data, AUTOMOE_TOKENIZER).prepare(false, m_stop);
+      QFAIL("expected ConfigError");
+    } catch (const ConfigError& e) {
+      QVERIFY2(QString(e.what()).contains("run 'automoe data build PROJECT' first"), e.what());
+    }
+  }
+
+  void writesShardsOfTheTokenizersIds() {
+    CorpusBuilder(m_options, m_data).build(false, false, m_stop);
+    const PrepareReport r =
+        DataPreparer(m_options, m_data, AUTOMOE_TOKENIZER).prepare(false, m_stop);
+    QVERIFY(!r.upToDate);
+    QCOMPARE(r.meta["vocab_size"].get<int64_t>(), int64_t{150});
+    QCOMPARE(r.meta["pair"].get<std::string>(), std::string("en-de"));
+    QCOMPARE(r.meta["tokenizer"]["pad_id"].get<int>(), 1);
+    QCOMPARE(r.meta["tokenizer"]["eos_id"].get<int>(), 2);
+    QVERIFY(!r.meta["tokenizer"]["sentencepiece"].get<std::string>().empty());  // library version
+    const TokenizerClient tok(DataPreparer::tokenizerModel(m_data), AUTOMOE_TOKENIZER);
+    for (const auto& split : CorpusBuilder::splits()) {
+      const TokenDataset d = TokenDataset::open(DataPreparer::binDir(m_data), split);
+      const auto en = lines(split, "en"), de = lines(split, "de");
+      QCOMPARE(d.size(), en.size());
+      QCOMPARE(r.meta["splits"][split]["sentences"].get<size_t>(), en.size());
+      const auto srcIds = tok.encode(en), tgtIds = tok.encode(de);
+      int64_t srcTokens = 0;
+      for (size_t i = 0; i < d.size(); ++i) {
+        QCOMPARE(std::vector<int32_t>(d.source(i).begin(), d.source(i).end()), srcIds[i]);
+        QCOMPARE(std::vector<int32_t>(d.target(i).begin(), d.target(i).end()), tgtIds[i]);
+        srcTokens += static_cast<int64_t>(srcIds[i].size());
+      }
+      QCOMPARE(r.meta["splits"][split]["src_tokens"].get<int64_t>(), srcTokens);
+      d.checkIds(150);
+      QCOMPARE(tok.decode(srcIds), en);  // decoding for translation output
+    }
+    QCOMPARE(DataPreparer::loadMeta(m_data, m_options), r.meta);
+  }
+
+  void skipsWhenUpToDateAndRedoesOnChange() {
+    const std::string model = readTextFile(DataPreparer::tokenizerModel(m_data));
+    const PrepareReport again =
+        DataPreparer(m_options, m_data, AUTOMOE_TOKENIZER).prepare(false, m_stop);
+    QVERIFY(again.upToDate);
+    DataOptions bigger = m_options;
+    bigger.vocabSize = 160;
+    const PrepareReport redone =
+        DataPreparer(bigger, m_data, AUTOMOE_TOKENIZER).prepare(false, m_stop);
+    QVERIFY(!redone.upToDate);
+    QCOMPARE(redone.meta["vocab_size"].get<int64_t>(), int64_t{160});
+    // The project still says 150: the prepared data no longer matches it.
+    try {
+      DataPreparer::loadMeta(m_data, m_options);
+      QFAIL("expected ConfigError");
+    } catch (const ConfigError& e) {
+      QVERIFY2(QString(e.what()).contains("field 'vocab_size'"), e.what());
+      QVERIFY2(QString(e.what()).contains("run 'automoe data prepare PROJECT'"), e.what());
+    }
+  }
+
+  void tooLargeVocabularyNamesTheField() {
+    DataOptions huge = m_options;
+    huge.vocabSize = 50000;
+    try {
+      DataPreparer(huge, m_data, AUTOMOE_TOKENIZER).prepare(false, m_stop);
+      QFAIL("expected ConfigError");
+    } catch (const ConfigError& e) {
+      QVERIFY2(QString(e.what()).startsWith("data.vocab_size: 50000 pieces cannot be learnt"),
+               e.what());
+    }
+  }
+};
+
+QTEST_APPLESS_MAIN(TestDataPreparer)
+#include "test_data_preparer.moc"
