@@ -1,6 +1,5 @@
 #include "util/blas_tuner.h"
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -10,6 +9,8 @@
 #include <vector>
 
 #include <ATen/ATen.h>
+
+#include "util/child_process.h"
 
 namespace automoe {
 
@@ -24,27 +25,14 @@ std::vector<double> parseNumbers(const std::string& s) {
 }
 
 std::string runSelfTest(const std::string& exe, const std::string& core) {
-  int fd[2];
-  if (pipe(fd) != 0) return "";
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fd[1], 1);
-    close(fd[0]);
-    close(fd[1]);
-    setenv("OPENBLAS_CORETYPE", core.c_str(), 1);
-    setenv("AUTOMOE_BLAS_DECISION", "selftest", 1);
-    execl(exe.c_str(), exe.c_str(), "__blas-selftest", nullptr);
-    _exit(127);
+  ChildOptions o;
+  o.extraEnvironment = {"OPENBLAS_CORETYPE=" + core, "AUTOMOE_BLAS_DECISION=selftest"};
+  try {
+    const ChildResult r = runChild({exe, "__blas-selftest"}, o);
+    return r.exitCode == 0 ? r.out : "";
+  } catch (const std::exception&) {
+    return "";
   }
-  close(fd[1]);
-  std::string out;
-  char buf[65536];
-  ssize_t n;
-  while ((n = read(fd[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-  close(fd[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? out : "";
 }
 
 }  // namespace

@@ -100,8 +100,15 @@ ChildResult runChild(const std::vector<std::string>& argv, const ChildOptions& o
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  // Our environment with the extra entries replacing variables of the same name.
+  auto nameOf = [](const std::string& entry) { return entry.substr(0, entry.find('=')); };
   std::vector<char*> env;
-  for (char** e = environ; *e; ++e) env.push_back(*e);
+  for (char** e = environ; *e; ++e) {
+    const std::string name = nameOf(*e);
+    bool overridden = false;
+    for (const auto& x : options.extraEnvironment) overridden = overridden || nameOf(x) == name;
+    if (!overridden) env.push_back(*e);
+  }
   for (const auto& e : options.extraEnvironment) env.push_back(const_cast<char*>(e.c_str()));
   env.push_back(nullptr);
 

@@ -37,6 +37,9 @@ class TestChildProcess final : public QObject {
     QCOMPARE(runChild({"pwd"}, o).out, std::string("/\n"));
     o.extraEnvironment = {"AUTOMOE_CHILD_TEST=42"};
     QCOMPARE(runChild({"printenv", "AUTOMOE_CHILD_TEST"}, o).out, std::string("42\n"));
+    qputenv("AUTOMOE_CHILD_TEST", "ours");  // an extra entry replaces our value of the same name
+    QCOMPARE(runChild({"printenv", "AUTOMOE_CHILD_TEST"}, o).out, std::string("42\n"));
+    qunsetenv("AUTOMOE_CHILD_TEST");
   }
 
   void missingProgramThrows() {
