@@ -2,11 +2,13 @@
 
 #include <cmath>
 
+#include "model/routers/routing_ops.h"
+
 namespace automoe {
 
 SoftmaxTopKRouter::SoftmaxTopKRouter(int64_t embedDim, int64_t numExperts, bool switchStyle,
-                                     double jitter)
-    : m_switch(switchStyle), m_jitter(jitter) {
+                                     const RouterSettings& settings)
+    : m_switch(switchStyle), m_settings(settings) {
   // PyTorch's nn.Linear default initialisation, as AutoMoE's router.
   const double bound = 1.0 / std::sqrt(static_cast<double>(embedDim));
   weight = register_parameter("weight", at::empty({numExperts, embedDim}).uniform_(-bound, bound));
@@ -17,15 +19,19 @@ RouteDecision SoftmaxTopKRouter::route(const RouteRequest& r) const {
   TORCH_CHECK(r.n <= weight.size(0) && r.d <= weight.size(1), "router: slice exceeds stored shape");
   TORCH_CHECK(!m_switch || r.k == 1, "switch_top1 routes each token to exactly one expert");
   at::Tensor x = r.x;
-  if (m_switch && m_jitter > 0 && is_training())
-    x = x * at::empty_like(x).uniform_(1.0 - m_jitter, 1.0 + m_jitter);
+  const double jitter = m_settings.jitter;
+  if (m_switch && jitter > 0 && is_training())
+    x = x * at::empty_like(x).uniform_(1.0 - jitter, 1.0 + jitter);
   RouteDecision out;
-  out.logits = at::linear(x, weight.narrow(0, 0, r.n).narrow(1, 0, r.d), bias.narrow(0, 0, r.n))
-                   .to(at::kFloat);  // [N, n]
-  out.probs = at::softmax(out.logits, -1);
-  std::tie(out.weights, out.experts) = at::topk(out.probs, r.k, -1, /*largest=*/true,
-                                                /*sorted=*/true);  // [N, k] each
-  if (r.k > 1) out.weights = out.weights / out.weights.sum(-1, /*keepdim=*/true);
+  selectTopK(out,
+             at::linear(x, weight.narrow(0, 0, r.n).narrow(1, 0, r.d), bias.narrow(0, 0, r.n))
+                 .to(at::kFloat),  // [N, n]
+             r.k);
+  addBalanceAndZLosses(out, r, m_settings.balanceLossCoef, m_settings.zLossCoef);
+  const auto& sw = m_settings.options.switchTop1;
+  const double cf = !m_switch ? (is_training() ? m_settings.capacityFactor : 0.0)
+                              : (is_training() ? sw.capacityFactor : sw.evalCapacityFactor);
+  out.capacity = capacityFor(cf, r.tokens(), r.k, r.n);
   return out;
 }
 

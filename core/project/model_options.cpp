@@ -9,7 +9,7 @@ namespace automoe {
 ModelOptions ModelOptions::fromJson(const JsonReader& r) {
   r.rejectUnknownKeys({"vocab_size", "max_positions", "dropout", "attention_dropout",
                        "activation_dropout", "capacity_factor", "balance_loss_coef", "z_loss_coef",
-                       "router_jitter"});
+                       "router_jitter", "routers", "expert_output_masking", "cmr"});
   ModelOptions m;
   m.vocabSize = r.getInt("vocab_size", m.vocabSize);
   m.maxPositions = static_cast<int>(r.getInt("max_positions", m.maxPositions));
@@ -20,6 +20,7 @@ ModelOptions ModelOptions::fromJson(const JsonReader& r) {
   m.balanceLossCoef = r.getDouble("balance_loss_coef", m.balanceLossCoef);
   m.zLossCoef = r.getDouble("z_loss_coef", m.zLossCoef);
   m.routerJitter = r.getDouble("router_jitter", m.routerJitter);
+  m.routing = RouterOptions::fromJson(r);
   if (m.vocabSize < 5) r.fail("vocab_size", "must be at least 5 (4 special tokens + 1)");
   if (m.maxPositions < 2) r.fail("max_positions", "must be at least 2");
   auto prob = [&](const char* key, double v) {
@@ -36,11 +37,13 @@ ModelOptions ModelOptions::fromJson(const JsonReader& r) {
 }
 
 nlohmann::json ModelOptions::toJson() const {
-  return {{"vocab_size", vocabSize},           {"max_positions", maxPositions},
+  nlohmann::json j = {{"vocab_size", vocabSize},           {"max_positions", maxPositions},
           {"dropout", dropout},                {"attention_dropout", attentionDropout},
           {"activation_dropout", activationDropout}, {"capacity_factor", capacityFactor},
           {"balance_loss_coef", balanceLossCoef},    {"z_loss_coef", zLossCoef},
           {"router_jitter", routerJitter}};
+  routing.addToJson(j);
+  return j;
 }
 
 }  // namespace automoe

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "project/router_options.h"
+
 namespace automoe {
 
 class JsonReader;
@@ -19,6 +21,7 @@ struct ModelOptions {
   double balanceLossCoef = 0.01;   // Switch load-balancing loss weight
   double zLossCoef = 0.001;        // ST-MoE router z-loss weight
   double routerJitter = 0.01;      // switch_top1: multiplicative input noise in training
+  RouterOptions routing;           // "routers", "expert_output_masking", "cmr"
 
   static ModelOptions fromJson(const JsonReader& r);
   nlohmann::json toJson() const;
