@@ -16,7 +16,7 @@ struct FfnCost {
   double macsPerToken = 0;   // router + top-k experts of mean size
 };
 
-FfnCost ffnCost(const LayerArch& l, int64_t d) {
+FfnCost ffnCost(const LayerArch& l, int64_t d, const CostOptions& options) {
   FfnCost c;
   const int n = l.numExperts();
   double meanExpertParams = 0;
@@ -31,10 +31,17 @@ FfnCost ffnCost(const LayerArch& l, int64_t d) {
   c.activeParams = k * meanExpertParams;
   c.macsPerToken = k * meanExpertMacs;
   if (n > 1) {
-    const int64_t router = n * d + n;
+    const int64_t router = routerParamCount(l.router, n, d, options.routers);
     c.params += router;
     c.activeParams += static_cast<double>(router);
-    c.macsPerToken += static_cast<double>(n * d);
+    c.macsPerToken += static_cast<double>(n * d);  // one linear score per expert
+    if (options.cmr) {
+      const int64_t f = *std::max_element(l.expertFfnDims.begin(), l.expertFfnDims.end());
+      const int64_t extra = (f * d + f + d * f + d) + (d + 1);  // dense FFN + gate
+      c.params += extra;
+      c.activeParams += static_cast<double>(extra);
+      c.macsPerToken += 2.0 * f * d + d;
+    }
   }
   return c;
 }
@@ -73,7 +80,7 @@ nlohmann::json ArchStats::toJson() const {
 }
 
 ArchStats computeArchStats(const ArchConfig& arch, int qkvDim, int64_t vocabSize, int srcLen,
-                           int tgtLen) {
+                           int tgtLen, const CostOptions& options) {
   ArchStats s;
   s.srcLen = srcLen;
   s.tgtLen = tgtLen;
@@ -88,7 +95,7 @@ ArchStats computeArchStats(const ArchConfig& arch, int qkvDim, int64_t vocabSize
   double macs = 0;
 
   for (const LayerArch& l : arch.encoder.layers) {
-    const FfnCost f = ffnCost(l, de);
+    const FfnCost f = ffnCost(l, de, options);
     const int64_t fixed = attentionParams(de, de, q) + 2 * (2 * de);  // self-attn + 2 layer norms
     LayerCost c;
     c.params = fixed + f.params;
@@ -105,7 +112,7 @@ ArchStats computeArchStats(const ArchConfig& arch, int qkvDim, int64_t vocabSize
   }
   const int le = arch.encoder.numLayers();
   for (const LayerArch& l : arch.decoder.layers) {
-    const FfnCost f = ffnCost(l, dd);
+    const FfnCost f = ffnCost(l, dd, options);
     const int64_t fixed = attentionParams(dd, dd, q) + attentionParams(dd, de, q) + 3 * (2 * dd);
     LayerCost c;
     c.params = fixed + f.params;

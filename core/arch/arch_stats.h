@@ -17,9 +17,19 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "arch/router_types.h"
+
 namespace automoe {
 
 struct ArchConfig;
+
+// Project settings that change stored sizes: router shapes (X-MoE routing width, strata) and
+// conditional MoE routing (CMR: a dense FFN at the layer's widest expert width plus a d -> 1 gate
+// in every MoE layer, run for every token).
+struct CostOptions {
+  RouterShapeParams routers;
+  bool cmr = false;
+};
 
 struct LayerCost {
   int64_t params = 0;
@@ -45,6 +55,6 @@ struct ArchStats {
 };
 
 ArchStats computeArchStats(const ArchConfig& arch, int qkvDim, int64_t vocabSize, int srcLen,
-                           int tgtLen);
+                           int tgtLen, const CostOptions& options = {});
 
 }  // namespace automoe

@@ -17,6 +17,7 @@ void SuperTransformerImpl::reset() {
   moe.routerJitter = m.routerJitter;
   moe.balanceLossCoef = m.balanceLossCoef;
   moe.zLossCoef = m.zLossCoef;
+  moe.routing = m.routing;
   const int64_t superDim = std::max(s.encoder.superEmbedDim, s.decoder.superEmbedDim);
   embed_tokens = register_module(
       "embed_tokens",

@@ -36,6 +36,15 @@ ModelOptions ModelOptions::fromJson(const JsonReader& r) {
   return m;
 }
 
+CostOptions ModelOptions::costOptions() const {
+  CostOptions c;
+  c.routers.xmoeRoutingDim = routing.xmoe.routingDim;
+  c.routers.strata = routing.stratified.strata;
+  c.routers.strataLayerNorm = routing.stratified.layerNorm;
+  c.cmr = routing.cmr.enabled;
+  return c;
+}
+
 nlohmann::json ModelOptions::toJson() const {
   nlohmann::json j = {{"vocab_size", vocabSize},           {"max_positions", maxPositions},
           {"dropout", dropout},                {"attention_dropout", attentionDropout},

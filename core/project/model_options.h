@@ -5,6 +5,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "arch/arch_stats.h"
 #include "project/router_options.h"
 
 namespace automoe {
@@ -24,6 +25,8 @@ struct ModelOptions {
   RouterOptions routing;           // "routers", "expert_output_masking", "cmr"
 
   static ModelOptions fromJson(const JsonReader& r);
+  // What of these options changes parameter counts and FLOPs (for computeArchStats).
+  CostOptions costOptions() const;
   nlohmann::json toJson() const;
 };
 

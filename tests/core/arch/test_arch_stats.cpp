@@ -72,6 +72,28 @@ class TestArchStats final : public QObject {
     QCOMPARE(two.totalParams, one.totalParams);  // attention span costs compute, not weights
   }
 
+  void conditionalRoutingAddsADenseFfnAndAGate() {
+    CostOptions cmr;
+    cmr.cmr = true;
+    const ArchStats s = computeArchStats(handArch(), 4, 10, 3, 2, cmr);
+    // decoder MoE layer: dense FFN at its widest expert (8): 8x4 + 8 + 4x8 + 4 = 76; gate 4 + 1
+    QCOMPARE(s.decoderLayers[0].params, int64_t(310 + 76 + 5));
+    QCOMPARE(s.encoderLayers[0].params, int64_t(172));  // dense layers have no CMR
+    QCOMPARE(s.decoderLayers[0].activeParams, 252.0 + 81.0);
+    QCOMPARE(s.decoderLayers[0].flops - computeArchStats(handArch(), 4, 10, 3, 2).decoderLayers[0].flops,
+             2.0 * 2 * (2 * 8 * 4 + 4));  // 2 tokens x (dense FFN + gate) MACs
+  }
+
+  void routerShapesFollowTheirType() {
+    ArchConfig a = handArch();
+    a.decoder.layers[0].router = "xmoe";  // projection d_r x d plus expert embeddings n x d_r
+    CostOptions o;
+    o.routers.xmoeRoutingDim = 3;
+    QCOMPARE(computeArchStats(a, 4, 10, 3, 2, o).decoderLayers[0].params,
+             int64_t(310 - 10 + routerParamCount("xmoe", 2, 4, o.routers)));
+    QCOMPARE(routerParamCount("xmoe", 2, 4, o.routers), int64_t(3 * 4 + 2 * 3));
+  }
+
   void topKCountsRoutedExperts() {
     ArchConfig a = handArch();
     a.decoder.layers[0].topK = 2;  // both experts for every token

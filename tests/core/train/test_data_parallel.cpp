@@ -55,6 +55,9 @@ Project deterministicProject() {
   // The equivalence below is about gradient synchronisation, so they are off here.
   p.model.balanceLossCoef = 0;
   p.model.zLossCoef = 0;
+  // Likewise which tokens overflow an expert's capacity depends on the batch they are in.
+  p.model.capacityFactor = 0;
+  p.model.routing.switchTop1.capacityFactor = 0;
   return p;
 }
 
