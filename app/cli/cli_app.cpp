@@ -23,6 +23,16 @@ const std::vector<Command>& allCommands() {
        "print total/active parameters and FLOPs of a subnet", archStats},
       {"arch", "validate", "PROJECT ARCH.json",
        "check that a subnet lies in the project's search space (lists every problem)", archValidate},
+      {"latency", "measure", "PROJECT ARCH.json [--profile P] [--runs N] [--warmup N] [--json]",
+       "measure a subnet's inference latency under a hardware profile", latencyMeasure},
+      {"latency", "dataset", "PROJECT [--samples N] [--profile P]",
+       "measure N subnets into runs/latency/<profile>.jsonl (resumable; Ctrl-C keeps every sample)",
+       latencyDataset},
+      {"latency", "train", "PROJECT [--profile P] [--holdout F] [--steps N]",
+       "train the latency predictor on the profile's dataset; reports held-out RMSE, MAPE, tau",
+       latencyTrain},
+      {"latency", "predict", "PROJECT ARCH.json [--profile P] [--json]",
+       "predict a subnet's latency with the profile's trained predictor", latencyPredict},
   };
   return kCommands;
 }

@@ -22,5 +22,9 @@ int spaceSample(const Args& args);
 int spaceDescribe(const Args& args);
 int archStats(const Args& args);
 int archValidate(const Args& args);
+int latencyMeasure(const Args& args);
+int latencyDataset(const Args& args);
+int latencyTrain(const Args& args);
+int latencyPredict(const Args& args);
 
 }  // namespace automoe::cli

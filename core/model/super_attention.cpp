@@ -5,6 +5,8 @@
 
 #include <torch/nn/init.h>
 
+#include "model/few_row_linear.h"
+
 namespace automoe {
 
 SuperAttentionImpl::SuperAttentionImpl(const SuperAttentionOptions& o) : options(o) { reset(); }
@@ -66,7 +68,7 @@ at::Tensor SuperAttentionImpl::forwardSelf(const at::Tensor& x, int64_t d, int64
   TORCH_CHECK(!options.cross(), "forwardSelf on a cross-attention module");
   TORCH_CHECK(d <= options.query_dim(), "attention: width ", d, " > stored ", options.query_dim());
   const at::Tensor w = in_proj_weight.narrow(1, 0, d);               // [3q, d] strided view
-  const std::vector<at::Tensor> qkvParts = at::linear(x, w, in_proj_bias).chunk(3, -1);  // 3 x [B, T, q]
+  const std::vector<at::Tensor> qkvParts = linearFewRows(x, w, in_proj_bias).chunk(3, -1);  // 3 x [B, T, q]
   at::Tensor k = qkvParts[1], v = qkvParts[2];
   if (cache) {
     if (!cache->empty()) {
@@ -87,13 +89,13 @@ at::Tensor SuperAttentionImpl::forwardCross(const at::Tensor& x, int64_t dq, con
   TORCH_CHECK(options.cross(), "forwardCross on a self-attention module");
   TORCH_CHECK(dq <= options.query_dim() && dm <= options.memory_dim(), "cross-attention: widths ",
               dq, "/", dm, " exceed stored ", options.query_dim(), "/", options.memory_dim());
-  const at::Tensor q = at::linear(x, q_proj_weight.narrow(1, 0, dq), q_proj_bias);  // [B, T, qkv]
+  const at::Tensor q = linearFewRows(x, q_proj_weight.narrow(1, 0, dq), q_proj_bias);  // [B, T, qkv]
   at::Tensor k, v;
   if (cache && !cache->empty()) {
     k = cache->key;
     v = cache->value;
   } else {
-    const auto kv = at::linear(memory, kv_proj_weight.narrow(1, 0, dm), kv_proj_bias)
+    const auto kv = linearFewRows(memory, kv_proj_weight.narrow(1, 0, dm), kv_proj_bias)
                         .chunk(2, -1);  // [B, S, 2q] -> 2 x [B, S, q]
     k = kv[0];
     v = kv[1];

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "model/few_row_linear.h"
+
 namespace automoe {
 
 SuperEmbeddingImpl::SuperEmbeddingImpl(const SuperEmbeddingOptions& o) : options(o) { reset(); }
@@ -21,7 +23,7 @@ at::Tensor SuperEmbeddingImpl::forward(const at::Tensor& tokens, int64_t dim) co
 }
 
 at::Tensor SuperEmbeddingImpl::project(const at::Tensor& features, int64_t dim) const {
-  return at::linear(features, weight.narrow(1, 0, dim));
+  return linearFewRows(features, weight.narrow(1, 0, dim), at::Tensor());
 }
 
 }  // namespace automoe

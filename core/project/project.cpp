@@ -17,7 +17,8 @@ Project Project::load(const std::string& path) {
 
 Project Project::fromJson(const nlohmann::json& j, const std::string& source) {
   JsonReader r(j, source);
-  r.rejectUnknownKeys({"format_version", "name", "description", "seed", "search_space", "model"});
+  r.rejectUnknownKeys({"format_version", "name", "description", "seed", "search_space", "model",
+                       "hardware_profiles", "latency"});
   const int64_t version = r.getInt("format_version");
   if (version != kFormatVersion)
     r.fail("format_version", "unsupported version " + std::to_string(version) +
@@ -30,13 +31,19 @@ Project Project::fromJson(const nlohmann::json& j, const std::string& source) {
   p.seed = static_cast<uint64_t>(seed);
   p.space = SearchSpace::fromJson(r.raw("search_space"), source, "search_space");
   p.model = r.has("model") ? ModelOptions::fromJson(r.child("model")) : ModelOptions{};
+  p.hardwareProfiles = hardwareProfilesFromJson(r, "hardware_profiles");
+  p.latency = r.has("latency") ? LatencyOptions::fromJson(r.child("latency"), p.seed)
+                               : LatencyOptions::defaults(p.seed);
   return p;
 }
 
 nlohmann::json Project::toJson() const {
+  nlohmann::json profiles = nlohmann::json::array();
+  for (const auto& h : hardwareProfiles) profiles.push_back(h.toJson());
   return {{"format_version", kFormatVersion}, {"name", name},
           {"description", description},       {"seed", seed},
-          {"search_space", space.toJson()},   {"model", model.toJson()}};
+          {"search_space", space.toJson()},   {"model", model.toJson()},
+          {"hardware_profiles", profiles},    {"latency", latency.toJson()}};
 }
 
 std::string Project::directory() const {

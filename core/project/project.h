@@ -3,10 +3,13 @@
 // it are relative to the file's directory.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
 #include "arch/search_space.h"
+#include "latency/hardware_profile.h"
+#include "latency/latency_options.h"
 #include "project/model_options.h"
 
 namespace automoe {
@@ -20,6 +23,8 @@ struct Project {
   uint64_t seed = 1;
   SearchSpace space;
   ModelOptions model;
+  std::vector<HardwareProfile> hardwareProfiles = defaultHardwareProfiles();
+  LatencyOptions latency;
 
   // Reads and validates the file; every problem is a ConfigError naming the file and field.
   static Project load(const std::string& path);
