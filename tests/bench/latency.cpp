@@ -239,10 +239,16 @@ int main(int argc, char** argv) {
   }
   std::printf("bench_latency: wmt14.en-de subnets, batch 1, source 30, 30 decoder steps, beam 5, 1 thread, "
               "fp32, vocab %lld; trimmed mean of 20 runs after 5 warm-ups\n", static_cast<long long>(kPeerVocab));
-  if (!rows.empty())
-    std::printf("GEMM rate (1024x640 -> 3072, same process): %s; read rate: %s\n",
-                [&] { std::string s; for (auto& r : rows) if (r["subnet"] == rows[0]["subnet"] && r["protocol"] == rows[0]["protocol"]) { char b[64]; std::snprintf(b, sizeof b, "%s %.0f GFLOP/s ", r["setting"].get<std::string>().c_str(), r["gflops"].get<double>()); s += b; } return s; }().c_str(),
-                [&] { char b[64]; std::snprintf(b, sizeof b, "%.1f GB/s", rows[0]["gbps"].get<double>()); return std::string(b); }().c_str());
+  std::map<std::string, std::string> rates;  // per setting, from its child process
+  for (const auto& r : rows) {
+    char b[128];
+    std::snprintf(b, sizeof b, "GEMM %.0f GFLOP/s, read %.1f GB/s", r["gflops"].get<double>(),
+                  r["gbps"].get<double>());
+    rates.emplace(r["setting"].get<std::string>() + " (" + r["core"].get<std::string>() + ")", b);
+  }
+  for (const auto& [setting, rate] : rates)
+    std::printf("  %-20s %s (1 thread: 1024x640 -> 3072 F.linear; sum over 512 MiB)\n", setting.c_str(),
+                rate.c_str());
   std::printf("%-11s %-9s %-12s %-9s %9s %5s %9s %8s %9s %9s %15s %7s %s\n", "protocol", "setting", "kernel",
               "subnet", "ours ms", "cv%", "cpu ms", "enc ms", "FLOP ms", "read ms", "peer ms", "ratio", "load");
   for (const auto& r : rows) {
