@@ -127,13 +127,16 @@ int latencyDataset(const Args& args) {
   profiler.setModelSeed(p.seed);
   const StopOnSignal signals;
   profiler.setStopToken(&g_stop);
-  LatencyDatasetRunner runner(p.space, p.latency.seed, [&](const ArchConfig& a) {
+  LatencyDatasetRunner runner(p.space, p.latency.seed, latencyDecoderRows(h), [&](const ArchConfig& a) {
     return profiler.measure(a);
   });
   runner.setProgress([](const LatencySample& s, int stored, int planned) {
-    std::fprintf(stderr, "[%d/%d] %.2f ms (cv %.1f%%, encoder %.0f%%)  %s\n", stored, planned,
+    std::string ref;
+    if (s.measurement.hasReference())
+      ref = ", reference " + std::to_string(static_cast<int>(s.measurement.reference.mean + 0.5)) + " ms";
+    std::fprintf(stderr, "[%d/%d] %.2f ms (cv %.1f%%, encoder %.0f%%%s)  %s\n", stored, planned,
                  s.measurement.meanMs(), 100 * s.measurement.total.cv,
-                 100 * s.measurement.encoderShare(), s.arch.summary().c_str());
+                 100 * s.measurement.encoderShare(), ref.c_str(), s.arch.summary().c_str());
   });
   std::fprintf(stderr, "latency dataset %s: %zu stored, target %d (profile %s)\n", path.c_str(),
                dataset.samples().size(), samples, h.name.c_str());
@@ -173,7 +176,7 @@ int latencyTrain(const Args& args) {
                       " samples; the predictor needs at least 5 (run 'automoe latency dataset')");
   std::vector<LatencySample> train, test;
   LatencyPredictor::split(dataset.samples(), o.holdout, o.seed, train, test);
-  LatencyPredictor predictor(p.space, o);
+  LatencyPredictor predictor(p.space, o, latencyDecoderRows(h));
   std::fprintf(stderr, "training on %zu samples, %zu held out (%d steps)...\n", train.size(),
                test.size(), o.steps);
   const PredictorReport rep = predictor.fit(train, test);
@@ -181,6 +184,9 @@ int latencyTrain(const Args& args) {
   predictor.save(stem, {{"profile", h.toJson()}, {"dataset", path}, {"seed", o.seed}});
   std::printf("predictor      %s.pt (+ .json), %zu features, trained in %.1f s\n", stem.c_str(),
               predictor.featureNames().size(), rep.seconds);
+  if (predictor.referenceBaselineMs() > 0)
+    std::printf("drift          latencies corrected to the median reference run (%.2f ms)\n",
+                predictor.referenceBaselineMs());
   std::printf("train (%3d)    RMSE %.2f ms  MAPE %.2f%%  Kendall tau %.3f\n", rep.train.count,
               rep.train.rmseMs, 100 * rep.train.mape, rep.train.kendallTau);
   if (rep.test.count > 0) {

@@ -11,7 +11,7 @@ namespace automoe {
 
 HardwareProfile HardwareProfile::fromJson(const JsonReader& r) {
   r.rejectUnknownKeys({"name", "device", "threads", "batch_size", "src_len", "tgt_len", "beam",
-                       "warmup", "runs", "timer", "protocol"});
+                       "warmup", "runs", "timer", "protocol", "drift_reference"});
   HardwareProfile p;
   p.name = r.getString("name");
   if (p.name.empty()) r.fail("name", "must not be empty");
@@ -44,6 +44,7 @@ HardwareProfile HardwareProfile::fromJson(const JsonReader& r) {
   p.protocol = r.getString("protocol", p.protocol);
   if (p.protocol != "beam_search" && p.protocol != "automoe")
     r.fail("protocol", "must be \"beam_search\" or \"automoe\", got \"" + p.protocol + "\"");
+  p.driftReference = r.getBool("drift_reference", p.driftReference);
   return p;
 }
 
@@ -51,14 +52,14 @@ nlohmann::json HardwareProfile::toJson() const {
   return {{"name", name},       {"device", device},   {"threads", threads},
           {"batch_size", batchSize}, {"src_len", srcLen}, {"tgt_len", tgtLen},
           {"beam", beam},       {"warmup", warmup},   {"runs", runs},
-          {"timer", timer},     {"protocol", protocol}};
+          {"timer", timer},     {"protocol", protocol}, {"drift_reference", driftReference}};
 }
 
 bool HardwareProfile::operator==(const HardwareProfile& o) const {
   return name == o.name && device == o.device && threads == o.threads &&
          batchSize == o.batchSize && srcLen == o.srcLen && tgtLen == o.tgtLen && beam == o.beam &&
          warmup == o.warmup && runs == o.runs && timer == o.timer &&
-         protocol == o.protocol;
+         protocol == o.protocol && driftReference == o.driftReference;
 }
 
 std::string HardwareProfile::fileStem() const {

@@ -31,6 +31,10 @@ struct HardwareProfile {
   // fixed prefix (token 7 ..., EOS) without beam bookkeeping, so every row of a sentence routes to
   // the same experts; it underestimates MoE decoding, where the beams' rows differ.
   std::string protocol = "beam_search";
+  // Measure the space's smallest subnet run by run between the runs of every subnet. On a shared
+  // machine the speed drifts over minutes (other jobs' memory traffic, by 5-10% here); the
+  // predictor divides that drift out (sample latency x median reference / its own reference).
+  bool driftReference = false;
 
   static HardwareProfile fromJson(const JsonReader& r);
   nlohmann::json toJson() const;

@@ -19,8 +19,10 @@ namespace {
 
 constexpr int kFormatVersion = 1;
 
-// Header fields that must agree for new measurements to join an existing file.
-const char* const kIdentityFields[] = {"profile", "search_space", "model", "seed", "feature_names"};
+// Header fields that must agree for new measurements to join an existing file. The feature names
+// are not among them: features are recomputed from the architecture for training, so a changed
+// feature definition does not invalidate measurements.
+const char* const kIdentityFields[] = {"profile", "search_space", "model", "seed"};
 
 }  // namespace
 
@@ -64,7 +66,7 @@ void LatencyDataset::readFile() {
       m_header = j;
       continue;
     }
-    LatencySample s = LatencySample::fromJson(j, featureNames(), where);
+    LatencySample s = LatencySample::fromJson(j, where);
     m_genes.insert(s.genes);
     m_samples.push_back(std::move(s));
   }

@@ -7,8 +7,12 @@
 
 namespace automoe {
 
-LatencyDatasetRunner::LatencyDatasetRunner(SearchSpace space, uint64_t seed, Measure measure)
-    : m_space(space), m_sampler(std::move(space), seed), m_measure(std::move(measure)) {}
+LatencyDatasetRunner::LatencyDatasetRunner(SearchSpace space, uint64_t seed, int decoderRows,
+                                           Measure measure)
+    : m_space(space),
+      m_sampler(std::move(space), seed),
+      m_decoderRows(decoderRows),
+      m_measure(std::move(measure)) {}
 
 DatasetRunResult LatencyDatasetRunner::run(LatencyDataset& dataset, int samples,
                                            const StopToken& stop) const {
@@ -36,7 +40,7 @@ DatasetRunResult LatencyDatasetRunner::run(LatencyDataset& dataset, int samples,
     s.index = static_cast<int>(i);
     s.genes = genes[i];
     s.arch = plan[i];
-    s.features = latencyFeatures(plan[i], m_space);
+    s.features = latencyFeatures(plan[i], m_space, m_decoderRows);
     s.measurement = *m;
     dataset.append(s);
     ++r.measured;

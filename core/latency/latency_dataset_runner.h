@@ -30,7 +30,8 @@ class LatencyDatasetRunner {
   // Called after each appended sample with the number of plan entries stored so far.
   using Progress = std::function<void(const LatencySample& sample, int stored, int planned)>;
 
-  LatencyDatasetRunner(SearchSpace space, uint64_t seed, Measure measure);
+  // `decoderRows` (latencyDecoderRows of the profile) for the stored features.
+  LatencyDatasetRunner(SearchSpace space, uint64_t seed, int decoderRows, Measure measure);
   void setProgress(Progress progress) { m_progress = std::move(progress); }
 
   DatasetRunResult run(LatencyDataset& dataset, int samples, const StopToken& stop) const;
@@ -38,6 +39,7 @@ class LatencyDatasetRunner {
  private:
   SearchSpace m_space;
   LatencySampler m_sampler;
+  int m_decoderRows;
   Measure m_measure;
   Progress m_progress;
 };

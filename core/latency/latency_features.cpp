@@ -1,17 +1,21 @@
 #include "latency/latency_features.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "arch/arch_config.h"
 #include "arch/search_space.h"
+#include "latency/hardware_profile.h"
 
 namespace automoe {
 
 namespace {
 
 struct StackTotals {
-  double macs = 0;           // per token (encoder) or per decoded token (decoder)
-  double expertWeights = 0;  // weights of all experts (what a step may have to read)
+  double macs = 0;           // per token (encoder) or per decoded row (decoder)
+  double weights = 0;        // every weight of the stack's layers
+  double stepWeights = 0;    // weights one decoder step reads in expectation
+  double reachedExperts = 0; // experts one decoder step reaches in expectation
   std::vector<NamedValue> sums;  // per-layer features summed over the stack's layers
 };
 
@@ -24,14 +28,19 @@ void addToSums(StackTotals& totals, const std::string& name, double value) {
   totals.sums.push_back({name, value});
 }
 
+// Expected number of distinct experts that `rows` tokens reach, each choosing k of n uniformly.
+double expectedReached(int n, int k, int rows) {
+  if (n <= 1) return n;
+  return n * (1.0 - std::pow(1.0 - static_cast<double>(k) / n, rows));
+}
+
 void addLayers(std::vector<NamedValue>& out, StackTotals& totals, const StackArch& stack,
-               int maxLayers, int qkv, int encoderLayers, bool decoder) {
+               int maxLayers, int qkv, int encoderLayers, int rows, bool decoder) {
   const std::string prefix = decoder ? "dec.l" : "enc.l";
   const double d = stack.embedDim;
   for (int i = 0; i < maxLayers; ++i) {
     const bool present = i < stack.numLayers();
     const LayerArch l = present ? stack.layers[i] : LayerArch{};
-    const std::string p = prefix + std::to_string(i) + ".";
     double sum = 0, mx = 0;
     for (int f : l.expertFfnDims) {
       sum += f;
@@ -51,21 +60,25 @@ void addLayers(std::vector<NamedValue>& out, StackTotals& totals, const StackArc
     layer.push_back({"ffn_sum", sum});
     layer.push_back({"top_k", double(k)});
     for (const auto& f : layer) {
-      out.push_back({p + f.name, f.value});
+      out.push_back({prefix + std::to_string(i) + "." + f.name, f.value});
       addToSums(totals, f.name, f.value);
     }
     if (!present) continue;
-    // Q/K/V + output projection; decoder adds the enc-dec query and output projections.
-    double macs = 4.0 * qkv * d + (decoder ? 2.0 * qkv * d : 0.0);
-    macs += k * 2.0 * mean * d + (n > 1 ? n * d : 0.0);
-    totals.macs += macs;
-    totals.expertWeights += 2.0 * sum * d;
+    // Self-attention Q/K/V + output; the decoder adds the enc-dec query and output projections.
+    const double attention = 4.0 * qkv * d + (decoder ? 2.0 * qkv * d : 0.0);
+    const double router = n > 1 ? n * d : 0.0;
+    const double reached = expectedReached(n, k, rows);
+    totals.macs += attention + k * 2.0 * mean * d + router;
+    totals.weights += attention + 2.0 * sum * d + router;
+    totals.stepWeights += attention + reached * 2.0 * mean * d + router;
+    totals.reachedExperts += reached;
   }
 }
 
 }  // namespace
 
-std::vector<NamedValue> latencyFeatures(const ArchConfig& arch, const SearchSpace& space) {
+std::vector<NamedValue> latencyFeatures(const ArchConfig& arch, const SearchSpace& space,
+                                        int decoderRows) {
   std::vector<NamedValue> out;
   out.push_back({"enc.embed_dim", double(arch.encoder.embedDim)});
   out.push_back({"enc.layers", double(arch.encoder.numLayers())});
@@ -74,20 +87,22 @@ std::vector<NamedValue> latencyFeatures(const ArchConfig& arch, const SearchSpac
   const int maxEnc = std::max(space.encoder.maxLayers(), arch.encoder.numLayers());
   const int maxDec = std::max(space.decoder.maxLayers(), arch.decoder.numLayers());
   StackTotals enc, dec;
-  addLayers(out, enc, arch.encoder, maxEnc, space.qkvDim, 0, false);
-  addLayers(out, dec, arch.decoder, maxDec, space.qkvDim, arch.encoder.numLayers(), true);
+  addLayers(out, enc, arch.encoder, maxEnc, space.qkvDim, 0, decoderRows, false);
+  addLayers(out, dec, arch.decoder, maxDec, space.qkvDim, arch.encoder.numLayers(), decoderRows, true);
   for (const auto& f : enc.sums) out.push_back({"enc.sum." + f.name, f.value});
   for (const auto& f : dec.sums) out.push_back({"dec.sum." + f.name, f.value});
   out.push_back({"enc.macs_per_token", enc.macs});
-  out.push_back({"enc.expert_weights", enc.expertWeights});
-  out.push_back({"dec.macs_per_token", dec.macs});
-  out.push_back({"dec.expert_weights", dec.expertWeights});
+  out.push_back({"enc.weights", enc.weights});
+  out.push_back({"dec.macs_per_row", dec.macs});
+  out.push_back({"dec.weights", dec.weights});
+  out.push_back({"dec.step_weights", dec.stepWeights});
+  out.push_back({"dec.reached_experts", dec.reachedExperts});
   return out;
 }
 
 std::vector<std::string> latencyFeatureNames(const SearchSpace& space) {
   std::vector<std::string> names;
-  for (const auto& f : latencyFeatures(space.largest(), space)) names.push_back(f.name);
+  for (const auto& f : latencyFeatures(space.largest(), space, 1)) names.push_back(f.name);
   return names;
 }
 
@@ -96,6 +111,10 @@ std::vector<double> featureValues(const std::vector<NamedValue>& features) {
   v.reserve(features.size());
   for (const auto& f : features) v.push_back(f.value);
   return v;
+}
+
+int latencyDecoderRows(const HardwareProfile& profile) {
+  return profile.batchSize * (profile.protocol == "automoe" ? 1 : profile.beam);
 }
 
 }  // namespace automoe

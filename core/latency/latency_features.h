@@ -1,20 +1,27 @@
 #pragma once
 // The one definition of the latency predictor's input: named numeric features of a subnet. The
-// dataset files store them, training reads them, prediction computes them, all through
-// latencyFeatures(), so training and prediction cannot disagree (AutoMoE's predict_lat builds a
-// different vector than its trainer: spec §13 bug 3).
+// dataset files store them, training and prediction compute them, all through latencyFeatures(),
+// so training and prediction cannot disagree (AutoMoE's predict_lat builds a different vector
+// than its trainer: spec §13 bug 3).
 //
-// Features: per stack the width and depth; per layer slot up to the space's maximum depth (zero
-// for slots past the subnet's depth): heads, encoder-decoder heads and attended encoder layers
-// (decoder), expert count, mean / max / sum of the experts' FFN widths, effective top-k; and a few
-// analytic aggregates: multiply-accumulates per token (encoder) and per decoded token (decoder,
-// without the vocabulary projection), and the number of expert weights per stack.
+// Features, in this order:
+//  * per stack: width and depth;
+//  * per layer slot up to the space's maximum depth (zero for slots past the subnet's depth):
+//    heads, encoder-decoder heads and attended encoder layers (decoder), expert count, mean / max
+//    / sum of the experts' FFN widths, effective top-k; and each of these summed over the stack;
+//  * what the hardware has to do, as incremental decoding at small batch is bound by reading
+//    weights: multiply-accumulates per token (encoder) and per decoded row (decoder, without the
+//    vocabulary projection); weights the encoder reads (all of them); weights one decoder step
+//    reads in expectation (attention, plus the experts `decoderRows` rows reach under uniform
+//    top-k routing: n (1 - (1 - k/n)^rows) of n experts); all decoder weights; and those expected
+//    expert counts summed over the decoder.
 #include <string>
 #include <vector>
 
 namespace automoe {
 
 struct ArchConfig;
+struct HardwareProfile;
 struct SearchSpace;
 
 struct NamedValue {
@@ -22,10 +29,15 @@ struct NamedValue {
   double value = 0;
 };
 
-// Same names in the same order for every subnet of `space` (the count depends only on the
-// space's maximum depths).
-std::vector<NamedValue> latencyFeatures(const ArchConfig& arch, const SearchSpace& space);
+// `decoderRows`: rows one decoder step routes independently (see latencyDecoderRows). Same names
+// in the same order for every subnet of `space`.
+std::vector<NamedValue> latencyFeatures(const ArchConfig& arch, const SearchSpace& space,
+                                        int decoderRows);
 std::vector<std::string> latencyFeatureNames(const SearchSpace& space);
 std::vector<double> featureValues(const std::vector<NamedValue>& features);
+
+// batch x beam for a real beam search; batch for the "automoe" protocol, whose beam rows are
+// identical and route alike.
+int latencyDecoderRows(const HardwareProfile& profile);
 
 }  // namespace automoe

@@ -13,6 +13,11 @@ double LatencyMeasurement::encoderShare() const {
   return sum > 0 ? encoder.mean / sum : 0.0;
 }
 
+void LatencyMeasurement::setReference(std::vector<double> runsMs) {
+  reference = runsMs.empty() ? TrimmedStats{} : trimmedStats(runsMs, trim);
+  referenceMs = std::move(runsMs);
+}
+
 LatencyMeasurement LatencyMeasurement::fromRuns(std::vector<double> encoderMs,
                                                 std::vector<double> decoderMs, double trim) {
   if (encoderMs.size() != decoderMs.size() || encoderMs.empty())
@@ -30,11 +35,16 @@ LatencyMeasurement LatencyMeasurement::fromRuns(std::vector<double> encoderMs,
 }
 
 nlohmann::json LatencyMeasurement::toJson() const {
-  return {{"latency_ms", total.mean},       {"std_ms", total.std},
+  nlohmann::json j = {{"latency_ms", total.mean},       {"std_ms", total.std},
           {"cv", total.cv},                 {"trim", trim},
           {"encoder_ms", encoder.mean},     {"decoder_ms", decoder.mean},
           {"encoder_share", encoderShare()}, {"encoder_runs_ms", encoderMs},
           {"decoder_runs_ms", decoderMs}};
+  if (hasReference()) {
+    j["reference_ms"] = reference.mean;
+    j["reference_runs_ms"] = referenceMs;
+  }
+  return j;
 }
 
 LatencyMeasurement LatencyMeasurement::fromJson(const nlohmann::json& j, const std::string& source) {
@@ -55,7 +65,9 @@ LatencyMeasurement LatencyMeasurement::fromJson(const nlohmann::json& j, const s
   const double trim = r.getDouble("trim", 0.1);
   if (!(trim >= 0 && trim < 0.5)) r.fail("trim", "must be in [0, 0.5)");
   // The summaries are recomputed from the raw runs, so they cannot disagree with them.
-  return fromRuns(std::move(enc), std::move(dec), trim);
+  LatencyMeasurement m = fromRuns(std::move(enc), std::move(dec), trim);
+  if (r.has("reference_runs_ms")) m.setReference(list("reference_runs_ms"));
+  return m;
 }
 
 }  // namespace automoe

@@ -17,6 +17,13 @@ struct LatencyMeasurement {
   std::vector<double> encoderMs;  // raw runs, in order
   std::vector<double> decoderMs;
   double trim = 0.1;  // fraction dropped at each end
+  // Drift reference (HardwareProfile::driftReference): totals of the reference subnet's runs,
+  // interleaved with these runs, and their trimmed summary; empty / zero without one.
+  std::vector<double> referenceMs;
+  TrimmedStats reference;
+
+  bool hasReference() const { return !referenceMs.empty(); }
+  void setReference(std::vector<double> runsMs);
 
   double meanMs() const { return total.mean; }
   // Shares of the trimmed means (encoder + decoder = 1).

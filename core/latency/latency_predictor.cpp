@@ -47,8 +47,12 @@ nlohmann::json PredictorReport::toJson() const {
           {"seconds", seconds}};
 }
 
-LatencyPredictor::LatencyPredictor(SearchSpace space, LatencyPredictorOptions options)
-    : m_space(std::move(space)), m_options(options), m_featureNames(latencyFeatureNames(m_space)) {}
+LatencyPredictor::LatencyPredictor(SearchSpace space, LatencyPredictorOptions options,
+                                   int decoderRows)
+    : m_space(std::move(space)),
+      m_options(options),
+      m_decoderRows(decoderRows),
+      m_featureNames(latencyFeatureNames(m_space)) {}
 
 void LatencyPredictor::split(const std::vector<LatencySample>& samples, double holdout,
                              uint64_t seed, std::vector<LatencySample>& train,
@@ -66,7 +70,7 @@ void LatencyPredictor::split(const std::vector<LatencySample>& samples, double h
 }
 
 std::vector<double> LatencyPredictor::inputFor(const ArchConfig& arch) const {
-  const std::vector<NamedValue> f = latencyFeatures(arch, m_space);
+  const std::vector<NamedValue> f = latencyFeatures(arch, m_space, m_decoderRows);
   bool same = f.size() == m_featureNames.size();
   for (size_t i = 0; same && i < f.size(); ++i) same = f[i].name == m_featureNames[i];
   if (!same)
@@ -98,6 +102,13 @@ std::vector<double> LatencyPredictor::predictRows(const std::vector<std::vector<
   return out;
 }
 
+double LatencyPredictor::targetMs(const LatencySample& s) const {
+  const LatencyMeasurement& m = s.measurement;
+  if (m_referenceBaseline > 0 && m.hasReference() && m.reference.mean > 0)
+    return m.meanMs() * m_referenceBaseline / m.reference.mean;
+  return m.meanMs();
+}
+
 double LatencyPredictor::predictMs(const ArchConfig& arch) const { return predictRows({inputFor(arch)})[0]; }
 
 std::vector<double> LatencyPredictor::predictMs(const std::vector<ArchConfig>& archs) const {
@@ -112,10 +123,20 @@ PredictorReport LatencyPredictor::fit(const std::vector<LatencySample>& train,
   const auto t0 = std::chrono::steady_clock::now();
   const size_t F = m_featureNames.size();
   m_trainingInputs.clear();
+  m_referenceBaseline = 0;
+  const bool referenced = std::all_of(train.begin(), train.end(), [](const LatencySample& s) {
+    return s.measurement.hasReference() && s.measurement.reference.mean > 0;
+  });
+  if (referenced) {
+    std::vector<double> refs;
+    for (const auto& s : train) refs.push_back(s.measurement.reference.mean);
+    std::nth_element(refs.begin(), refs.begin() + refs.size() / 2, refs.end());
+    m_referenceBaseline = refs[refs.size() / 2];
+  }
   std::vector<double> targets, measured;
   for (const auto& s : train) {
     m_trainingInputs.push_back(inputFor(s.arch));
-    measured.push_back(s.measurement.meanMs());
+    measured.push_back(targetMs(s));
     targets.push_back(m_options.logTarget ? std::log(measured.back()) : measured.back());
   }
   m_featureMean.assign(F, 0);
@@ -156,7 +177,7 @@ PredictorReport LatencyPredictor::fit(const std::vector<LatencySample>& train,
     std::vector<double> truth;
     std::vector<std::vector<double>> rows;
     for (const auto& s : test) {
-      truth.push_back(s.measurement.meanMs());
+      truth.push_back(targetMs(s));
       rows.push_back(inputFor(s.arch));
     }
     report.test = evaluatePredictions(truth, predictRows(rows));
@@ -179,10 +200,12 @@ void LatencyPredictor::save(const std::string& stem, const nlohmann::json& meta)
   j["kind"] = "latency_predictor";
   j["format_version"] = kFormatVersion;
   j["feature_names"] = m_featureNames;
+  j["decoder_rows"] = m_decoderRows;
   j["feature_mean"] = m_featureMean;
   j["feature_std"] = m_featureStd;
   j["target_mean"] = m_targetMean;
   j["target_std"] = m_targetStd;
+  j["reference_baseline_ms"] = m_referenceBaseline;
   j["options"] = m_options.toJson();
   j["metrics"] = m_report;
   j["search_space"] = m_space.toJson();
@@ -197,7 +220,10 @@ LatencyPredictor LatencyPredictor::load(const std::string& stem, const SearchSpa
   const JsonReader r(j, path);
   if (r.getString("kind") != "latency_predictor") r.fail("kind", "not a latency predictor file");
   if (r.getInt("format_version") != kFormatVersion) r.fail("format_version", "unsupported version");
-  LatencyPredictor p(space, LatencyPredictorOptions::fromJson(r.child("options")));
+  const int64_t rows = r.getInt("decoder_rows");
+  if (rows < 1) r.fail("decoder_rows", "must be >= 1");
+  LatencyPredictor p(space, LatencyPredictorOptions::fromJson(r.child("options")),
+                     static_cast<int>(rows));
   try {
     if (j.at("feature_names").get<std::vector<std::string>>() != p.m_featureNames)
       r.fail("feature_names", "the predictor was trained for another search space; retrain it");
@@ -205,6 +231,7 @@ LatencyPredictor LatencyPredictor::load(const std::string& stem, const SearchSpa
     p.m_featureStd = j.at("feature_std").get<std::vector<double>>();
     p.m_targetMean = j.at("target_mean").get<double>();
     p.m_targetStd = j.at("target_std").get<double>();
+    p.m_referenceBaseline = j.at("reference_baseline_ms").get<double>();
   } catch (const nlohmann::json::exception& e) {
     throw ConfigError(path + ": malformed predictor file: " + e.what());
   }

@@ -32,14 +32,18 @@ struct PredictorReport {
 
 class LatencyPredictor {
  public:
-  LatencyPredictor(SearchSpace space, LatencyPredictorOptions options);
+  // `decoderRows`: latencyDecoderRows() of the profile the dataset was measured under.
+  LatencyPredictor(SearchSpace space, LatencyPredictorOptions options, int decoderRows);
 
   // Splits `samples` into training and held-out rows with the options' seed and holdout fraction
   // (at least one row on each side when there are >= 2 rows and holdout > 0).
   static void split(const std::vector<LatencySample>& samples, double holdout, uint64_t seed,
                     std::vector<LatencySample>& train, std::vector<LatencySample>& test);
 
-  // Fits normalisation and weights on `train` (>= 2 rows); reports on `train` and `test`.
+  // Fits normalisation and weights on `train` (>= 2 rows); reports on `train` and `test`. When
+  // every training row has a drift reference, targets (and the reported measurements) are
+  // corrected to the median machine state: latency x median(reference) / the row's reference;
+  // predictions are then latencies in that state.
   PredictorReport fit(const std::vector<LatencySample>& train,
                       const std::vector<LatencySample>& test = {});
 
@@ -59,8 +63,14 @@ class LatencyPredictor {
   static LatencyPredictor load(const std::string& stem, const SearchSpace& space);
 
   bool trained() const { return !m_mlp.is_empty(); }
+  // Median reference latency of the training rows (0 when not drift-corrected).
+  double referenceBaselineMs() const { return m_referenceBaseline; }
+  // The latency fit() learns for `s`: drift-corrected when this predictor and the row have a
+  // reference.
+  double targetMs(const LatencySample& s) const;
   const std::vector<std::string>& featureNames() const { return m_featureNames; }
   const LatencyPredictorOptions& options() const { return m_options; }
+  int decoderRows() const { return m_decoderRows; }
 
  private:
   at::Tensor normalisedInputs(const std::vector<std::vector<double>>& rows) const;  // [N, F]
@@ -68,9 +78,11 @@ class LatencyPredictor {
 
   SearchSpace m_space;
   LatencyPredictorOptions m_options;
+  int m_decoderRows;
   std::vector<std::string> m_featureNames;
   std::vector<double> m_featureMean, m_featureStd;
   double m_targetMean = 0, m_targetStd = 1;
+  double m_referenceBaseline = 0;
   LatencyMlp m_mlp{nullptr};
   std::vector<std::vector<double>> m_trainingInputs;
   nlohmann::json m_report;

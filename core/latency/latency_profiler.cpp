@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include <chrono>
+#include <cmath>
 
 #include <ATen/core/Generator.h>
 #include <ATen/CPUGeneratorImpl.h>
@@ -12,9 +13,11 @@
 #include "arch/arch_config.h"
 #include "decode/beam_search.h"
 #include "decode/model_stepper.h"
+#include "latency/huge_page_parameters.h"
 #include "latency/scoped_threads.h"
 #include "model/sinusoidal_positions.h"
 #include "util/config_error.h"
+#include "util/rng.h"
 #include "util/stop_token.h"
 
 namespace automoe {
@@ -46,6 +49,7 @@ at::Tensor dummySource(int64_t batch, int64_t len, int64_t vocab, const at::Devi
 LatencyProfiler::LatencyProfiler(HardwareProfile profile, SearchSpace space, ModelOptions model)
     : m_profile(std::move(profile)),
       m_superShape(ModelShape::forSupernet(space, model)),
+      m_referenceArch(space.smallest()),
       m_model(std::move(model)),
       m_clock(m_profile.timer == "thread_cpu" ? threadCpuMs : steadyMs) {
   if (m_profile.device == "cuda" && !torch::cuda::is_available())
@@ -64,26 +68,75 @@ SuperTransformer LatencyProfiler::buildModel(const ArchConfig& arch) const {
     for (const auto& p : problems) msg += "\n  - " + p;
     throw std::invalid_argument(msg);
   }
-  // Not locked: weight initialisation takes the generator's mutex itself.
-  at::Generator gen = at::detail::getDefaultCPUGenerator();
-  const at::Tensor saved = gen.get_state();
-  gen.set_current_seed(m_modelSeed);
-  SuperTransformer model(
-      SuperTransformerOptions(ModelShape::forSubnet(arch, m_superShape), m_model));
-  gen.set_state(saved);
+  // Seeds the global CPU generator (module initialisation draws from it) and puts its state back
+  // afterwards, also on an exception. Not locked: initialisation takes the generator's mutex.
+  struct SeededGlobalGenerator {
+    at::Generator gen = at::detail::getDefaultCPUGenerator();
+    at::Tensor saved = gen.get_state();
+    explicit SeededGlobalGenerator(uint64_t seed) { gen.set_current_seed(seed); }
+    ~SeededGlobalGenerator() { gen.set_state(saved); }
+  };
+  SuperTransformer model{nullptr};
+  {
+    const SeededGlobalGenerator seeded(m_modelSeed);
+    model = SuperTransformer(
+        SuperTransformerOptions(ModelShape::forSubnet(arch, m_superShape), m_model));
+  }
   model->eval();
   if (m_profile.device != "cpu") model->to(at::Device(m_profile.device));
+  else moveParametersToHugePages(*model);  // as a deployed model is loaded: see the header
   return model;
 }
 
+void LatencyProfiler::redrawRouters(SuperTransformerImpl& model, uint64_t seed) {
+  at::Generator gen = at::detail::createCPUGenerator(seed);
+  const at::NoGradGuard noGrad;
+  auto params = model.named_parameters(/*recurse=*/true);
+  for (auto& p : params) {
+    const std::string& name = p.key();
+    if (name.find(".routers.") == std::string::npos) continue;
+    // A router's weight is [experts, width]; its bias takes the bound of the weight beside it.
+    const at::Tensor* weight = params.find(name.substr(0, name.rfind('.')) + ".weight");
+    if (!weight || weight->dim() != 2) continue;
+    const double bound = 1.0 / std::sqrt(static_cast<double>(weight->size(1)));
+    at::Tensor& t = p.value();
+    t.copy_(at::empty(t.sizes(), t.options().device(at::kCPU)).uniform_(-bound, bound, gen));
+  }
+}
+
 std::optional<LatencyMeasurement> LatencyProfiler::measure(const ArchConfig& arch) const {
-  const SuperTransformer model = buildModel(arch);
-  return measure(*model, arch);
+  SuperTransformer model = buildModel(arch);
+  std::vector<Subject> subjects = {{model.get(), &arch, [&](int r) {
+                                      redrawRouters(*model, mixSeed(m_modelSeed, uint64_t(r)));
+                                    }}};
+  if (m_profile.driftReference) {
+    if (m_referenceModel.is_empty()) m_referenceModel = buildModel(m_referenceArch);
+    subjects.push_back({m_referenceModel.get(), &m_referenceArch, [&](int r) {
+                          redrawRouters(*m_referenceModel, mixSeed(m_modelSeed, uint64_t(r)));
+                        }});
+  }
+  auto m = runInterleaved(subjects);
+  if (!m) return std::nullopt;
+  if (m->size() > 1) (*m)[0].setReference(totals((*m)[1]));
+  return (*m)[0];
 }
 
 std::optional<LatencyMeasurement> LatencyProfiler::measure(const SuperTransformerImpl& model,
                                                            const ArchConfig& arch) const {
-  model.checkFits(arch);
+  auto m = runInterleaved({{&model, &arch, {}}});
+  if (!m) return std::nullopt;
+  return (*m)[0];
+}
+
+std::vector<double> LatencyProfiler::totals(const LatencyMeasurement& m) {
+  std::vector<double> t(m.encoderMs.size());
+  for (size_t i = 0; i < t.size(); ++i) t[i] = m.encoderMs[i] + m.decoderMs[i];
+  return t;
+}
+
+std::optional<std::vector<LatencyMeasurement>> LatencyProfiler::runInterleaved(
+    const std::vector<Subject>& subjects) const {
+  for (const auto& s : subjects) s.model->checkFits(*s.arch);
   const ScopedThreads threads(m_profile.threads);
   const c10::InferenceMode inference;
   const at::Device device(m_profile.device);
@@ -92,23 +145,21 @@ std::optional<LatencyMeasurement> LatencyProfiler::measure(const SuperTransforme
     if (cuda) torch::cuda::synchronize();
     return m_clock();
   };
-  const at::Tensor src = dummySource(m_profile.batchSize, m_profile.srcLen,
-                                     model.shape().vocabSize, device);
+  const int64_t vocab = subjects.front().model->shape().vocabSize;
+  const at::Tensor src = dummySource(m_profile.batchSize, m_profile.srcLen, vocab, device);
   BeamSearchOptions bo;
   bo.beam = m_profile.beam;
   bo.forcedLength = m_profile.tgtLen;
   bo.maxLen = m_profile.tgtLen;
   const BeamSearch search(bo);
-
   const bool automoe = m_profile.protocol == "automoe";
   const int64_t rows = int64_t{m_profile.batchSize} * m_profile.beam;
   const at::Tensor expand =  // row r of the beam-expanded batch reads sentence r / beam
       at::arange(rows, at::TensorOptions().dtype(at::kLong)).div(m_profile.beam, "floor").to(device);
-  const int64_t fixedToken = model.shape().vocabSize > 7 ? 7 : model.shape().vocabSize - 1;
+  const int64_t fixedToken = vocab > 7 ? 7 : vocab - 1;
 
-  std::vector<double> enc, dec;
-  for (int run = 0; run < m_profile.warmup + m_profile.runs; ++run) {
-    if (m_stop && m_stop->stopRequested()) return std::nullopt;
+  // One run of one subject: {encoder ms, decoder ms}.
+  auto once = [&](const SuperTransformerImpl& model, const ArchConfig& arch) {
     const double t0 = now();
     EncoderOutput encoded = model.encode(src, arch);
     const double t1 = now();
@@ -124,13 +175,27 @@ std::optional<LatencyMeasurement> LatencyProfiler::measure(const SuperTransforme
       ModelStepper stepper(model, arch, std::move(encoded));
       search.run(stepper, m_profile.batchSize);
     }
-    const double t2 = now();
-    if (run >= m_profile.warmup) {
-      enc.push_back(t1 - t0);
-      dec.push_back(t2 - t1);
+    return std::make_pair(t1 - t0, now() - t1);
+  };
+
+  const size_t n = subjects.size();
+  std::vector<std::vector<double>> enc(n), dec(n);
+  for (int run = 0; run < m_profile.warmup + m_profile.runs; ++run) {
+    for (size_t j = 0; j < n; ++j) {
+      // Alternate the order, so neither subject always runs on the other's warm caches.
+      const size_t i = run % 2 ? n - 1 - j : j;
+      if (m_stop && m_stop->stopRequested()) return std::nullopt;
+      if (subjects[i].beforeRun) subjects[i].beforeRun(run);
+      const auto [e, d] = once(*subjects[i].model, *subjects[i].arch);
+      if (run >= m_profile.warmup) {
+        enc[i].push_back(e);
+        dec[i].push_back(d);
+      }
     }
   }
-  return LatencyMeasurement::fromRuns(std::move(enc), std::move(dec));
+  std::vector<LatencyMeasurement> out;
+  for (size_t i = 0; i < n; ++i) out.push_back(LatencyMeasurement::fromRuns(enc[i], dec[i]));
+  return out;
 }
 
 }  // namespace automoe

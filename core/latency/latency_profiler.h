@@ -8,14 +8,19 @@
 // the top and bottom 10% trimmed.
 //
 // Latency does not depend on trained weights, except through routing: which experts the beam's
-// rows are sent to decides how many expert weight matrices a step streams. measure(arch) builds
-// the model with seeded random weights (setModelSeed), so a subnet's routing, and thus its
-// latency, is reproducible; pass a trained model to measure(model, arch) to include the trained
-// routing.
+// rows are sent to decides how many expert weight matrices a step reads (on wmt14 subnets, one
+// random model vs another moves the latency by 3-6%, five times the timing noise). measure(arch)
+// therefore builds the model with seeded random weights (setModelSeed) and re-draws the router
+// weights before every run (seeded by the run), so its figure is the mean over routings: what an
+// architecture-only predictor can learn. Pass a trained model to measure(model, arch) to measure
+// its own routing (its weights are not touched). With the profile's drift reference, measure(arch)
+// also times the space's smallest subnet between its runs (LatencyMeasurement::referenceMs).
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <vector>
 
+#include "arch/arch_config.h"
 #include "arch/search_space.h"
 #include "latency/hardware_profile.h"
 #include "latency/latency_measurement.h"
@@ -24,7 +29,6 @@
 
 namespace automoe {
 
-struct ArchConfig;
 class StopToken;
 
 class LatencyProfiler {
@@ -47,6 +51,10 @@ class LatencyProfiler {
   std::optional<LatencyMeasurement> measure(const SuperTransformerImpl& model,
                                             const ArchConfig& arch) const;
 
+  // Re-draws every router's weights and biases uniformly in +-1/sqrt(width), the routers'
+  // initialisation, from a generator seeded with `seed`.
+  static void redrawRouters(SuperTransformerImpl& model, uint64_t seed);
+
   // The model measure(arch) runs: the subnet's exact shape, seeded weights, eval mode, on the
   // profile's device. The global CPU generator's state is restored afterwards.
   SuperTransformer buildModel(const ArchConfig& arch) const;
@@ -55,8 +63,20 @@ class LatencyProfiler {
   const ModelShape& superShape() const { return m_superShape; }
 
  private:
+  struct Subject {
+    const SuperTransformerImpl* model;
+    const ArchConfig* arch;
+    std::function<void(int)> beforeRun;  // prepares run r outside the timing; may be empty
+  };
+  // Measures the subjects run by run in alternating order; std::nullopt when stopped.
+  std::optional<std::vector<LatencyMeasurement>> runInterleaved(
+      const std::vector<Subject>& subjects) const;
+  static std::vector<double> totals(const LatencyMeasurement& m);
+
   HardwareProfile m_profile;
   ModelShape m_superShape;
+  ArchConfig m_referenceArch;                     // the space's smallest subnet
+  mutable SuperTransformer m_referenceModel{nullptr};  // built on first use
   ModelOptions m_model;
   Clock m_clock;
   uint64_t m_modelSeed = 1;

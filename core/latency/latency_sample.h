@@ -1,6 +1,7 @@
 #pragma once
 // One row of a latency dataset: which subnet (plan index, gene vector, architecture), its named
-// features as computed when measured, and the measurement.
+// features as computed when measured (for reading the file; training recomputes them from the
+// architecture), and the measurement.
 #include <string>
 #include <vector>
 
@@ -20,9 +21,8 @@ struct LatencySample {
   LatencyMeasurement measurement;
 
   nlohmann::json toJson() const;  // {"kind": "sample", ...}: one JSONL line
-  // `featureNames` gives the order (the dataset header's list); a missing name is a ConfigError.
-  static LatencySample fromJson(const nlohmann::json& j, const std::vector<std::string>& featureNames,
-                                const std::string& source);
+  // Features come back in the order they were written.
+  static LatencySample fromJson(const nlohmann::json& j, const std::string& source);
 };
 
 }  // namespace automoe

@@ -21,6 +21,9 @@ typedef float V4 __attribute__((vector_size(16)));
 
 constexpr int kOutBlock = 4;  // weight rows per block: 4 x 6 accumulators fit 32 registers
 constexpr int kRowChunk = 6;  // input rows per pass over a block (the block stays in L1/L2)
+// Software prefetch distance along each weight row, in floats (512 bytes). Weights streamed from
+// DRAM: 8.9 -> 10.6 GB/s for 5 rows x 60 experts of 3072 x 640 (a plain sum reads 10.7 GB/s).
+constexpr int64_t kPrefetch = 128;
 
 __attribute__((always_inline)) inline V16 load16(const float* p) {
   V16 v;
@@ -48,9 +51,12 @@ template <int MC, int NB>
 __attribute__((always_inline)) inline void block(const Args& a, int64_t m0, int64_t n0) {
   const int64_t K16 = a.K & ~int64_t{15};
   V16 acc[NB][MC] = {};
+  const bool firstPass = m0 == 0;  // later row chunks find the block in L1/L2
   for (int64_t k = 0; k < K16; k += 16) {
     V16 xv[MC];
     for (int m = 0; m < MC; ++m) xv[m] = load16(a.x + (m0 + m) * a.K + k);
+    if (firstPass)
+      for (int j = 0; j < NB; ++j) __builtin_prefetch(a.w + (n0 + j) * a.ldw + k + kPrefetch, 0, 3);
     for (int j = 0; j < NB; ++j) {
       const V16 wv = load16(a.w + (n0 + j) * a.ldw + k);
       for (int m = 0; m < MC; ++m) acc[j][m] += wv * xv[m];

@@ -8,6 +8,7 @@
 //
 // usage: bench_latency_predictor [--dataset PATH] [--train 300] [--test 100] [--runs 10]
 //                                [--warmup 2] [--timer thread_cpu|wall] [--repeats 8]
+//                                [--drift-reference 1|0]
 #include <ATen/Parallel.h>
 
 #include <algorithm>
@@ -69,6 +70,7 @@ int main(int argc, char** argv) {
   h.warmup = std::atoi(argOf(argc, argv, "--warmup", "2").c_str());
   h.runs = std::atoi(argOf(argc, argv, "--runs", "10").c_str());
   h.timer = argOf(argc, argv, "--timer", "thread_cpu");
+  h.driftReference = argOf(argc, argv, "--drift-reference", "1") == "1";
   ModelOptions model;
   model.vocabSize = 32768;
   const SearchSpace space = wmtSpace();
@@ -78,7 +80,8 @@ int main(int argc, char** argv) {
   LatencyDataset dataset = LatencyDataset::open(
       path, LatencyDataset::makeHeader(h.toJson(), space.toJson(), {{"vocab_size", model.vocabSize}},
                                        seed, latencyFeatureNames(space)));
-  LatencyDatasetRunner runner(space, seed, [&](const ArchConfig& a) { return profiler.measure(a); });
+  LatencyDatasetRunner runner(space, seed, latencyDecoderRows(h),
+                              [&](const ArchConfig& a) { return profiler.measure(a); });
   runner.setProgress([](const LatencySample& s, int stored, int planned) {
     std::fprintf(stderr, "[%d/%d] %.1f ms (cv %.1f%%)  %s\n", stored, planned, s.measurement.meanMs(),
                  100 * s.measurement.total.cv, s.arch.summary().c_str());
@@ -91,9 +94,11 @@ int main(int argc, char** argv) {
   std::vector<LatencySample> pool, test;
   LatencyPredictor::split(all, double(nTest) / all.size(), seed, pool, test);
   std::printf("bench_latency_predictor: wmt14.en-de space, vocab %lld, profile: batch %d, source %d, "
-              "%d steps, beam %d (%s), 1 thread, %d warm-up + %d runs, timer %s, BLAS %s\n",
+              "%d steps, beam %d (%s), 1 thread, %d warm-up + %d runs, timer %s, drift reference %s, "
+              "BLAS %s\n",
               static_cast<long long>(model.vocabSize), h.batchSize, h.srcLen, h.tgtLen, h.beam,
-              h.protocol.c_str(), h.warmup, h.runs, h.timer.c_str(), blasCoreName().c_str());
+              h.protocol.c_str(), h.warmup, h.runs, h.timer.c_str(), h.driftReference ? "on" : "off",
+              blasCoreName().c_str());
   double lo = 1e18, hi = 0;
   for (const auto& s : all) {
     lo = std::min(lo, s.measurement.meanMs());
@@ -106,7 +111,7 @@ int main(int argc, char** argv) {
   for (int n : {50, 100, 200, 300}) {
     if (n > static_cast<int>(pool.size())) break;
     const std::vector<LatencySample> train(pool.begin(), pool.begin() + n);
-    LatencyPredictor p(space, LatencyPredictorOptions{});
+    LatencyPredictor p(space, LatencyPredictorOptions{}, latencyDecoderRows(h));
     const PredictorReport r = p.fit(train, test);
     std::printf("%8d %10.3f %9.2f %11.1f %14.2f %16.1f %9.1f\n", n, r.test.kendallTau, 100 * r.test.mape,
                 r.test.rmseMs, 100 * r.meanBaseline.mape, r.meanBaseline.rmseMs, r.seconds);
@@ -115,22 +120,31 @@ int main(int argc, char** argv) {
 
   // Repeatability: the same subnets measured again and again (fresh model each time).
   if (repeats > 1) {
+    auto cov = [](const std::vector<double>& v) {
+      double mu = 0, sq = 0;
+      for (double x : v) mu += x / v.size();
+      for (double x : v) sq += (x - mu) * (x - mu);
+      return std::sqrt(sq / (v.size() - 1)) / mu;
+    };
     std::printf("\nrepeated measurements (%d x each, %d runs per measurement):\n", repeats, h.runs);
-    std::printf("%-50s %10s %12s %16s\n", "subnet", "mean ms", "CoV repeats", "CoV within runs");
+    std::printf("%-50s %9s %13s %17s %16s\n", "subnet", "mean ms", "CoV repeats", "CoV drift-corr.",
+                "CoV within runs");
     const auto plan = LatencySampler(space, seed).plan(3);
     for (const auto& a : plan) {
-      std::vector<double> means;
+      std::vector<double> means, corrected;
       double within = 0;
       for (int r = 0; r < repeats; ++r) {
         const auto m = profiler.measure(a);
         means.push_back(m->meanMs());
+        if (m->hasReference()) corrected.push_back(m->meanMs() / m->reference.mean);
         within += m->total.cv / repeats;
       }
-      double mu = 0, sq = 0;
+      double mu = 0;
       for (double x : means) mu += x / means.size();
-      for (double x : means) sq += (x - mu) * (x - mu);
-      const double sd = std::sqrt(sq / (means.size() - 1));
-      std::printf("%-50s %10.1f %11.2f%% %15.2f%%\n", a.summary().c_str(), mu, 100 * sd / mu, 100 * within);
+      char corr[32] = "-";
+      if (corrected.size() > 1) std::snprintf(corr, sizeof corr, "%.2f%%", 100 * cov(corrected));
+      std::printf("%-50s %9.1f %12.2f%% %17s %15.2f%%\n", a.summary().c_str(), mu, 100 * cov(means), corr,
+                  100 * within);
     }
   }
   return 0;

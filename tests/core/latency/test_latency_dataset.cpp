@@ -52,7 +52,7 @@ class TestLatencyDataset final : public QObject {
     const std::string file = path("runs/latency/resume.jsonl");  // directories are created
     CountingMeasure counter;
     StopToken stop;
-    LatencyDatasetRunner runner(m_space, 9, std::ref(counter));
+    LatencyDatasetRunner runner(m_space, 9, 5, std::ref(counter));
     int progressCalls = 0;
     runner.setProgress([&](const LatencySample&, int stored, int) {
       if (++progressCalls == 4) stop.requestStop();  // "Ctrl-C" after the 4th sample
@@ -93,11 +93,11 @@ class TestLatencyDataset final : public QObject {
     CountingMeasure counter;
     StopToken stop;
     LatencyDataset d = LatencyDataset::open(file, header());
-    LatencyDatasetRunner(m_space, 9, std::ref(counter)).run(d, 8, stop);
+    LatencyDatasetRunner(m_space, 9, 5, std::ref(counter)).run(d, 8, stop);
     const LatencyDataset back = LatencyDataset::load(file);
     QCOMPARE(back.featureNames(), latencyFeatureNames(m_space));
     for (const auto& s : back.samples()) {
-      const auto f = latencyFeatures(s.arch, m_space);
+      const auto f = latencyFeatures(s.arch, m_space, 5);
       QCOMPARE(s.features.size(), f.size());
       for (size_t i = 0; i < f.size(); ++i) {
         QCOMPARE(s.features[i].name, f[i].name);
@@ -111,7 +111,7 @@ class TestLatencyDataset final : public QObject {
     const std::string file = path("truncated.jsonl");
     CountingMeasure counter;
     StopToken stop;
-    LatencyDatasetRunner runner(m_space, 9, std::ref(counter));
+    LatencyDatasetRunner runner(m_space, 9, 5, std::ref(counter));
     {
       LatencyDataset d = LatencyDataset::open(file, header());
       runner.run(d, 3, stop);

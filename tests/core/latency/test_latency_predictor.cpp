@@ -44,7 +44,7 @@ std::vector<LatencySample> samples(const SearchSpace& space, int n) {
     s.index = i++;
     s.arch = a;
     s.genes = sampler.codec().encode(a);
-    s.features = latencyFeatures(a, space);
+    s.features = latencyFeatures(a, space, 5);
     const double ms = syntheticMs(a);
     s.measurement = LatencyMeasurement::fromRuns({0.1 * ms}, {0.9 * ms});
     out.push_back(s);
@@ -82,7 +82,7 @@ class TestLatencyPredictor final : public QObject {
   void featuresHaveStableNamesAndZeroPadding() {
     const auto names = latencyFeatureNames(m_space);
     const ArchConfig small = m_space.smallest();  // 1 decoder layer of 3
-    const auto f = latencyFeatures(small, m_space);
+    const auto f = latencyFeatures(small, m_space, 5);
     QCOMPARE(f.size(), names.size());
     for (size_t i = 0; i < f.size(); ++i) QCOMPARE(f[i].name, names[i]);
     auto value = [&](const std::string& n) {
@@ -108,7 +108,7 @@ class TestLatencyPredictor final : public QObject {
     for (const auto& s : train) trainGenes.insert(s.genes);
     for (const auto& s : test) QVERIFY(!trainGenes.count(s.genes));  // held out for real
 
-    LatencyPredictor p(m_space, options());
+    LatencyPredictor p(m_space, options(), 5);
     const PredictorReport r = p.fit(train, test);
     QCOMPARE(r.test.count, 30);
     QVERIFY2(r.test.rmseMs < 0.5 * r.meanBaseline.rmseMs,
@@ -128,7 +128,7 @@ class TestLatencyPredictor final : public QObject {
 
   void trainingAndPredictionUseTheSameFeatures() {
     const auto all = samples(m_space, 30);
-    LatencyPredictor p(m_space, options());
+    LatencyPredictor p(m_space, options(), 5);
     p.fit(all);
     QCOMPARE(p.trainingInputs().size(), all.size());
     for (size_t i = 0; i < all.size(); ++i) {
@@ -143,7 +143,7 @@ class TestLatencyPredictor final : public QObject {
     const std::string stem = dir.filePath("runs/p.predictor").toStdString();
     QDir().mkpath(dir.filePath("runs"));
     const auto all = samples(m_space, 40);
-    LatencyPredictor p(m_space, options());
+    LatencyPredictor p(m_space, options(), 5);
     p.fit(all);
     p.save(stem, {{"profile", "test"}});
     const LatencyPredictor q = LatencyPredictor::load(stem, m_space);
@@ -170,8 +170,38 @@ class TestLatencyPredictor final : public QObject {
     QVERIFY_THROWS_EXCEPTION(ConfigError, LatencyPredictor::load(stem + ".missing", m_space));
   }
 
+  void dividesOutMachineDrift() {
+    // The machine slows down and speeds up by up to 25% while the dataset is measured; the
+    // reference subnet, timed between the same runs, drifts alike.
+    auto all = samples(m_space, 150);
+    std::vector<LatencySample> drifted = all;
+    for (size_t i = 0; i < drifted.size(); ++i) {
+      const double drift = 1.0 + 0.25 * std::sin(0.3 * double(i));
+      const double ms = syntheticMs(drifted[i].arch) * drift;
+      drifted[i].measurement = LatencyMeasurement::fromRuns({0.1 * ms}, {0.9 * ms});
+      drifted[i].measurement.setReference({10.0 * drift});
+    }
+    std::vector<LatencySample> train, test, rawTrain, rawTest;
+    LatencyPredictor::split(drifted, 0.2, 1, train, test);
+    LatencyPredictor corrected(m_space, options(), 5);
+    const PredictorReport c = corrected.fit(train, test);
+    std::vector<double> refs;
+    for (const auto& s : train) refs.push_back(s.measurement.reference.mean);
+    std::sort(refs.begin(), refs.end());
+    QCOMPARE(corrected.referenceBaselineMs(), refs[refs.size() / 2]);
+    for (const auto& s : test)  // exactly the drift-free latency, scaled to the median state
+      QVERIFY(std::abs(corrected.targetMs(s) - syntheticMs(s.arch) * refs[refs.size() / 2] / 10.0) < 1e-9);
+    // The same rows without their references: the drift stays in the targets.
+    for (auto* v : {&train, &test})
+      for (auto& s : *v) s.measurement.setReference({});
+    LatencyPredictor raw(m_space, options(), 5);
+    const PredictorReport r = raw.fit(train, test);
+    QCOMPARE(raw.referenceBaselineMs(), 0.0);
+    QVERIFY2(c.test.mape < 0.5 * r.test.mape, qPrintable(QString("%1 vs %2").arg(c.test.mape).arg(r.test.mape)));
+  }
+
   void needsTrainingBeforeUse() {
-    LatencyPredictor p(m_space, options());
+    LatencyPredictor p(m_space, options(), 5);
     QVERIFY(!p.trained());
     QVERIFY_THROWS_EXCEPTION(std::logic_error, p.predictMs(m_space.smallest()));
     QVERIFY_THROWS_EXCEPTION(ConfigError, p.fit(samples(m_space, 1)));

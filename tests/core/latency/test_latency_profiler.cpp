@@ -175,6 +175,58 @@ class TestLatencyProfiler final : public QObject {
     QVERIFY(!at::equal(c->named_parameters()["embed_tokens.weight"], pa["embed_tokens.weight"]));
   }
 
+  void redrawsOnlyRoutersDeterministically() {
+    LatencyProfiler profiler(smallProfile(0, 1), m_space, test::tinyModelOptions());
+    const ArchConfig arch = m_space.largest();  // every layer has several experts and a router
+    SuperTransformer a = profiler.buildModel(arch), b = profiler.buildModel(arch);
+    LatencyProfiler::redrawRouters(*a, 7);
+    LatencyProfiler::redrawRouters(*b, 7);
+    const auto before = profiler.buildModel(arch)->named_parameters();
+    int routers = 0;
+    for (const auto& kv : a->named_parameters()) {
+      QVERIFY(at::equal(kv.value(), b->named_parameters()[kv.key()]));  // same seed, same draw
+      const bool router = kv.key().find(".routers.") != std::string::npos;
+      QCOMPARE(!at::equal(kv.value(), before[kv.key()]), router);  // nothing else changed
+      if (router) {
+        ++routers;
+        const double bound = 1.0 / std::sqrt(double(arch.encoder.embedDim));
+        if (kv.key().rfind("encoder.", 0) == 0) QVERIFY(kv.value().abs().max().item<double>() <= bound);
+      }
+    }
+    QVERIFY(routers >= 2 * (arch.encoder.numLayers() + arch.decoder.numLayers()));
+    LatencyProfiler::redrawRouters(*b, 8);
+    QVERIFY(!at::equal(a->named_parameters()["decoder.layers.0.moe.routers.softmax_topk.weight"],
+                       b->named_parameters()["decoder.layers.0.moe.routers.softmax_topk.weight"]));
+  }
+
+  void measuringAGivenModelLeavesItsWeightsAlone() {
+    LatencyProfiler profiler(smallProfile(0, 2), m_space, test::tinyModelOptions());
+    const ArchConfig arch = m_space.largest();
+    SuperTransformer model = profiler.buildModel(arch);
+    const auto before = profiler.buildModel(arch)->named_parameters();
+    QVERIFY(profiler.measure(*model, arch).has_value());
+    for (const auto& kv : model->named_parameters()) QVERIFY(at::equal(kv.value(), before[kv.key()]));
+  }
+
+  void interleavesTheDriftReference() {
+    HardwareProfile h = smallProfile(1, 4);
+    h.driftReference = true;
+    LatencyProfiler profiler(h, m_space, test::tinyModelOptions());
+    int calls = 0;
+    profiler.setClock([&] { return double(++calls); });
+    const auto m = profiler.measure(m_space.largest());
+    QVERIFY(m.has_value());
+    QCOMPARE(calls, 3 * 2 * (1 + 4));  // three clock reads per run, two subjects, 5 runs
+    QVERIFY(m->hasReference());
+    QCOMPARE(m->referenceMs.size(), size_t{4});
+    QCOMPARE(m->reference.mean, 2.0);  // every fake run lasts 2 clock ticks
+    const LatencyMeasurement back = LatencyMeasurement::fromJson(m->toJson(), "t");
+    QCOMPARE(back.referenceMs, m->referenceMs);
+    h.driftReference = false;
+    LatencyProfiler plain(h, m_space, test::tinyModelOptions());
+    QVERIFY(!plain.measure(m_space.smallest())->hasReference());
+  }
+
   void rejectsProfilesTheModelCannotRun() {
     HardwareProfile h = smallProfile(0, 1);
     h.srcLen = 1000;  // tiny model: 64 positions

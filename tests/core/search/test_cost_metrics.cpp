@@ -68,19 +68,19 @@ class TestCostMetrics final : public QObject {
       LatencySample s;
       s.arch = a;
       s.genes = sampler.codec().encode(a);
-      s.features = latencyFeatures(a, m_space);
+      s.features = latencyFeatures(a, m_space, 5);
       const double ms = 2.0 + a.decoder.numLayers();
       s.measurement = LatencyMeasurement::fromRuns({0.5}, {ms});
       samples.push_back(s);
     }
     LatencyPredictorOptions o;
     o.steps = 200;
-    auto predictor = std::make_shared<LatencyPredictor>(m_space, o);
+    auto predictor = std::make_shared<LatencyPredictor>(m_space, o, 5);
     predictor->fit(samples);
     PredictedLatencyMetric metric(predictor);
     for (const auto& s : samples) QCOMPARE(metric.value(s.arch), predictor->predictMs(s.arch));
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
-                             PredictedLatencyMetric(std::make_shared<LatencyPredictor>(m_space, o)));
+                             PredictedLatencyMetric(std::make_shared<LatencyPredictor>(m_space, o, 5)));
   }
 
   void constraintsCompareInTheMetricsUnit() {
