@@ -43,6 +43,16 @@ const std::vector<Command>& allCommands() {
        "show which BLAS kernel does the GEMMs and whether a faster one would be used", blasInfo},
       {"blas", "check", "[--core NAME]",
        "compare a BLAS kernel's GEMM results with the current kernel's on test matrices", blasCheck},
+      {"latency", "measure", "PROJECT ARCH.json [--profile P] [--runs N] [--warmup N] [--json]",
+       "measure a subnet's inference latency under a hardware profile", latencyMeasure},
+      {"latency", "dataset", "PROJECT [--samples N] [--profile P]",
+       "measure N subnets into runs/latency/<profile>.jsonl (resumable; Ctrl-C keeps every sample)",
+       latencyDataset},
+      {"latency", "train", "PROJECT [--profile P] [--holdout F] [--steps N]",
+       "train the latency predictor on the profile's dataset; reports held-out RMSE, MAPE, tau",
+       latencyTrain},
+      {"latency", "predict", "PROJECT ARCH.json [--profile P] [--json]",
+       "predict a subnet's latency with the profile's trained predictor", latencyPredict},
   };
   return kCommands;
 }

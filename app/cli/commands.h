@@ -31,5 +31,9 @@ int dataAll(const Args& args);
 int dataStats(const Args& args);
 int dataEncode(const Args& args);
 int dataDecode(const Args& args);
+int latencyMeasure(const Args& args);
+int latencyDataset(const Args& args);
+int latencyTrain(const Args& args);
+int latencyPredict(const Args& args);
 
 }  // namespace automoe::cli

@@ -6,6 +6,9 @@
 #include <torch/nn/init.h>
 
 #include "model/slice_recorder.h"
+#include <ATen/core/grad_mode.h>
+
+#include "model/few_row_linear.h"
 
 namespace automoe {
 
@@ -15,6 +18,7 @@ namespace {
 // any output and its gradient is analytically zero. Detaching it makes that gradient exactly zero
 // instead of rounding noise, which Adam would otherwise blow up into lr-sized random steps.
 at::Tensor withFrozenKeyBias(const at::Tensor& bias, int64_t keyOffset, int64_t qkv) {
+  if (!at::GradMode::is_enabled() || !bias.requires_grad()) return bias;  // inference: nothing to do
   return at::cat({bias.narrow(0, 0, keyOffset), bias.narrow(0, keyOffset, qkv).detach(),
                   bias.narrow(0, keyOffset + qkv, bias.size(0) - keyOffset - qkv)});
 }
@@ -83,7 +87,7 @@ at::Tensor SuperAttentionImpl::forwardSelf(const at::Tensor& x, int64_t d, int64
   const at::Tensor w = SliceRecorder::slice(in_proj_weight, {q3, d});  // [3q, d]
   const at::Tensor b = withFrozenKeyBias(SliceRecorder::slice(in_proj_bias, {q3}), options.qkv_dim(),
                                          options.qkv_dim());
-  const std::vector<at::Tensor> qkvParts = at::linear(x, w, b).chunk(3, -1);  // [B, T, 3q] -> 3 x [B, T, q]
+  const std::vector<at::Tensor> qkvParts = linearFewRows(x, w, b).chunk(3, -1);  // [B, T, 3q] -> 3 x [B, T, q]
   at::Tensor k = qkvParts[1], v = qkvParts[2];
   if (cache) {
     if (!cache->empty()) {
@@ -105,7 +109,7 @@ at::Tensor SuperAttentionImpl::forwardCross(const at::Tensor& x, int64_t dq, con
   TORCH_CHECK(dq <= options.query_dim() && dm <= options.memory_dim(), "cross-attention: widths ",
               dq, "/", dm, " exceed stored ", options.query_dim(), "/", options.memory_dim());
   const int64_t qkv = options.qkv_dim();
-  const at::Tensor q = at::linear(x, SliceRecorder::slice(q_proj_weight, {qkv, dq}),
+  const at::Tensor q = linearFewRows(x, SliceRecorder::slice(q_proj_weight, {qkv, dq}),
                                   SliceRecorder::slice(q_proj_bias, {qkv}));  // [B, T, qkv]
   at::Tensor k, v;
   if (cache && !cache->empty()) {
@@ -113,7 +117,7 @@ at::Tensor SuperAttentionImpl::forwardCross(const at::Tensor& x, int64_t dq, con
     v = cache->value;
   } else {
     const at::Tensor b = withFrozenKeyBias(SliceRecorder::slice(kv_proj_bias, {2 * qkv}), 0, qkv);
-    const auto kv = at::linear(memory, SliceRecorder::slice(kv_proj_weight, {2 * qkv, dm}), b)
+    const auto kv = linearFewRows(memory, SliceRecorder::slice(kv_proj_weight, {2 * qkv, dm}), b)
                         .chunk(2, -1);  // [B, S, 2q] -> 2 x [B, S, q]
     k = kv[0];
     v = kv[1];

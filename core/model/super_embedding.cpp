@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "model/slice_recorder.h"
+#include "model/few_row_linear.h"
 
 namespace automoe {
 
@@ -24,7 +25,7 @@ at::Tensor SuperEmbeddingImpl::forward(const at::Tensor& tokens, int64_t dim) co
 }
 
 at::Tensor SuperEmbeddingImpl::project(const at::Tensor& features, int64_t dim) const {
-  return at::linear(features, SliceRecorder::slice(weight, {weight.size(0), dim}));
+  return linearFewRows(features, SliceRecorder::slice(weight, {weight.size(0), dim}), at::Tensor());
 }
 
 }  // namespace automoe

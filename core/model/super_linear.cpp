@@ -3,6 +3,7 @@
 #include <torch/nn/init.h>
 
 #include "model/slice_recorder.h"
+#include "model/few_row_linear.h"
 
 namespace automoe {
 
@@ -26,7 +27,7 @@ at::Tensor SuperLinearImpl::forward(const at::Tensor& x, int64_t in, int64_t out
   TORCH_CHECK(x.size(-1) == in, "SuperLinear: input width ", x.size(-1), " != ", in);
   const at::Tensor w = SliceRecorder::slice(weight, {out, in});  // [out, in]
   const at::Tensor b = bias.defined() ? SliceRecorder::slice(bias, {out}) : at::Tensor();
-  return at::linear(x, w, b);
+  return linearFewRows(x, w, b);
 }
 
 }  // namespace automoe

@@ -3,11 +3,14 @@
 // it are relative to the file's directory.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
 #include "arch/search_space.h"
 #include "data/data_options.h"
+#include "latency/hardware_profile.h"
+#include "latency/latency_options.h"
 #include "project/model_options.h"
 #include "train/training_options.h"
 
@@ -24,6 +27,8 @@ struct Project {
   ModelOptions model;
   DataOptions data;         // corpus, tokenizer and batching ("data" section)
   TrainingOptions training;
+  std::vector<HardwareProfile> hardwareProfiles = defaultHardwareProfiles();
+  LatencyOptions latency;
 
   // Reads and validates the file; every problem is a ConfigError naming the file and field.
   static Project load(const std::string& path);

@@ -1,0 +1,221 @@
+// automoe latency measure | dataset | train | predict
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "arch/arch_config.h"
+#include "arg_parser.h"
+#include "cli_app.h"
+#include "commands.h"
+#include "latency/latency_dataset.h"
+#include "latency/latency_dataset_runner.h"
+#include "latency/latency_features.h"
+#include "latency/latency_paths.h"
+#include "latency/latency_predictor.h"
+#include "latency/latency_profiler.h"
+#include "latency/provenance.h"
+#include "project/project.h"
+#include "util/config_error.h"
+#include "util/stop_token.h"
+
+namespace automoe::cli {
+
+namespace {
+
+StopToken g_stop;
+
+void onSignal(int) { g_stop.requestStop(); }
+
+// SIGINT/SIGTERM only set the stop token while alive; the previous handlers come back after.
+class StopOnSignal final {
+ public:
+  StopOnSignal() {
+    struct sigaction sa {};
+    sa.sa_handler = onSignal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &m_oldInt);
+    sigaction(SIGTERM, &sa, &m_oldTerm);
+  }
+  ~StopOnSignal() {
+    sigaction(SIGINT, &m_oldInt, nullptr);
+    sigaction(SIGTERM, &m_oldTerm, nullptr);
+  }
+
+ private:
+  struct sigaction m_oldInt {}, m_oldTerm {};
+};
+
+ArchConfig loadArchInSpace(const std::string& path, const SearchSpace& space) {
+  ArchConfig a = ArchConfig::loadFile(path);
+  const auto errs = a.validate(space);
+  if (!errs.empty()) {
+    std::string msg = path + ": the architecture is not in the project's search space:";
+    for (const auto& e : errs) msg += "\n  - " + e;
+    throw ConfigError(msg);
+  }
+  return a;
+}
+
+const HardwareProfile& profileOf(const Project& p, const ArgParser& ap) {
+  return findHardwareProfile(p.hardwareProfiles, ap.value("profile", ""), p.path);
+}
+
+void printProfile(const HardwareProfile& h) {
+  std::printf("profile        %s: %s, %d thread(s), batch %d, source %d tokens, %d decoder steps, "
+              "beam %d, %d warm-up + %d measured runs\n",
+              h.name.c_str(), h.device.c_str(), h.threads, h.batchSize, h.srcLen, h.tgtLen, h.beam,
+              h.warmup, h.runs);
+}
+
+nlohmann::json datasetModelJson(const Project& p) { return {{"vocab_size", p.model.vocabSize}}; }
+
+}  // namespace
+
+int latencyMeasure(const Args& args) {
+  ArgParser ap(args, {"profile", "runs", "warmup"}, {"json"});
+  ap.expectPositional({"PROJECT", "ARCH.json"});
+  const Project p = Project::load(ap.positional()[0]);
+  const ArchConfig arch = loadArchInSpace(ap.positional()[1], p.space);
+  HardwareProfile h = profileOf(p, ap);
+  h.runs = static_cast<int>(ap.intValue("runs", h.runs, 1, 100000));
+  h.warmup = static_cast<int>(ap.intValue("warmup", h.warmup, 0, 100000));
+  LatencyProfiler profiler(h, p.space, p.model);
+  profiler.setModelSeed(p.seed);
+  const StopOnSignal signals;
+  profiler.setStopToken(&g_stop);
+  std::fprintf(stderr, "measuring %s (%d warm-up + %d runs)...\n", arch.summary().c_str(),
+               h.warmup, h.runs);
+  const auto m = profiler.measure(arch);
+  if (!m) {
+    std::fprintf(stderr, "automoe: stopped\n");
+    return kExitInterrupted;
+  }
+  if (ap.has("json")) {
+    nlohmann::json j = m->toJson();
+    j["profile"] = h.toJson();
+    j["arch"] = arch.toJson();
+    j["model_seed"] = p.seed;
+    j["provenance"] = provenance();
+    std::printf("%s\n", j.dump(2).c_str());
+    return kExitOk;
+  }
+  std::printf("architecture   %s\n", arch.summary().c_str());
+  printProfile(h);
+  std::printf("latency        %.2f ms per batch (std %.2f ms, cv %.1f%%, %d of %d runs kept)\n",
+              m->meanMs(), m->total.std, 100 * m->total.cv, m->total.kept, h.runs);
+  std::printf("  encoder      %.2f ms (%.1f%%)\n", m->encoder.mean, 100 * m->encoderShare());
+  std::printf("  decoder      %.2f ms (%.1f%%)\n", m->decoder.mean, 100 * m->decoderShare());
+  std::printf("BLAS kernel    %s\n", blasCoreName().c_str());
+  return kExitOk;
+}
+
+int latencyDataset(const Args& args) {
+  ArgParser ap(args, {"profile", "samples"}, {});
+  ap.expectPositional({"PROJECT"});
+  const Project p = Project::load(ap.positional()[0]);
+  const HardwareProfile& h = profileOf(p, ap);
+  const int samples = static_cast<int>(ap.intValue("samples", p.latency.datasetSamples, 1, 1000000));
+  const std::string path = latencyDatasetPath(p, h);
+  LatencyDataset dataset = LatencyDataset::open(
+      path, LatencyDataset::makeHeader(h.toJson(), p.space.toJson(), datasetModelJson(p),
+                                       p.latency.seed, latencyFeatureNames(p.space)));
+  if (dataset.droppedTruncatedLine())
+    std::fprintf(stderr, "%s: dropped an incomplete last line (interrupted write)\n", path.c_str());
+  LatencyProfiler profiler(h, p.space, p.model);
+  profiler.setModelSeed(p.seed);
+  const StopOnSignal signals;
+  profiler.setStopToken(&g_stop);
+  LatencyDatasetRunner runner(p.space, p.latency.seed, latencyDecoderRows(h), [&](const ArchConfig& a) {
+    return profiler.measure(a);
+  });
+  runner.setProgress([](const LatencySample& s, int stored, int planned) {
+    std::string ref;
+    if (s.measurement.hasReference())
+      ref = ", reference " + std::to_string(static_cast<int>(s.measurement.reference.mean + 0.5)) + " ms";
+    std::fprintf(stderr, "[%d/%d] %.2f ms (cv %.1f%%, encoder %.0f%%%s)  %s\n", stored, planned,
+                 s.measurement.meanMs(), 100 * s.measurement.total.cv,
+                 100 * s.measurement.encoderShare(), ref.c_str(), s.arch.summary().c_str());
+  });
+  std::fprintf(stderr, "latency dataset %s: %zu stored, target %d (profile %s)\n", path.c_str(),
+               dataset.samples().size(), samples, h.name.c_str());
+  const DatasetRunResult r = runner.run(dataset, samples, g_stop);
+  std::printf("%s: %zu samples (%d measured now, %d of the plan already stored)\n", path.c_str(),
+              dataset.samples().size(), r.measured, r.alreadyStored);
+  if (r.planned < samples)
+    std::printf("note: the search space yielded only %d distinct subnets\n", r.planned);
+  if (r.stopped) {
+    std::fprintf(stderr, "automoe: stopped; every measured sample is saved, run again to resume\n");
+    return kExitInterrupted;
+  }
+  return kExitOk;
+}
+
+int latencyTrain(const Args& args) {
+  ArgParser ap(args, {"profile", "holdout", "steps"}, {});
+  ap.expectPositional({"PROJECT"});
+  const Project p = Project::load(ap.positional()[0]);
+  const HardwareProfile& h = profileOf(p, ap);
+  LatencyPredictorOptions o = p.latency.predictor;
+  o.holdout = ap.doubleValue("holdout", o.holdout, 0.0, 0.9);
+  o.steps = static_cast<int>(ap.intValue("steps", o.steps, 1, 10000000));
+  const std::string path = latencyDatasetPath(p, h);
+  if (!std::filesystem::exists(path))
+    throw ConfigError(path + ": no latency dataset for profile \"" + h.name +
+                      "\"; run 'automoe latency dataset " + p.path + "' first");
+  const LatencyDataset dataset = LatencyDataset::load(path);
+  if (dataset.header().at("search_space") != p.space.toJson())
+    throw ConfigError(path + ": field 'search_space': the dataset was measured for another search "
+                             "space than the project's; measure it again");
+  if (dataset.header().at("profile") != h.toJson())
+    throw ConfigError(path + ": field 'profile': the dataset was measured under other profile "
+                             "settings than \"" + h.name + "\" has now; measure it again");
+  if (dataset.samples().size() < 5)
+    throw ConfigError(path + ": only " + std::to_string(dataset.samples().size()) +
+                      " samples; the predictor needs at least 5 (run 'automoe latency dataset')");
+  std::vector<LatencySample> train, test;
+  LatencyPredictor::split(dataset.samples(), o.holdout, o.seed, train, test);
+  LatencyPredictor predictor(p.space, o, latencyDecoderRows(h));
+  std::fprintf(stderr, "training on %zu samples, %zu held out (%d steps)...\n", train.size(),
+               test.size(), o.steps);
+  const PredictorReport rep = predictor.fit(train, test);
+  const std::string stem = latencyPredictorStem(p, h);
+  predictor.save(stem, {{"profile", h.toJson()}, {"dataset", path}, {"seed", o.seed}});
+  std::printf("predictor      %s.pt (+ .json), %zu features, trained in %.1f s\n", stem.c_str(),
+              predictor.featureNames().size(), rep.seconds);
+  if (predictor.referenceBaselineMs() > 0)
+    std::printf("drift          latencies corrected to the median reference run (%.2f ms)\n",
+                predictor.referenceBaselineMs());
+  std::printf("train (%3d)    RMSE %.2f ms  MAPE %.2f%%  Kendall tau %.3f\n", rep.train.count,
+              rep.train.rmseMs, 100 * rep.train.mape, rep.train.kendallTau);
+  if (rep.test.count > 0) {
+    std::printf("held out (%3d) RMSE %.2f ms  MAPE %.2f%%  Kendall tau %.3f\n", rep.test.count,
+                rep.test.rmseMs, 100 * rep.test.mape, rep.test.kendallTau);
+    std::printf("mean predictor RMSE %.2f ms  MAPE %.2f%%  (baseline on the held-out rows)\n",
+                rep.meanBaseline.rmseMs, 100 * rep.meanBaseline.mape);
+  }
+  return kExitOk;
+}
+
+int latencyPredict(const Args& args) {
+  ArgParser ap(args, {"profile"}, {"json"});
+  ap.expectPositional({"PROJECT", "ARCH.json"});
+  const Project p = Project::load(ap.positional()[0]);
+  const ArchConfig arch = loadArchInSpace(ap.positional()[1], p.space);
+  const HardwareProfile& h = profileOf(p, ap);
+  const std::string stem = latencyPredictorStem(p, h);
+  if (!std::filesystem::exists(stem + ".json"))
+    throw ConfigError(stem + ".json: no latency predictor for profile \"" + h.name +
+                      "\"; run 'automoe latency train " + p.path + "' first");
+  const LatencyPredictor predictor = LatencyPredictor::load(stem, p.space);
+  const double ms = predictor.predictMs(arch);
+  if (ap.has("json")) {
+    std::printf("%s\n", nlohmann::json{{"predicted_latency_ms", ms}, {"profile", h.name}}.dump(2).c_str());
+    return kExitOk;
+  }
+  std::printf("%.2f ms predicted (profile %s)  %s\n", ms, h.name.c_str(), arch.summary().c_str());
+  return kExitOk;
+}
+
+}  // namespace automoe::cli

@@ -1,0 +1,51 @@
+#include "latency/huge_page_parameters.h"
+
+#include <sys/mman.h>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include <ATen/ATen.h>
+#include <torch/nn/module.h>
+
+namespace automoe {
+
+namespace {
+
+constexpr size_t kHugePage = size_t{2} << 20;
+constexpr size_t kAlign = 64;
+
+size_t alignUp(size_t x, size_t a) { return (x + a - 1) / a * a; }
+
+}  // namespace
+
+long long moveParametersToHugePages(torch::nn::Module& module) {
+  std::vector<at::Tensor> tensors;
+  for (auto& p : module.parameters(/*recurse=*/true)) tensors.push_back(p);
+  for (auto& b : module.buffers(/*recurse=*/true)) tensors.push_back(b);
+  size_t total = 0;
+  for (const auto& t : tensors) {
+    if (!t.device().is_cpu() || !t.is_contiguous()) return 0;
+    total += alignUp(t.nbytes(), kAlign);
+  }
+  if (total < kHugePage) return 0;
+  const size_t length = alignUp(total, kHugePage) + kHugePage;  // room to align the start
+  void* raw = ::mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) return 0;
+  char* base = reinterpret_cast<char*>(alignUp(reinterpret_cast<uintptr_t>(raw), kHugePage));
+  // Before the first touch, so the pages are huge from the start; failure only loses the gain.
+  ::madvise(base, alignUp(total, kHugePage), MADV_HUGEPAGE);
+  const std::shared_ptr<void> arena(raw, [length](void* p) { ::munmap(p, length); });
+  const at::NoGradGuard noGrad;
+  size_t offset = 0;
+  for (auto& t : tensors) {
+    at::Tensor moved = at::from_blob(base + offset, t.sizes(), [arena](void*) {}, t.options());
+    moved.copy_(t);
+    t.set_data(moved);
+    offset += alignUp(t.nbytes(), kAlign);
+  }
+  return static_cast<long long>(total);
+}
+
+}  // namespace automoe

@@ -1,0 +1,35 @@
+#pragma once
+// The latency predictor's regressor: an MLP (Linear -> ReLU) x hiddenLayers -> Linear(1) over
+// normalised features. Initialised from its own seeded generator (the global RNG is untouched).
+#include <cstdint>
+
+#include <ATen/ATen.h>
+#include <torch/arg.h>
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/pimpl.h>
+
+namespace automoe {
+
+struct LatencyMlpOptions {
+  explicit LatencyMlpOptions(int64_t inFeatures) : in_features_(inFeatures) {}
+  TORCH_ARG(int64_t, in_features);
+  TORCH_ARG(int64_t, hidden_dim) = 128;
+  TORCH_ARG(int64_t, hidden_layers) = 2;
+  TORCH_ARG(uint64_t, seed) = 1;
+};
+
+class LatencyMlpImpl : public torch::nn::Module {
+ public:
+  explicit LatencyMlpImpl(const LatencyMlpOptions& options);
+  void reset();
+
+  // x [N, F] -> [N]
+  at::Tensor forward(const at::Tensor& x) const;
+
+  LatencyMlpOptions options;
+  torch::nn::ModuleList layers{nullptr};
+};
+TORCH_MODULE(LatencyMlp);
+
+}  // namespace automoe

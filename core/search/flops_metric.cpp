@@ -1,0 +1,11 @@
+#include "search/flops_metric.h"
+
+#include "arch/arch_stats.h"
+
+namespace automoe {
+
+double FlopsMetric::value(const ArchConfig& arch) {
+  return computeArchStats(arch, m_qkvDim, m_vocabSize, m_srcLen, m_tgtLen).flops;
+}
+
+}  // namespace automoe

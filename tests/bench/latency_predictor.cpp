@@ -1,0 +1,151 @@
+// Benchmark: accuracy of the latency predictor on this machine. Measures a latency dataset of
+// the wmt14.en-de space (vocabulary 32,768, AutoMoE's protocol shape: batch 1, source 30, 30
+// decoder steps, beam 5, 1 thread) with the sampler of `automoe latency dataset`, keeps a fixed
+// held-out set, trains the predictor (project defaults) on the first 50, 100, 200 and 300 of the
+// remaining samples, and prints held-out Kendall tau, MAPE and RMSE beside the mean predictor.
+// Then measures the same subnets repeatedly and prints the coefficient of variation of the
+// repeated measurements. The dataset file is resumable: re-running continues where it stopped.
+//
+// usage: bench_latency_predictor [--dataset PATH] [--train 300] [--test 100] [--runs 10]
+//                                [--warmup 2] [--timer thread_cpu|wall] [--repeats 8]
+//                                [--drift-reference 1|0]
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "arch/arch_config.h"
+#include "latency/latency_dataset.h"
+#include "latency/latency_dataset_runner.h"
+#include "latency/latency_features.h"
+#include "latency/latency_predictor.h"
+#include "latency/latency_profiler.h"
+#include "latency/latency_sampler.h"
+#include "latency/provenance.h"
+#include "util/allocator_tuning.h"
+#include "util/stop_token.h"
+
+using namespace automoe;
+
+namespace {
+
+std::string argOf(int argc, char** argv, const char* name, const std::string& fallback) {
+  for (int i = 1; i + 1 < argc; ++i)
+    if (std::strcmp(argv[i], name) == 0) return argv[i + 1];
+  return fallback;
+}
+
+SearchSpace wmtSpace() {
+  const nlohmann::json stack = {{"embed_dim", {640, 512}}, {"ffn_dim", {3072, 2048, 1024}},
+                                {"heads", {8, 4}},         {"experts", {1, 2, 3, 4, 5, 6}},
+                                {"top_k", {1}},            {"routers", {"softmax_topk"}}};
+  nlohmann::json enc = stack, dec = stack;
+  enc["layers"] = {6};
+  dec["layers"] = {6, 5, 4, 3, 2, 1};
+  dec["ende_heads"] = {8, 4};
+  dec["arbitrary_ende_attn"] = {-1, 1, 2};
+  return SearchSpace::fromJson({{"format_version", 1}, {"qkv_dim", 512}, {"fractional_experts", true},
+                                {"encoder", enc}, {"decoder", dec}},
+                               "wmt14.en-de space");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  keepLargeAllocationsInHeap();
+  at::set_num_threads(1);
+  const std::string path = argOf(argc, argv, "--dataset", "latency_predictor_bench.jsonl");
+  const int nTrain = std::atoi(argOf(argc, argv, "--train", "300").c_str());
+  const int nTest = std::atoi(argOf(argc, argv, "--test", "100").c_str());
+  const int repeats = std::atoi(argOf(argc, argv, "--repeats", "8").c_str());
+  HardwareProfile h;
+  h.name = "bench";
+  h.warmup = std::atoi(argOf(argc, argv, "--warmup", "2").c_str());
+  h.runs = std::atoi(argOf(argc, argv, "--runs", "10").c_str());
+  h.timer = argOf(argc, argv, "--timer", "thread_cpu");
+  h.driftReference = argOf(argc, argv, "--drift-reference", "1") == "1";
+  ModelOptions model;
+  model.vocabSize = 32768;
+  const SearchSpace space = wmtSpace();
+  const uint64_t seed = 1;
+
+  LatencyProfiler profiler(h, space, model);
+  LatencyDataset dataset = LatencyDataset::open(
+      path, LatencyDataset::makeHeader(h.toJson(), space.toJson(), {{"vocab_size", model.vocabSize}},
+                                       seed, latencyFeatureNames(space)));
+  LatencyDatasetRunner runner(space, seed, latencyDecoderRows(h),
+                              [&](const ArchConfig& a) { return profiler.measure(a); });
+  runner.setProgress([](const LatencySample& s, int stored, int planned) {
+    std::fprintf(stderr, "[%d/%d] %.1f ms (cv %.1f%%)  %s\n", stored, planned, s.measurement.meanMs(),
+                 100 * s.measurement.total.cv, s.arch.summary().c_str());
+  });
+  StopToken never;
+  runner.run(dataset, nTrain + nTest, never);
+  const std::vector<LatencySample>& all = dataset.samples();
+
+  // Fixed held-out set; training sets are prefixes of one shuffled pool.
+  std::vector<LatencySample> pool, test;
+  LatencyPredictor::split(all, double(nTest) / all.size(), seed, pool, test);
+  std::printf("bench_latency_predictor: wmt14.en-de space, vocab %lld, profile: batch %d, source %d, "
+              "%d steps, beam %d (%s), 1 thread, %d warm-up + %d runs, timer %s, drift reference %s, "
+              "BLAS %s\n",
+              static_cast<long long>(model.vocabSize), h.batchSize, h.srcLen, h.tgtLen, h.beam,
+              h.protocol.c_str(), h.warmup, h.runs, h.timer.c_str(), h.driftReference ? "on" : "off",
+              blasCoreName().c_str());
+  double lo = 1e18, hi = 0;
+  for (const auto& s : all) {
+    lo = std::min(lo, s.measurement.meanMs());
+    hi = std::max(hi, s.measurement.meanMs());
+  }
+  std::printf("dataset %s: %zu subnets, latency %.0f..%.0f ms; held-out set: %zu subnets\n",
+              path.c_str(), all.size(), lo, hi, test.size());
+  std::printf("%8s %10s %9s %11s %14s %16s %9s\n", "train n", "tau", "MAPE %", "RMSE ms",
+              "mean MAPE %", "mean RMSE ms", "train s");
+  for (int n : {50, 100, 200, 300}) {
+    if (n > static_cast<int>(pool.size())) break;
+    const std::vector<LatencySample> train(pool.begin(), pool.begin() + n);
+    LatencyPredictor p(space, LatencyPredictorOptions{}, latencyDecoderRows(h));
+    const PredictorReport r = p.fit(train, test);
+    std::printf("%8d %10.3f %9.2f %11.1f %14.2f %16.1f %9.1f\n", n, r.test.kendallTau, 100 * r.test.mape,
+                r.test.rmseMs, 100 * r.meanBaseline.mape, r.meanBaseline.rmseMs, r.seconds);
+  }
+  std::printf("target: tau >= 0.95 and MAPE <= 5%% with at most 300 training samples\n");
+
+  // Repeatability: the same subnets measured again and again (fresh model each time).
+  if (repeats > 1) {
+    auto cov = [](const std::vector<double>& v) {
+      double mu = 0, sq = 0;
+      for (double x : v) mu += x / v.size();
+      for (double x : v) sq += (x - mu) * (x - mu);
+      return std::sqrt(sq / (v.size() - 1)) / mu;
+    };
+    std::printf("\nrepeated measurements (%d x each, %d runs per measurement):\n", repeats, h.runs);
+    std::printf("%-50s %9s %13s %17s %16s\n", "subnet", "mean ms", "CoV repeats", "CoV drift-corr.",
+                "CoV within runs");
+    const auto plan = LatencySampler(space, seed).plan(3);
+    for (const auto& a : plan) {
+      std::vector<double> means, corrected;
+      double within = 0;
+      for (int r = 0; r < repeats; ++r) {
+        const auto m = profiler.measure(a);
+        means.push_back(m->meanMs());
+        if (m->hasReference()) corrected.push_back(m->meanMs() / m->reference.mean);
+        within += m->total.cv / repeats;
+      }
+      double mu = 0;
+      for (double x : means) mu += x / means.size();
+      char corr[32] = "-";
+      if (corrected.size() > 1) std::snprintf(corr, sizeof corr, "%.2f%%", 100 * cov(corrected));
+      std::printf("%-50s %9.1f %12.2f%% %17s %15.2f%%\n", a.summary().c_str(), mu, 100 * cov(means), corr,
+                  100 * within);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,219 @@
+// LatencyPredictor: beats predicting the mean on held-out subnets, uses exactly the dataset's
+// features in training and prediction, saves/loads to identical predictions, refuses another
+// space; Kendall tau and MAPE on known inputs.
+#include <QtTest/QtTest>
+
+#include <QTemporaryDir>
+
+#include <cmath>
+#include <set>
+
+#include "arch/arch_config.h"
+#include "arch/arch_stats.h"
+#include "latency/latency_features.h"
+#include "latency/latency_predictor.h"
+#include "latency/latency_sample.h"
+#include "latency/latency_sampler.h"
+#include "support/tiny_space.h"
+#include "util/config_error.h"
+
+using namespace automoe;
+
+namespace {
+
+// A latency with the structure of the real one: fixed cost, per decoder layer a dispatch cost
+// growing with the experts, compute growing with widths; nothing a linear model gets exactly.
+double syntheticMs(const ArchConfig& a) {
+  double ms = 3.0;
+  for (const auto& l : a.encoder.layers) ms += 0.2 + 0.0004 * a.encoder.embedDim * l.expertFfnDims[0];
+  for (const auto& l : a.decoder.layers) {
+    double ffn = 0;
+    for (int f : l.expertFfnDims) ffn += f;
+    ms += 1.5 + 0.4 * std::sqrt(double(l.numExperts())) + 0.002 * a.decoder.embedDim * ffn / l.numExperts() +
+          0.1 * l.heads;
+  }
+  return ms;
+}
+
+std::vector<LatencySample> samples(const SearchSpace& space, int n) {
+  std::vector<LatencySample> out;
+  const LatencySampler sampler(space, 5);
+  int i = 0;
+  for (const auto& a : sampler.plan(n)) {
+    LatencySample s;
+    s.index = i++;
+    s.arch = a;
+    s.genes = sampler.codec().encode(a);
+    s.features = latencyFeatures(a, space, 5);
+    const double ms = syntheticMs(a);
+    s.measurement = LatencyMeasurement::fromRuns({0.1 * ms}, {0.9 * ms});
+    out.push_back(s);
+  }
+  return out;
+}
+
+}  // namespace
+
+class TestLatencyPredictor final : public QObject {
+  Q_OBJECT
+
+  SearchSpace m_space = test::tinySpace();
+
+  LatencyPredictorOptions options() const {
+    LatencyPredictorOptions o;
+    o.steps = 1500;
+    o.hiddenDim = 64;
+    o.seed = 3;
+    return o;
+  }
+
+ private Q_SLOTS:
+  void metricsOnKnownInputs() {
+    QCOMPARE(kendallTau({1, 2, 3, 4}, {10, 20, 30, 40}), 1.0);
+    QCOMPARE(kendallTau({1, 2, 3, 4}, {4, 3, 2, 1}), -1.0);
+    // 5 concordant, 1 discordant pair of 6: tau = 4/6.
+    QVERIFY(std::abs(kendallTau({1, 2, 3, 4}, {1, 3, 2, 4}) - 4.0 / 6) < 1e-12);
+    const PredictorMetrics m = evaluatePredictions({100, 200}, {110, 180});
+    QVERIFY(std::abs(m.mape - 0.1) < 1e-12);
+    QVERIFY(std::abs(m.rmseMs - std::sqrt((100.0 + 400.0) / 2)) < 1e-12);
+    QCOMPARE(m.count, 2);
+  }
+
+  void featuresHaveStableNamesAndZeroPadding() {
+    const auto names = latencyFeatureNames(m_space);
+    const ArchConfig small = m_space.smallest();  // 1 decoder layer of 3
+    const auto f = latencyFeatures(small, m_space, 5);
+    QCOMPARE(f.size(), names.size());
+    for (size_t i = 0; i < f.size(); ++i) QCOMPARE(f[i].name, names[i]);
+    auto value = [&](const std::string& n) {
+      for (const auto& x : f)
+        if (x.name == n) return x.value;
+      return -1.0;
+    };
+    QCOMPARE(value("dec.layers"), 1.0);
+    QCOMPARE(value("dec.l0.experts"), 1.0);
+    QCOMPARE(value("dec.l2.experts"), 0.0);  // padded slot
+    QCOMPARE(value("dec.l2.ffn_sum"), 0.0);
+    QCOMPARE(value("enc.embed_dim"), double(small.encoder.embedDim));
+    QCOMPARE(std::set<std::string>(names.begin(), names.end()).size(), names.size());
+  }
+
+  void beatsTheMeanOnHeldOutSubnets() {
+    const auto all = samples(m_space, 150);
+    std::vector<LatencySample> train, test;
+    LatencyPredictor::split(all, 0.2, 1, train, test);
+    QCOMPARE(test.size(), size_t{30});
+    QCOMPARE(train.size(), size_t{120});
+    std::set<std::vector<int>> trainGenes;
+    for (const auto& s : train) trainGenes.insert(s.genes);
+    for (const auto& s : test) QVERIFY(!trainGenes.count(s.genes));  // held out for real
+
+    LatencyPredictor p(m_space, options(), 5);
+    const PredictorReport r = p.fit(train, test);
+    QCOMPARE(r.test.count, 30);
+    QVERIFY2(r.test.rmseMs < 0.5 * r.meanBaseline.rmseMs,
+             qPrintable(QString("rmse %1 vs mean %2").arg(r.test.rmseMs).arg(r.meanBaseline.rmseMs)));
+    QVERIFY2(r.test.mape < 0.5 * r.meanBaseline.mape,
+             qPrintable(QString("mape %1 vs mean %2").arg(r.test.mape).arg(r.meanBaseline.mape)));
+    QVERIFY2(r.test.kendallTau > 0.7, qPrintable(QString::number(r.test.kendallTau)));
+    // The report's numbers are the predictions the predictor gives afterwards (one row at a time
+    // instead of a batch: float rounding only).
+    std::vector<double> truth, pred;
+    for (const auto& s : test) {
+      truth.push_back(s.measurement.meanMs());
+      pred.push_back(p.predictMs(s.arch));
+    }
+    QVERIFY(std::abs(evaluatePredictions(truth, pred).rmseMs - r.test.rmseMs) < 1e-5 * r.test.rmseMs);
+  }
+
+  void trainingAndPredictionUseTheSameFeatures() {
+    const auto all = samples(m_space, 30);
+    LatencyPredictor p(m_space, options(), 5);
+    p.fit(all);
+    QCOMPARE(p.trainingInputs().size(), all.size());
+    for (size_t i = 0; i < all.size(); ++i) {
+      const std::vector<double> stored = featureValues(all[i].features);  // as the dataset has it
+      QCOMPARE(p.trainingInputs()[i], stored);
+      QCOMPARE(p.inputFor(all[i].arch), stored);
+    }
+  }
+
+  void savesAndLoadsToIdenticalPredictions() {
+    QTemporaryDir dir;
+    const std::string stem = dir.filePath("runs/p.predictor").toStdString();
+    QDir().mkpath(dir.filePath("runs"));
+    const auto all = samples(m_space, 40);
+    LatencyPredictor p(m_space, options(), 5);
+    p.fit(all);
+    p.save(stem, {{"profile", "test"}});
+    const LatencyPredictor q = LatencyPredictor::load(stem, m_space);
+    QCOMPARE(q.featureNames(), p.featureNames());
+    const auto extra = LatencySampler(m_space, 77).plan(20);
+    const auto a = p.predictMs(extra), b = q.predictMs(extra);
+    for (size_t i = 0; i < a.size(); ++i) QCOMPARE(a[i], b[i]);
+    QVERIFY(QFile::exists(QString::fromStdString(stem + ".pt")));
+    const auto meta = nlohmann::json::parse(QFile(QString::fromStdString(stem + ".json")).exists()
+                                                ? std::string(readAll(stem + ".json"))
+                                                : std::string("{}"));
+    QCOMPARE(meta.at("profile").get<std::string>(), std::string("test"));
+    QVERIFY(meta.at("provenance").contains("torch_version"));
+    QCOMPARE(meta.at("feature_mean").size(), p.featureNames().size());
+    // Another space (other depths) has other features: refused, naming the file.
+    SearchSpace other = m_space;
+    other.decoder.layers = {1, 2, 3, 4};
+    try {
+      LatencyPredictor::load(stem, other);
+      QFAIL("expected ConfigError");
+    } catch (const ConfigError& e) {
+      QVERIFY(QString(e.what()).contains("feature_names"));
+    }
+    QVERIFY_THROWS_EXCEPTION(ConfigError, LatencyPredictor::load(stem + ".missing", m_space));
+  }
+
+  void dividesOutMachineDrift() {
+    // The machine slows down and speeds up by up to 25% while the dataset is measured; the
+    // reference subnet, timed between the same runs, drifts alike.
+    auto all = samples(m_space, 150);
+    std::vector<LatencySample> drifted = all;
+    for (size_t i = 0; i < drifted.size(); ++i) {
+      const double drift = 1.0 + 0.25 * std::sin(0.3 * double(i));
+      const double ms = syntheticMs(drifted[i].arch) * drift;
+      drifted[i].measurement = LatencyMeasurement::fromRuns({0.1 * ms}, {0.9 * ms});
+      drifted[i].measurement.setReference({10.0 * drift});
+    }
+    std::vector<LatencySample> train, test, rawTrain, rawTest;
+    LatencyPredictor::split(drifted, 0.2, 1, train, test);
+    LatencyPredictor corrected(m_space, options(), 5);
+    const PredictorReport c = corrected.fit(train, test);
+    std::vector<double> refs;
+    for (const auto& s : train) refs.push_back(s.measurement.reference.mean);
+    std::sort(refs.begin(), refs.end());
+    QCOMPARE(corrected.referenceBaselineMs(), refs[refs.size() / 2]);
+    for (const auto& s : test)  // exactly the drift-free latency, scaled to the median state
+      QVERIFY(std::abs(corrected.targetMs(s) - syntheticMs(s.arch) * refs[refs.size() / 2] / 10.0) < 1e-9);
+    // The same rows without their references: the drift stays in the targets.
+    for (auto* v : {&train, &test})
+      for (auto& s : *v) s.measurement.setReference({});
+    LatencyPredictor raw(m_space, options(), 5);
+    const PredictorReport r = raw.fit(train, test);
+    QCOMPARE(raw.referenceBaselineMs(), 0.0);
+    QVERIFY2(c.test.mape < 0.5 * r.test.mape, qPrintable(QString("%1 vs %2").arg(c.test.mape).arg(r.test.mape)));
+  }
+
+  void needsTrainingBeforeUse() {
+    LatencyPredictor p(m_space, options(), 5);
+    QVERIFY(!p.trained());
+    QVERIFY_THROWS_EXCEPTION(std::logic_error, p.predictMs(m_space.smallest()));
+    QVERIFY_THROWS_EXCEPTION(ConfigError, p.fit(samples(m_space, 1)));
+  }
+
+ private:
+  static QByteArray readAll(const std::string& path) {
+    QFile f(QString::fromStdString(path));
+    f.open(QIODevice::ReadOnly);
+    return f.readAll();
+  }
+};
+
+QTEST_APPLESS_MAIN(TestLatencyPredictor)
+#include "test_latency_predictor.moc"
