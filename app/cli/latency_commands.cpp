@@ -64,9 +64,10 @@ const HardwareProfile& profileOf(const Project& p, const ArgParser& ap) {
 
 void printProfile(const HardwareProfile& h) {
   std::printf("profile        %s: %s, %d thread(s), batch %d, source %d tokens, %d decoder steps, "
-              "beam %d, %d warm-up + %d measured runs\n",
+              "beam %d (%s), %d warm-up + %d measured runs, %s time\n",
               h.name.c_str(), h.device.c_str(), h.threads, h.batchSize, h.srcLen, h.tgtLen, h.beam,
-              h.warmup, h.runs);
+              h.protocol == "automoe" ? "AutoMoE's fixed-input protocol" : "beam search",
+              h.warmup, h.runs, h.timer == "thread_cpu" ? "thread CPU" : "wall-clock");
 }
 
 nlohmann::json datasetModelJson(const Project& p) { return {{"vocab_size", p.model.vocabSize}}; }
@@ -107,6 +108,9 @@ int latencyMeasure(const Args& args) {
               m->meanMs(), m->total.std, 100 * m->total.cv, m->total.kept, h.runs);
   std::printf("  encoder      %.2f ms (%.1f%%)\n", m->encoder.mean, 100 * m->encoderShare());
   std::printf("  decoder      %.2f ms (%.1f%%)\n", m->decoder.mean, 100 * m->decoderShare());
+  if (m->hasReference())
+    std::printf("reference      %.2f ms (the space's smallest subnet, timed between the runs)\n",
+                m->reference.mean);
   std::printf("BLAS kernel    %s\n", blasCoreName().c_str());
   return kExitOk;
 }

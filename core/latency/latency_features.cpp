@@ -55,6 +55,7 @@ void addLayers(std::vector<NamedValue>& out, StackTotals& totals, const StackArc
       layer.push_back({"ende_layers", present ? double(std::min(l.endeSourceLayers(), encoderLayers)) : 0});
     }
     layer.push_back({"experts", double(n)});
+    layer.push_back({"routed", n > 1 ? 1.0 : 0.0});  // a router and grouped dispatch run
     layer.push_back({"ffn_mean", mean});
     layer.push_back({"ffn_max", mx});
     layer.push_back({"ffn_sum", sum});

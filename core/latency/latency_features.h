@@ -7,8 +7,9 @@
 // Features, in this order:
 //  * per stack: width and depth;
 //  * per layer slot up to the space's maximum depth (zero for slots past the subnet's depth):
-//    heads, encoder-decoder heads and attended encoder layers (decoder), expert count, mean / max
-//    / sum of the experts' FFN widths, effective top-k; and each of these summed over the stack;
+//    heads, encoder-decoder heads and attended encoder layers (decoder), expert count, whether the
+//    layer is routed (more than one expert), mean / max / sum of the experts' FFN widths, effective
+//    top-k; and each of these summed over the stack;
 //  * what the hardware has to do, as incremental decoding at small batch is bound by reading
 //    weights: multiply-accumulates per token (encoder) and per decoded row (decoder, without the
 //    vocabulary projection); weights the encoder reads (all of them); weights one decoder step

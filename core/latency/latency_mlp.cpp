@@ -24,6 +24,7 @@ void LatencyMlpImpl::reset() {
     layers->push_back(lin);
     in = out;
   }
+  if (options.linear_skip()) skip = register_parameter("skip", at::zeros({options.in_features()}));
 }
 
 at::Tensor LatencyMlpImpl::forward(const at::Tensor& x) const {
@@ -34,7 +35,8 @@ at::Tensor LatencyMlpImpl::forward(const at::Tensor& x) const {
     h = at::linear(h, lin.weight, lin.bias);  // [N, in] -> [N, out]
     if (i + 1 < n) h = at::relu(h);
   }
-  return h.squeeze(1);  // [N, 1] -> [N]
+  h = h.squeeze(1);  // [N, 1] -> [N]
+  return skip.defined() ? h + at::mv(x, skip) : h;
 }
 
 }  // namespace automoe

@@ -1,6 +1,8 @@
 #pragma once
 // The latency predictor's regressor: an MLP (Linear -> ReLU) x hiddenLayers -> Linear(1) over
-// normalised features. Initialised from its own seeded generator (the global RNG is untouched).
+// normalised features, plus (linear_skip) a linear term of the features: latency is close to
+// additive in what each layer reads, the MLP then only learns the corrections. Initialised from
+// its own seeded generator (the global RNG is untouched).
 #include <cstdint>
 
 #include <ATen/ATen.h>
@@ -17,6 +19,7 @@ struct LatencyMlpOptions {
   TORCH_ARG(int64_t, hidden_dim) = 128;
   TORCH_ARG(int64_t, hidden_layers) = 2;
   TORCH_ARG(uint64_t, seed) = 1;
+  TORCH_ARG(bool, linear_skip) = true;
 };
 
 class LatencyMlpImpl : public torch::nn::Module {
@@ -29,6 +32,7 @@ class LatencyMlpImpl : public torch::nn::Module {
 
   LatencyMlpOptions options;
   torch::nn::ModuleList layers{nullptr};
+  at::Tensor skip;  // [F] linear term (linear_skip), zero-initialised
 };
 TORCH_MODULE(LatencyMlp);
 

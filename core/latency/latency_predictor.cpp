@@ -26,6 +26,7 @@ namespace {
 
 constexpr int kFormatVersion = 1;
 constexpr double kPi = 3.14159265358979323846;
+constexpr double kSkipWeightDecay = 0.01;  // the linear term: light decay (held-out results barely move)
 
 double mean(const std::vector<double>& v) {
   return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
@@ -117,6 +118,38 @@ std::vector<double> LatencyPredictor::predictMs(const std::vector<ArchConfig>& a
   return predictRows(rows);
 }
 
+void LatencyPredictor::trainWeights(const at::Tensor& x, const at::Tensor& y) {
+  m_mlp = LatencyMlp(LatencyMlpOptions(x.size(1))
+                         .hidden_dim(m_options.hiddenDim)
+                         .hidden_layers(m_options.hiddenLayers)
+                         .seed(m_options.seed)
+                         .linear_skip(m_options.linearSkip));
+  // The MLP is decayed strongly (hundreds of rows, ~100 features); the linear term lightly.
+  std::vector<at::Tensor> mlpParams;
+  for (const auto& p : m_mlp->layers->parameters()) mlpParams.push_back(p);
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  groups.emplace_back(mlpParams, std::make_unique<torch::optim::AdamWOptions>(
+                                     torch::optim::AdamWOptions(m_options.learningRate)
+                                         .weight_decay(m_options.weightDecay)));
+  if (m_mlp->skip.defined())
+    groups.emplace_back(std::vector<at::Tensor>{m_mlp->skip},
+                        std::make_unique<torch::optim::AdamWOptions>(
+                            torch::optim::AdamWOptions(m_options.learningRate)
+                                .weight_decay(kSkipWeightDecay)));
+  torch::optim::AdamW opt(std::move(groups));
+  m_mlp->train();
+  for (int step = 0; step < m_options.steps; ++step) {
+    // Cosine decay to zero: the last steps settle instead of oscillating around the minimum.
+    const double lr = 0.5 * m_options.learningRate * (1 + std::cos(kPi * step / m_options.steps));
+    for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+    opt.zero_grad();
+    const at::Tensor loss = (m_mlp->forward(x) - y).pow(2).mean();
+    loss.backward();
+    opt.step();
+  }
+  m_mlp->eval();
+}
+
 PredictorReport LatencyPredictor::fit(const std::vector<LatencySample>& train,
                                       const std::vector<LatencySample>& test) {
   if (train.size() < 2) throw ConfigError("latency predictor: needs at least 2 training samples");
@@ -150,26 +183,8 @@ PredictorReport LatencyPredictor::fit(const std::vector<LatencySample>& train,
   m_targetMean = mean(targets);
   m_targetStd = stddev(targets, m_targetMean);
 
-  m_mlp = LatencyMlp(LatencyMlpOptions(static_cast<int64_t>(F))
-                         .hidden_dim(m_options.hiddenDim)
-                         .hidden_layers(m_options.hiddenLayers)
-                         .seed(m_options.seed));
-  const at::Tensor x = normalisedInputs(m_trainingInputs);  // [N, F]
   at::Tensor y = at::tensor(targets, at::kDouble).to(at::kFloat);  // [N]
-  y = (y - m_targetMean) / m_targetStd;
-  torch::optim::AdamW opt(m_mlp->parameters(), torch::optim::AdamWOptions(m_options.learningRate)
-                                                   .weight_decay(m_options.weightDecay));
-  m_mlp->train();
-  for (int step = 0; step < m_options.steps; ++step) {
-    // Cosine decay to zero: the last steps settle instead of oscillating around the minimum.
-    const double lr = 0.5 * m_options.learningRate * (1 + std::cos(kPi * step / m_options.steps));
-    static_cast<torch::optim::AdamWOptions&>(opt.param_groups()[0].options()).lr(lr);
-    opt.zero_grad();
-    const at::Tensor loss = (m_mlp->forward(x) - y).pow(2).mean();
-    loss.backward();
-    opt.step();
-  }
-  m_mlp->eval();
+  trainWeights(normalisedInputs(m_trainingInputs), (y - m_targetMean) / m_targetStd);
 
   PredictorReport report;
   report.train = evaluatePredictions(measured, predictRows(m_trainingInputs));
@@ -242,7 +257,8 @@ LatencyPredictor LatencyPredictor::load(const std::string& stem, const SearchSpa
   p.m_mlp = LatencyMlp(LatencyMlpOptions(static_cast<int64_t>(F))
                            .hidden_dim(p.m_options.hiddenDim)
                            .hidden_layers(p.m_options.hiddenLayers)
-                           .seed(p.m_options.seed));
+                           .seed(p.m_options.seed)
+                           .linear_skip(p.m_options.linearSkip));
   try {
     torch::serialize::InputArchive archive;
     archive.load_from(stem + ".pt");

@@ -75,6 +75,8 @@ class LatencyPredictor {
  private:
   at::Tensor normalisedInputs(const std::vector<std::vector<double>>& rows) const;  // [N, F]
   std::vector<double> predictRows(const std::vector<std::vector<double>>& rows) const;
+  // A fresh MLP fitted to normalised inputs x [N, F] and targets y [N] (AdamW, cosine decay).
+  void trainWeights(const at::Tensor& x, const at::Tensor& y);
 
   SearchSpace m_space;
   LatencyPredictorOptions m_options;

@@ -1,7 +1,7 @@
 #pragma once
-// Robust summary of repeated timings: sort, drop the lowest and the highest floor(trim * n) values
-// (AutoMoE/HAT drop 10% at each end), then mean, sample standard deviation and coefficient of
-// variation of what is left.
+// Robust summary of repeated timings: sort, drop the lowest and the highest round(trim * n) values
+// (AutoMoE/HAT drop 10% at each end), at least one at each end from 5 values on, then mean, sample
+// standard deviation and coefficient of variation of what is left.
 #include <vector>
 
 namespace automoe {

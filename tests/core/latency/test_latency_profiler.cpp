@@ -58,9 +58,14 @@ class TestLatencyProfiler final : public QObject {
     QCOMPARE(s.mean, 10.5);
     QVERIFY(std::abs(s.std - sampleStd(kept)) < 1e-12);
     QVERIFY(std::abs(s.cv - s.std / 10.5) < 1e-12);
-    // floor(0.1 n): nothing dropped below 10 values, one per end at 10.
+    // round(0.1 n), at least one per end from 5 values: none of 4, one per end of 5 to 14.
     QCOMPARE(trimmedStats({5, 1, 9}, 0.1).kept, 3);
     QCOMPARE(trimmedStats({5, 1, 9}, 0.1).mean, 5.0);
+    QCOMPARE(trimmedStats({5, 1, 9, 2}, 0.1).kept, 4);
+    const TrimmedStats eight = trimmedStats({40, 10, 11, 12, 13, 14, 15, 1}, 0.1);
+    QCOMPARE(eight.kept, 6);
+    QCOMPARE(eight.mean, 12.5);  // 1 and 40 dropped
+    QCOMPARE(trimmedStats({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, 0.1).kept, 11);
     const TrimmedStats ten = trimmedStats({10, 1, 2, 3, 4, 5, 6, 7, 8, 100}, 0.1);
     QCOMPARE(ten.kept, 8);
     QCOMPARE(ten.mean, 45.0 / 8);  // 1 and 100 dropped
