@@ -186,11 +186,8 @@ int latencyTrain(const Args& args) {
   const PredictorReport rep = predictor.fit(train, test);
   const std::string stem = latencyPredictorStem(p, h);
   predictor.save(stem, {{"profile", h.toJson()}, {"dataset", path}, {"seed", o.seed}});
-  std::printf("predictor      %s.pt (+ .json), %zu features, trained in %.1f s\n", stem.c_str(),
-              predictor.featureNames().size(), rep.seconds);
-  if (predictor.referenceBaselineMs() > 0)
-    std::printf("drift          latencies corrected to the median reference run (%.2f ms)\n",
-                predictor.referenceBaselineMs());
+  std::printf("predictor      %s.pt (+ .json), %zu features, ridge %g, trained in %.1f s\n",
+              stem.c_str(), predictor.featureNames().size(), predictor.ridgeUsed(), rep.seconds);
   std::printf("train (%3d)    RMSE %.2f ms  MAPE %.2f%%  Kendall tau %.3f\n", rep.train.count,
               rep.train.rmseMs, 100 * rep.train.mape, rep.train.kendallTau);
   if (rep.test.count > 0) {
@@ -198,6 +195,14 @@ int latencyTrain(const Args& args) {
                 rep.test.rmseMs, 100 * rep.test.mape, rep.test.kendallTau);
     std::printf("mean predictor RMSE %.2f ms  MAPE %.2f%%  (baseline on the held-out rows)\n",
                 rep.meanBaseline.rmseMs, 100 * rep.meanBaseline.mape);
+  }
+  if (predictor.usesMachineState()) {
+    std::printf("machine state  input log(reference / %.2f ms): held-out rows are predicted for the "
+                "state they were measured in; predictions are for the median state\n",
+                predictor.referenceBaselineMs());
+    if (rep.test.count > 0)
+      std::printf("held out, median state: RMSE %.2f ms  MAPE %.2f%%  Kendall tau %.3f\n",
+                  rep.testTypical.rmseMs, 100 * rep.testTypical.mape, rep.testTypical.kendallTau);
   }
   return kExitOk;
 }

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <ATen/ops/linalg_solve.h>
 #include <torch/optim/adamw.h>
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
@@ -26,7 +27,6 @@ namespace {
 
 constexpr int kFormatVersion = 1;
 constexpr double kPi = 3.14159265358979323846;
-constexpr double kSkipWeightDecay = 0.01;  // the linear term: light decay (held-out results barely move)
 
 double mean(const std::vector<double>& v) {
   return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
@@ -39,11 +39,23 @@ double stddev(const std::vector<double>& v, double m) {
   return s > 1e-9 ? s : 1.0;  // a constant feature becomes 0 after normalisation
 }
 
+// Ridge regression in closed form: (X^T X + lambda I) w = X^T y; x [N, F], y [N] -> w [F]. The
+// inputs and the target are centred, so there is no intercept.
+at::Tensor ridgeSolve(const at::Tensor& x, const at::Tensor& y, double lambda) {
+  const at::Tensor gram = x.t().mm(x) + lambda * at::eye(x.size(1), x.options());  // [F, F]
+  return at::linalg_solve(gram, x.t().mv(y));                                      // [F]
+}
+
+bool hasReference(const LatencySample& s) {
+  return s.measurement.hasReference() && s.measurement.reference.mean > 0;
+}
+
 }  // namespace
 
 nlohmann::json PredictorReport::toJson() const {
   return {{"train", train.toJson()},
           {"test", test.toJson()},
+          {"test_typical_state", testTypical.toJson()},
           {"mean_baseline", meanBaseline.toJson()},
           {"seconds", seconds}};
 }
@@ -80,13 +92,25 @@ std::vector<double> LatencyPredictor::inputFor(const ArchConfig& arch) const {
   return featureValues(f);
 }
 
+std::vector<double> LatencyPredictor::rowFor(const ArchConfig& arch, double logSlowdown) const {
+  std::vector<double> row = inputFor(arch);
+  if (usesMachineState()) row.push_back(logSlowdown);
+  return row;
+}
+
+double LatencyPredictor::logSlowdown(const LatencySample& s) const {
+  return usesMachineState() && hasReference(s)
+             ? std::log(s.measurement.reference.mean / m_referenceBaseline)
+             : 0.0;
+}
+
 at::Tensor LatencyPredictor::normalisedInputs(const std::vector<std::vector<double>>& rows) const {
-  const int64_t N = static_cast<int64_t>(rows.size()), F = static_cast<int64_t>(m_featureNames.size());
+  const int64_t N = static_cast<int64_t>(rows.size()), F = static_cast<int64_t>(m_inputMean.size());
   at::Tensor x = at::empty({N, F}, at::kFloat);  // [N, F]
   auto a = x.accessor<float, 2>();
   for (int64_t i = 0; i < N; ++i)
     for (int64_t j = 0; j < F; ++j)
-      a[i][j] = static_cast<float>((rows[i][j] - m_featureMean[j]) / m_featureStd[j]);
+      a[i][j] = static_cast<float>((rows[i][j] - m_inputMean[j]) / m_inputStd[j]);
   return x;
 }
 
@@ -103,45 +127,69 @@ std::vector<double> LatencyPredictor::predictRows(const std::vector<std::vector<
   return out;
 }
 
-double LatencyPredictor::targetMs(const LatencySample& s) const {
-  const LatencyMeasurement& m = s.measurement;
-  if (m_referenceBaseline > 0 && m.hasReference() && m.reference.mean > 0)
-    return m.meanMs() * m_referenceBaseline / m.reference.mean;
-  return m.meanMs();
+double LatencyPredictor::predictMs(const ArchConfig& arch) const {
+  return predictRows({rowFor(arch, 0.0)})[0];
 }
-
-double LatencyPredictor::predictMs(const ArchConfig& arch) const { return predictRows({inputFor(arch)})[0]; }
 
 std::vector<double> LatencyPredictor::predictMs(const std::vector<ArchConfig>& archs) const {
   std::vector<std::vector<double>> rows;
-  for (const auto& a : archs) rows.push_back(inputFor(a));
+  for (const auto& a : archs) rows.push_back(rowFor(a, 0.0));
   return predictRows(rows);
 }
 
+double LatencyPredictor::predictMs(const LatencySample& s) const {
+  return predictRows({rowFor(s.arch, logSlowdown(s))})[0];
+}
+
+LatencyMlpOptions LatencyPredictor::mlpOptions(int64_t inputs) const {
+  return LatencyMlpOptions(inputs)
+      .hidden_dim(m_options.hiddenDim)
+      .hidden_layers(m_options.hiddenLayers)
+      .seed(m_options.seed)
+      .linear_skip(true);
+}
+
+double LatencyPredictor::chooseRidge(const at::Tensor& x, const at::Tensor& y) const {
+  if (m_options.ridge >= 0) return m_options.ridge;
+  constexpr int kFolds = 5;
+  const int64_t n = x.size(0);
+  if (n < 2 * kFolds) return 1.0;
+  const at::Tensor xd = x.to(at::kDouble), yd = y.to(at::kDouble);
+  const at::Tensor fold = at::arange(n, at::kLong).remainder(kFolds);  // [N]
+  double best = 1.0, bestError = INFINITY;
+  for (double lambda : {0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0}) {
+    double error = 0;
+    for (int f = 0; f < kFolds; ++f) {
+      const at::Tensor trainRows = fold.ne(f).nonzero().squeeze(1), testRows = fold.eq(f).nonzero().squeeze(1);
+      const at::Tensor xt = xd.index_select(0, trainRows), yt = yd.index_select(0, trainRows);
+      const at::Tensor w = ridgeSolve(xt, yt, lambda);
+      error += (xd.index_select(0, testRows).mv(w) - yd.index_select(0, testRows)).pow(2).sum().item<double>();
+    }
+    if (error < bestError) {
+      bestError = error;
+      best = lambda;
+    }
+  }
+  return best;
+}
+
 void LatencyPredictor::trainWeights(const at::Tensor& x, const at::Tensor& y) {
-  m_mlp = LatencyMlp(LatencyMlpOptions(x.size(1))
-                         .hidden_dim(m_options.hiddenDim)
-                         .hidden_layers(m_options.hiddenLayers)
-                         .seed(m_options.seed)
-                         .linear_skip(m_options.linearSkip));
-  // The MLP is decayed strongly (hundreds of rows, ~100 features); the linear term lightly.
-  std::vector<at::Tensor> mlpParams;
-  for (const auto& p : m_mlp->layers->parameters()) mlpParams.push_back(p);
-  std::vector<torch::optim::OptimizerParamGroup> groups;
-  groups.emplace_back(mlpParams, std::make_unique<torch::optim::AdamWOptions>(
-                                     torch::optim::AdamWOptions(m_options.learningRate)
-                                         .weight_decay(m_options.weightDecay)));
-  if (m_mlp->skip.defined())
-    groups.emplace_back(std::vector<at::Tensor>{m_mlp->skip},
-                        std::make_unique<torch::optim::AdamWOptions>(
-                            torch::optim::AdamWOptions(m_options.learningRate)
-                                .weight_decay(kSkipWeightDecay)));
-  torch::optim::AdamW opt(std::move(groups));
+  m_mlp = LatencyMlp(mlpOptions(x.size(1)));
+  {
+    const torch::NoGradGuard noGrad;
+    m_ridge = chooseRidge(x, y);
+    m_mlp->skip.copy_(ridgeSolve(x.to(at::kDouble), y.to(at::kDouble), m_ridge).to(at::kFloat));
+    m_mlp->skip.set_requires_grad(false);
+  }
+  // The MLP learns what the linear term misses, with strong decay: hundreds of rows, ~100 inputs.
+  torch::optim::AdamW opt(m_mlp->layers->parameters(),
+                          torch::optim::AdamWOptions(m_options.learningRate)
+                              .weight_decay(m_options.weightDecay));
   m_mlp->train();
   for (int step = 0; step < m_options.steps; ++step) {
     // Cosine decay to zero: the last steps settle instead of oscillating around the minimum.
     const double lr = 0.5 * m_options.learningRate * (1 + std::cos(kPi * step / m_options.steps));
-    for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+    static_cast<torch::optim::AdamWOptions&>(opt.param_groups()[0].options()).lr(lr);
     opt.zero_grad();
     const at::Tensor loss = (m_mlp->forward(x) - y).pow(2).mean();
     loss.backward();
@@ -154,48 +202,47 @@ PredictorReport LatencyPredictor::fit(const std::vector<LatencySample>& train,
                                       const std::vector<LatencySample>& test) {
   if (train.size() < 2) throw ConfigError("latency predictor: needs at least 2 training samples");
   const auto t0 = std::chrono::steady_clock::now();
-  const size_t F = m_featureNames.size();
-  m_trainingInputs.clear();
   m_referenceBaseline = 0;
-  const bool referenced = std::all_of(train.begin(), train.end(), [](const LatencySample& s) {
-    return s.measurement.hasReference() && s.measurement.reference.mean > 0;
-  });
-  if (referenced) {
+  if (std::all_of(train.begin(), train.end(), hasReference)) {
     std::vector<double> refs;
     for (const auto& s : train) refs.push_back(s.measurement.reference.mean);
     std::nth_element(refs.begin(), refs.begin() + refs.size() / 2, refs.end());
     m_referenceBaseline = refs[refs.size() / 2];
   }
+  m_trainingInputs.clear();
+  std::vector<std::vector<double>> rows;
   std::vector<double> targets, measured;
   for (const auto& s : train) {
     m_trainingInputs.push_back(inputFor(s.arch));
-    measured.push_back(targetMs(s));
+    rows.push_back(rowFor(s.arch, logSlowdown(s)));
+    measured.push_back(s.measurement.meanMs());
     targets.push_back(m_options.logTarget ? std::log(measured.back()) : measured.back());
   }
-  m_featureMean.assign(F, 0);
-  m_featureStd.assign(F, 1);
+  const size_t F = rows.front().size();
+  m_inputMean.assign(F, 0);
+  m_inputStd.assign(F, 1);
   for (size_t j = 0; j < F; ++j) {
     std::vector<double> col;
-    for (const auto& r : m_trainingInputs) col.push_back(r[j]);
-    m_featureMean[j] = mean(col);
-    m_featureStd[j] = stddev(col, m_featureMean[j]);
+    for (const auto& r : rows) col.push_back(r[j]);
+    m_inputMean[j] = mean(col);
+    m_inputStd[j] = stddev(col, m_inputMean[j]);
   }
   m_targetMean = mean(targets);
   m_targetStd = stddev(targets, m_targetMean);
-
-  at::Tensor y = at::tensor(targets, at::kDouble).to(at::kFloat);  // [N]
-  trainWeights(normalisedInputs(m_trainingInputs), (y - m_targetMean) / m_targetStd);
+  const at::Tensor y = at::tensor(targets, at::kDouble).to(at::kFloat);  // [N]
+  trainWeights(normalisedInputs(rows), (y - m_targetMean) / m_targetStd);
 
   PredictorReport report;
-  report.train = evaluatePredictions(measured, predictRows(m_trainingInputs));
+  report.train = evaluatePredictions(measured, predictRows(rows));
   if (!test.empty()) {
-    std::vector<double> truth;
-    std::vector<std::vector<double>> rows;
+    std::vector<double> truth, withState, typical;
     for (const auto& s : test) {
-      truth.push_back(targetMs(s));
-      rows.push_back(inputFor(s.arch));
+      truth.push_back(s.measurement.meanMs());
+      withState.push_back(predictMs(s));
+      typical.push_back(predictMs(s.arch));
     }
-    report.test = evaluatePredictions(truth, predictRows(rows));
+    report.test = evaluatePredictions(truth, withState);
+    report.testTypical = evaluatePredictions(truth, typical);
     report.meanBaseline = evaluatePredictions(truth, std::vector<double>(truth.size(), mean(measured)));
   }
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -216,11 +263,13 @@ void LatencyPredictor::save(const std::string& stem, const nlohmann::json& meta)
   j["format_version"] = kFormatVersion;
   j["feature_names"] = m_featureNames;
   j["decoder_rows"] = m_decoderRows;
-  j["feature_mean"] = m_featureMean;
-  j["feature_std"] = m_featureStd;
+  j["input_mean"] = m_inputMean;  // features, then log slowdown when machine_state_input
+  j["input_std"] = m_inputStd;
   j["target_mean"] = m_targetMean;
   j["target_std"] = m_targetStd;
+  j["machine_state_input"] = usesMachineState();
   j["reference_baseline_ms"] = m_referenceBaseline;
+  j["ridge_used"] = m_ridge;
   j["options"] = m_options.toJson();
   j["metrics"] = m_report;
   j["search_space"] = m_space.toJson();
@@ -242,23 +291,20 @@ LatencyPredictor LatencyPredictor::load(const std::string& stem, const SearchSpa
   try {
     if (j.at("feature_names").get<std::vector<std::string>>() != p.m_featureNames)
       r.fail("feature_names", "the predictor was trained for another search space; retrain it");
-    p.m_featureMean = j.at("feature_mean").get<std::vector<double>>();
-    p.m_featureStd = j.at("feature_std").get<std::vector<double>>();
+    p.m_inputMean = j.at("input_mean").get<std::vector<double>>();
+    p.m_inputStd = j.at("input_std").get<std::vector<double>>();
     p.m_targetMean = j.at("target_mean").get<double>();
     p.m_targetStd = j.at("target_std").get<double>();
     p.m_referenceBaseline = j.at("reference_baseline_ms").get<double>();
+    p.m_ridge = j.at("ridge_used").get<double>();
   } catch (const nlohmann::json::exception& e) {
     throw ConfigError(path + ": malformed predictor file: " + e.what());
   }
-  const size_t F = p.m_featureNames.size();
-  if (p.m_featureMean.size() != F || p.m_featureStd.size() != F)
-    r.fail("feature_mean", "expected " + std::to_string(F) + " values");
+  const size_t F = p.m_featureNames.size() + (p.usesMachineState() ? 1 : 0);
+  if (p.m_inputMean.size() != F || p.m_inputStd.size() != F)
+    r.fail("input_mean", "expected " + std::to_string(F) + " values");
   p.m_report = j.value("metrics", nlohmann::json::object());
-  p.m_mlp = LatencyMlp(LatencyMlpOptions(static_cast<int64_t>(F))
-                           .hidden_dim(p.m_options.hiddenDim)
-                           .hidden_layers(p.m_options.hiddenLayers)
-                           .seed(p.m_options.seed)
-                           .linear_skip(p.m_options.linearSkip));
+  p.m_mlp = LatencyMlp(p.mlpOptions(static_cast<int64_t>(F)));
   try {
     torch::serialize::InputArchive archive;
     archive.load_from(stem + ".pt");

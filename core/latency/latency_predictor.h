@@ -1,10 +1,17 @@
 #pragma once
-// Predicts a subnet's latency under one hardware profile from latencyFeatures() with an MLP
-// trained on a measured latency dataset. The per-feature normalisation (mean, std over the
-// training rows) and the target normalisation are part of the model and are saved beside the
-// weights (<stem>.pt holds the weights, <stem>.json the feature names, normalisation, options,
-// metrics and provenance). Training and prediction build their inputs with the same function
-// (inputFor), so they cannot disagree.
+// Predicts a subnet's latency under one hardware profile from latencyFeatures() with a model in
+// LibTorch: a closed-form ridge regression on the standardised features (latency is close to
+// additive in what each layer reads) plus an MLP fitted on top, both on log latency. The
+// per-feature normalisation and the target normalisation are part of the model and are saved
+// beside the weights (<stem>.pt holds the weights, <stem>.json the feature names, normalisation,
+// options, metrics and provenance). Training and prediction build their inputs with the same
+// function (inputFor), so they cannot disagree.
+//
+// Machine state: when every training row carries a drift reference (HardwareProfile::
+// driftReference), the model gets one more input, log(reference / median reference), the
+// machine's slowdown while the row was measured, and learns how each subnet's latency moves with
+// it (large and small subnets move differently, so dividing by the reference is worse). Held-out
+// rows are scored with their own state; predictMs() answers for the median state.
 #include <string>
 #include <vector>
 
@@ -23,7 +30,8 @@ struct LatencySample;
 
 struct PredictorReport {
   PredictorMetrics train;
-  PredictorMetrics test;          // held-out rows (count 0 when none)
+  PredictorMetrics test;          // held-out rows, each with its machine state (count 0: none)
+  PredictorMetrics testTypical;   // held-out rows predicted for the median state (as predictMs)
   PredictorMetrics meanBaseline;  // predicting the training mean for every held-out row
   double seconds = 0;             // training wall time
 
@@ -40,20 +48,19 @@ class LatencyPredictor {
   static void split(const std::vector<LatencySample>& samples, double holdout, uint64_t seed,
                     std::vector<LatencySample>& train, std::vector<LatencySample>& test);
 
-  // Fits normalisation and weights on `train` (>= 2 rows); reports on `train` and `test`. When
-  // every training row has a drift reference, targets (and the reported measurements) are
-  // corrected to the median machine state: latency x median(reference) / the row's reference;
-  // predictions are then latencies in that state.
+  // Fits normalisation and weights on `train` (>= 2 rows); reports on `train` and `test`.
   PredictorReport fit(const std::vector<LatencySample>& train,
                       const std::vector<LatencySample>& test = {});
 
   double predictMs(const ArchConfig& arch) const;
   std::vector<double> predictMs(const std::vector<ArchConfig>& archs) const;
+  // The latency of `s`'s subnet under the machine state `s` was measured in.
+  double predictMs(const LatencySample& s) const;
 
-  // The raw (unnormalised) input of `arch`: latencyFeatures' values, checked against the names
+  // The raw (unnormalised) features of `arch`: latencyFeatures' values, checked against the names
   // this predictor was trained with.
   std::vector<double> inputFor(const ArchConfig& arch) const;
-  // The raw inputs fit() trained on, one row per training sample (for consistency checks).
+  // The raw features fit() trained on, one row per training sample (for consistency checks).
   const std::vector<std::vector<double>>& trainingInputs() const { return m_trainingInputs; }
 
   // Writes <stem>.pt and <stem>.json atomically; `meta` is merged into the JSON (profile, dataset
@@ -63,28 +70,34 @@ class LatencyPredictor {
   static LatencyPredictor load(const std::string& stem, const SearchSpace& space);
 
   bool trained() const { return !m_mlp.is_empty(); }
-  // Median reference latency of the training rows (0 when not drift-corrected).
+  bool usesMachineState() const { return m_referenceBaseline > 0; }
+  // Median reference latency of the training rows (0 without drift references).
   double referenceBaselineMs() const { return m_referenceBaseline; }
-  // The latency fit() learns for `s`: drift-corrected when this predictor and the row have a
-  // reference.
-  double targetMs(const LatencySample& s) const;
   const std::vector<std::string>& featureNames() const { return m_featureNames; }
   const LatencyPredictorOptions& options() const { return m_options; }
   int decoderRows() const { return m_decoderRows; }
+  double ridgeUsed() const { return m_ridge; }
 
  private:
+  // The model's input row: features, plus the machine state when the model uses it.
+  std::vector<double> rowFor(const ArchConfig& arch, double logSlowdown) const;
+  double logSlowdown(const LatencySample& s) const;
   at::Tensor normalisedInputs(const std::vector<std::vector<double>>& rows) const;  // [N, F]
   std::vector<double> predictRows(const std::vector<std::vector<double>>& rows) const;
-  // A fresh MLP fitted to normalised inputs x [N, F] and targets y [N] (AdamW, cosine decay).
+  // Ridge solution into the linear term, then the MLP on top: inputs x [N, F], targets y [N].
   void trainWeights(const at::Tensor& x, const at::Tensor& y);
+  // The ridge penalty: the option, or the 5-fold cross-validated choice when it is negative.
+  double chooseRidge(const at::Tensor& x, const at::Tensor& y) const;
+  LatencyMlpOptions mlpOptions(int64_t inputs) const;
 
   SearchSpace m_space;
   LatencyPredictorOptions m_options;
   int m_decoderRows;
   std::vector<std::string> m_featureNames;
-  std::vector<double> m_featureMean, m_featureStd;
+  std::vector<double> m_inputMean, m_inputStd;  // per input column (features [+ state])
   double m_targetMean = 0, m_targetStd = 1;
   double m_referenceBaseline = 0;
+  double m_ridge = 0;  // the penalty used
   LatencyMlp m_mlp{nullptr};
   std::vector<std::vector<double>> m_trainingInputs;
   nlohmann::json m_report;

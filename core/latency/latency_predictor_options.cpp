@@ -8,7 +8,7 @@ namespace automoe {
 
 LatencyPredictorOptions LatencyPredictorOptions::fromJson(const JsonReader& r) {
   r.rejectUnknownKeys({"hidden_dim", "hidden_layers", "steps", "learning_rate", "weight_decay",
-                       "holdout", "log_target", "linear_skip", "seed"});
+                       "holdout", "log_target", "ridge", "seed"});
   LatencyPredictorOptions o;
   o.hiddenDim = static_cast<int>(r.getInt("hidden_dim", o.hiddenDim));
   o.hiddenLayers = static_cast<int>(r.getInt("hidden_layers", o.hiddenLayers));
@@ -17,7 +17,13 @@ LatencyPredictorOptions LatencyPredictorOptions::fromJson(const JsonReader& r) {
   o.weightDecay = r.getDouble("weight_decay", o.weightDecay);
   o.holdout = r.getDouble("holdout", o.holdout);
   o.logTarget = r.getBool("log_target", o.logTarget);
-  o.linearSkip = r.getBool("linear_skip", o.linearSkip);
+  if (r.has("ridge") && r.raw("ridge").is_string()) {
+    if (r.getString("ridge") != "auto") r.fail("ridge", "expected a number >= 0 or \"auto\"");
+    o.ridge = -1.0;
+  } else {
+    o.ridge = r.getDouble("ridge", o.ridge);
+    if (r.has("ridge") && o.ridge < 0) r.fail("ridge", "must be >= 0 (or \"auto\")");
+  }
   const int64_t seed = r.getInt("seed", static_cast<int64_t>(o.seed));
   if (o.hiddenDim < 1 || o.hiddenDim > 65536) r.fail("hidden_dim", "must be in [1, 65536]");
   if (o.hiddenLayers < 0 || o.hiddenLayers > 64) r.fail("hidden_layers", "must be in [0, 64]");
@@ -34,7 +40,7 @@ nlohmann::json LatencyPredictorOptions::toJson() const {
   return {{"hidden_dim", hiddenDim},       {"hidden_layers", hiddenLayers},
           {"steps", steps},                {"learning_rate", learningRate},
           {"weight_decay", weightDecay},   {"holdout", holdout},
-          {"log_target", logTarget},       {"linear_skip", linearSkip},
+          {"log_target", logTarget},       {"ridge", ridge < 0 ? nlohmann::json("auto") : nlohmann::json(ridge)},
           {"seed", seed}};
 }
 

@@ -17,7 +17,9 @@ struct LatencyPredictorOptions {
   double weightDecay = 1.0;   // AdamW decoupled decay; strong: datasets have only hundreds of rows
   double holdout = 0.2;       // fraction of the dataset kept out of training for the report
   bool logTarget = true;      // regress log(latency): errors become relative, MAPE improves
-  bool linearSkip = true;     // a linear term beside the MLP (LatencyMlpOptions::linear_skip)
+  // L2 penalty of the linear term (closed-form ridge on standardised inputs); negative ("auto" in
+  // the project file): chosen by 5-fold cross-validation on the training rows.
+  double ridge = -1.0;
   uint64_t seed = 1;          // initialisation, split and batch order
 
   static LatencyPredictorOptions fromJson(const JsonReader& r);

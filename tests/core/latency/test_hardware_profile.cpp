@@ -56,6 +56,7 @@ class TestHardwareProfile final : public QObject {
         {{"name", "cpu-2-threads"}, {"threads", 2}, {"beam", 4}, {"tgt_len", 12}, {"protocol", "automoe"}},
         {{"name", "shared"}, {"timer", "thread_cpu"}}};
     j["latency"] = {{"dataset_samples", 42}, {"seed", 9}, {"predictor", {{"hidden_dim", 16}, {"steps", 10}}}};
+    j["latency"]["predictor"]["ridge"] = "auto";
     const Project p = Project::fromJson(j, "p.json");
     QCOMPARE(p.hardwareProfiles.size(), size_t{3});
     QCOMPARE(p.hardwareProfiles[0].runs, 7);
@@ -67,6 +68,7 @@ class TestHardwareProfile final : public QObject {
     QCOMPARE(p.latency.datasetSamples, 42);
     QCOMPARE(p.latency.seed, uint64_t{9});
     QCOMPARE(p.latency.predictor.hiddenDim, 16);
+    QVERIFY(p.latency.predictor.ridge < 0);  // "auto" by default: cross-validated
     QCOMPARE(p.latency.predictor.seed, uint64_t{9});
     const Project back = Project::fromJson(p.toJson(), "again.json");
     QCOMPARE(back.hardwareProfiles.size(), size_t{3});
@@ -100,6 +102,9 @@ class TestHardwareProfile final : public QObject {
     j["latency"] = {{"predictor", {{"holdout", 1.5}}}};
     e = errorOf(j);
     QVERIFY2(e.contains("latency.predictor.holdout"), qPrintable(e));
+    j["latency"] = {{"predictor", {{"ridge", "big"}}}};
+    e = errorOf(j);
+    QVERIFY2(e.contains("latency.predictor.ridge"), qPrintable(e));
     try {
       findHardwareProfile(defaultHardwareProfiles(), "gpu-x", "p.json");
       QFAIL("expected ConfigError");
