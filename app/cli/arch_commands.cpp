@@ -12,26 +12,11 @@
 
 namespace automoe::cli {
 
-namespace {
-
-ArchConfig loadValidArch(const std::string& path, const SearchSpace& space) {
-  ArchConfig a = ArchConfig::loadFile(path);
-  const auto errs = a.validate(space);
-  if (!errs.empty()) {
-    std::string msg = path + ": the architecture is not in the project's search space:";
-    for (const auto& e : errs) msg += "\n  - " + e;
-    throw ConfigError(msg);
-  }
-  return a;
-}
-
-}  // namespace
-
 int archStats(const Args& args) {
   ArgParser ap(args, {"src-len", "tgt-len"}, {"json"});
   ap.expectPositional({"PROJECT", "ARCH.json"});
   const Project p = Project::load(ap.positional()[0]);
-  const ArchConfig a = loadValidArch(ap.positional()[1], p.space);
+  const ArchConfig a = ArchConfig::loadValidated(ap.positional()[1], p.space);
   const int src = static_cast<int>(ap.intValue("src-len", 30, 1, 100000));
   const int tgt = static_cast<int>(ap.intValue("tgt-len", 30, 1, 100000));
   const ArchStats s = computeArchStats(a, p.space.qkvDim, p.model.vocabSize, src, tgt, p.model.costOptions());
@@ -62,7 +47,7 @@ int archValidate(const Args& args) {
   ArgParser ap(args, {}, {});
   ap.expectPositional({"PROJECT", "ARCH.json"});
   const Project p = Project::load(ap.positional()[0]);
-  loadValidArch(ap.positional()[1], p.space);
+  ArchConfig::loadValidated(ap.positional()[1], p.space);
   std::printf("%s: valid\n", ap.positional()[1].c_str());
   return 0;
 }

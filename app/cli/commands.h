@@ -23,6 +23,7 @@ int spaceDescribe(const Args& args);
 int archStats(const Args& args);
 int archValidate(const Args& args);
 int train(const Args& args);
+int retrain(const Args& args);
 int blasInfo(const Args& args);
 int blasCheck(const Args& args);
 int dataBuild(const Args& args);

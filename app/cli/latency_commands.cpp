@@ -17,46 +17,13 @@
 #include "latency/latency_profiler.h"
 #include "latency/provenance.h"
 #include "project/project.h"
+#include "stop_signals.h"
 #include "util/config_error.h"
 #include "util/stop_token.h"
 
 namespace automoe::cli {
 
 namespace {
-
-StopToken g_stop;
-
-void onSignal(int) { g_stop.requestStop(); }
-
-// SIGINT/SIGTERM only set the stop token while alive; the previous handlers come back after.
-class StopOnSignal final {
- public:
-  StopOnSignal() {
-    struct sigaction sa {};
-    sa.sa_handler = onSignal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &m_oldInt);
-    sigaction(SIGTERM, &sa, &m_oldTerm);
-  }
-  ~StopOnSignal() {
-    sigaction(SIGINT, &m_oldInt, nullptr);
-    sigaction(SIGTERM, &m_oldTerm, nullptr);
-  }
-
- private:
-  struct sigaction m_oldInt {}, m_oldTerm {};
-};
-
-ArchConfig loadArchInSpace(const std::string& path, const SearchSpace& space) {
-  ArchConfig a = ArchConfig::loadFile(path);
-  const auto errs = a.validate(space);
-  if (!errs.empty()) {
-    std::string msg = path + ": the architecture is not in the project's search space:";
-    for (const auto& e : errs) msg += "\n  - " + e;
-    throw ConfigError(msg);
-  }
-  return a;
-}
 
 const HardwareProfile& profileOf(const Project& p, const ArgParser& ap) {
   return findHardwareProfile(p.hardwareProfiles, ap.value("profile", ""), p.path);
@@ -78,14 +45,15 @@ int latencyMeasure(const Args& args) {
   ArgParser ap(args, {"profile", "runs", "warmup"}, {"json"});
   ap.expectPositional({"PROJECT", "ARCH.json"});
   const Project p = Project::load(ap.positional()[0]);
-  const ArchConfig arch = loadArchInSpace(ap.positional()[1], p.space);
+  const ArchConfig arch = ArchConfig::loadValidated(ap.positional()[1], p.space);
   HardwareProfile h = profileOf(p, ap);
   h.runs = static_cast<int>(ap.intValue("runs", h.runs, 1, 100000));
   h.warmup = static_cast<int>(ap.intValue("warmup", h.warmup, 0, 100000));
   LatencyProfiler profiler(h, p.space, p.model);
   profiler.setModelSeed(p.seed);
-  const StopOnSignal signals;
-  profiler.setStopToken(&g_stop);
+  StopToken stop;
+  const StopSignalScope signals(stop);
+  profiler.setStopToken(&stop);
   std::fprintf(stderr, "measuring %s (%d warm-up + %d runs)...\n", arch.summary().c_str(),
                h.warmup, h.runs);
   const auto m = profiler.measure(arch);
@@ -129,8 +97,9 @@ int latencyDataset(const Args& args) {
     std::fprintf(stderr, "%s: dropped an incomplete last line (interrupted write)\n", path.c_str());
   LatencyProfiler profiler(h, p.space, p.model);
   profiler.setModelSeed(p.seed);
-  const StopOnSignal signals;
-  profiler.setStopToken(&g_stop);
+  StopToken stop;
+  const StopSignalScope signals(stop);
+  profiler.setStopToken(&stop);
   LatencyDatasetRunner runner(p.space, p.latency.seed, latencyDecoderRows(h), [&](const ArchConfig& a) {
     return profiler.measure(a);
   });
@@ -144,7 +113,7 @@ int latencyDataset(const Args& args) {
   });
   std::fprintf(stderr, "latency dataset %s: %zu stored, target %d (profile %s)\n", path.c_str(),
                dataset.samples().size(), samples, h.name.c_str());
-  const DatasetRunResult r = runner.run(dataset, samples, g_stop);
+  const DatasetRunResult r = runner.run(dataset, samples, stop);
   std::printf("%s: %zu samples (%d measured now, %d of the plan already stored)\n", path.c_str(),
               dataset.samples().size(), r.measured, r.alreadyStored);
   if (r.planned < samples)
@@ -211,7 +180,7 @@ int latencyPredict(const Args& args) {
   ArgParser ap(args, {"profile"}, {"json"});
   ap.expectPositional({"PROJECT", "ARCH.json"});
   const Project p = Project::load(ap.positional()[0]);
-  const ArchConfig arch = loadArchInSpace(ap.positional()[1], p.space);
+  const ArchConfig arch = ArchConfig::loadValidated(ap.positional()[1], p.space);
   const HardwareProfile& h = profileOf(p, ap);
   const std::string stem = latencyPredictorStem(p, h);
   if (!std::filesystem::exists(stem + ".json"))

@@ -8,6 +8,7 @@
 #include "arch/router_types.h"
 #include "arch/search_space.h"
 #include "util/atomic_file.h"
+#include "util/config_error.h"
 #include "util/json_reader.h"
 
 namespace automoe {
@@ -131,6 +132,17 @@ ArchConfig ArchConfig::loadFile(const std::string& path) {
   if (j.is_object() && j.contains("arch") && !j.contains("encoder"))
     return fromJson(j.at("arch"), path + " (arch)");
   return fromJson(j, path);
+}
+
+ArchConfig ArchConfig::loadValidated(const std::string& path, const SearchSpace& space) {
+  ArchConfig a = loadFile(path);
+  const std::vector<std::string> errs = a.validate(space);
+  if (!errs.empty()) {
+    std::string msg = path + ": the architecture is not in the project's search space:";
+    for (const auto& e : errs) msg += "\n  - " + e;
+    throw ConfigError(msg);
+  }
+  return a;
 }
 
 std::vector<std::string> ArchConfig::validate(const SearchSpace& space) const {

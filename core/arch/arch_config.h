@@ -48,6 +48,9 @@ struct ArchConfig {
   // Structural parsing only (types, required fields); use validate() against a space afterwards.
   static ArchConfig fromJson(const nlohmann::json& j, const std::string& source);
   static ArchConfig loadFile(const std::string& path);
+  // loadFile, then validate: ConfigError naming the file and listing every problem if `arch` is
+  // not in `space`.
+  static ArchConfig loadValidated(const std::string& path, const SearchSpace& space);
 
   // Every way in which this subnet lies outside `space`, each naming the field and the value.
   std::vector<std::string> validate(const SearchSpace& space) const;

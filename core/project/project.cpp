@@ -18,7 +18,7 @@ Project Project::load(const std::string& path) {
 Project Project::fromJson(const nlohmann::json& j, const std::string& source) {
   JsonReader r(j, source);
   r.rejectUnknownKeys({"format_version", "name", "description", "seed", "search_space", "model",
-                       "data", "training", "hardware_profiles", "latency"});
+                       "data", "training", "retrain", "hardware_profiles", "latency"});
   const int64_t version = r.getInt("format_version");
   if (version != kFormatVersion)
     r.fail("format_version", "unsupported version " + std::to_string(version) +
@@ -34,6 +34,9 @@ Project Project::fromJson(const nlohmann::json& j, const std::string& source) {
   p.data = r.has("data") ? DataOptions::fromJson(r.child("data"), p.model, p.seed)
                          : DataOptions::defaults(p.model, p.seed);
   p.training = r.has("training") ? TrainingOptions::fromJson(r.child("training")) : TrainingOptions{};
+  const nlohmann::json trainingSection = r.has("training") ? r.raw("training") : nlohmann::json();
+  p.retrain = r.has("retrain") ? RetrainOptions::fromJson(r.child("retrain"), trainingSection)
+                               : RetrainOptions::defaults(trainingSection);
   p.hardwareProfiles = hardwareProfilesFromJson(r, "hardware_profiles");
   p.latency = r.has("latency") ? LatencyOptions::fromJson(r.child("latency"), p.seed)
                                : LatencyOptions::defaults(p.seed);
@@ -47,6 +50,7 @@ nlohmann::json Project::toJson() const {
           {"description", description},       {"seed", seed},
           {"search_space", space.toJson()},   {"model", model.toJson()},
           {"data", data.toJson()},            {"training", training.toJson()},
+          {"retrain", retrain.toJson()},
           {"hardware_profiles", profiles},    {"latency", latency.toJson()}};
 }
 

@@ -12,6 +12,7 @@
 #include "latency/hardware_profile.h"
 #include "latency/latency_options.h"
 #include "project/model_options.h"
+#include "train/retrain_options.h"
 #include "train/training_options.h"
 
 namespace automoe {
@@ -27,6 +28,7 @@ struct Project {
   ModelOptions model;
   DataOptions data;         // corpus, tokenizer and batching ("data" section)
   TrainingOptions training;
+  RetrainOptions retrain;   // training a searched subnet from scratch ("retrain" section)
   std::vector<HardwareProfile> hardwareProfiles = defaultHardwareProfiles();
   LatencyOptions latency;
 

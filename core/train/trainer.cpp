@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -53,21 +54,37 @@ ModelOptions checkedModelOptions(const Project& p, const TrainingData& data) {
   return p.model;
 }
 
+// The supernet's shape, or for a fixed subnet its exact shape as a model of its own (dropout
+// and positions at its own widths, as when HAT/AutoMoE retrain a searched subnet).
+ModelShape modelShape(const Project& p, const ModelOptions& mo, const std::optional<ArchConfig>& fixed) {
+  const ModelShape super = ModelShape::forSupernet(p.space, mo);
+  if (!fixed) return super;
+  const std::vector<std::string> problems = fixed->validate(p.space);
+  if (!problems.empty())
+    throw ConfigError("the architecture to retrain lies outside the project's search space: " + problems.front());
+  ModelShape shape = ModelShape::forSubnet(*fixed, super);
+  shape.encoder.superEmbedDim = shape.encoder.embedDim;
+  shape.decoder.superEmbedDim = shape.decoder.embedDim;
+  return shape;
+}
+
 }  // namespace
 
 Trainer::Trainer(const Project& project, TrainingOptions options, std::shared_ptr<TrainingData> data,
-                 std::string runDir, Collective* collective)
+                 std::string runDir, Collective* collective, std::optional<ArchConfig> fixedArch)
     : m_project(project),
       m_options(std::move(options)),
       m_data(std::move(data)),
       m_runDir(std::move(runDir)),
       m_collective(collective),
-      m_sampler(project.space, m_options.sampling, project.seed),
+      m_fixedArch(std::move(fixedArch)),
+      m_sampler(m_fixedArch ? SubnetSampler::fixed(*m_fixedArch)
+                            : SubnetSampler(project.space, m_options.sampling, project.seed)),
       m_lr(m_options.lr) {
   const ModelOptions mo = checkedModelOptions(m_project, *m_data);
   if (m_options.threads > 0) at::set_num_threads(m_options.threads);
   at::manual_seed(m_project.seed);  // identical initial weights on every rank
-  m_model = SuperTransformer(SuperTransformerOptions(ModelShape::forSupernet(m_project.space, mo), mo));
+  m_model = SuperTransformer(SuperTransformerOptions(modelShape(m_project, mo, m_fixedArch), mo));
   const bool cuda = m_options.device == "cuda" || (m_options.device == "auto" && torch::cuda::is_available());
   if (m_options.device == "cuda" && !torch::cuda::is_available())
     throw ConfigError("field 'training.device' is \"cuda\" but this LibTorch has no usable CUDA device");
@@ -87,6 +104,22 @@ Trainer::~Trainer() = default;
 
 std::string Trainer::lastCheckpointPath() const { return m_runDir + "/checkpoint_last.pt"; }
 
+std::vector<std::string> Trainer::keptCheckpoints() const {
+  std::vector<std::pair<int64_t, std::string>> found;
+  if (std::filesystem::is_directory(m_runDir))
+    for (const auto& e : std::filesystem::directory_iterator(m_runDir)) {
+      const std::string name = e.path().filename().string();
+      if (name.rfind("checkpoint_", 0) != 0 || e.path().extension() != ".pt") continue;
+      const std::string mid = name.substr(11, name.size() - 14);
+      if (mid.empty() || mid.find_first_not_of("0123456789") != std::string::npos) continue;
+      found.emplace_back(std::stoll(mid), e.path().string());
+    }
+  std::sort(found.begin(), found.end());
+  std::vector<std::string> out;
+  for (auto& f : found) out.push_back(f.second);
+  return out;
+}
+
 nlohmann::json Trainer::provenance() const {
   return {{"seed", m_project.seed},
           {"automoe_version", AUTOMOE_VERSION},
@@ -99,6 +132,7 @@ nlohmann::json Trainer::provenance() const {
 }
 
 std::vector<std::pair<std::string, ArchConfig>> Trainer::referenceSubnets() const {
+  if (m_fixedArch) return {{"subnet", *m_fixedArch}};
   std::vector<std::pair<std::string, ArchConfig>> out = {{"largest", m_project.space.largest()},
                                                          {"smallest", m_project.space.smallest()}};
   for (int i = 0; i < m_options.referenceSubnets; ++i)
@@ -310,6 +344,7 @@ void Trainer::saveCheckpoint(const std::string& path) const {
                          {"model_options", m_project.model.toJson()},
                          {"training", m_options.toJson()},
                          {"provenance", provenance()}};
+  if (m_fixedArch) meta["fixed_arch"] = m_fixedArch->toJson();
   Checkpoint::save(path, *m_model, m_adam.get(), meta);
 }
 
@@ -321,6 +356,10 @@ void Trainer::resume(const std::string& path) {
     throw ConfigError(path + ": checkpoint was trained with seed " +
                       meta["provenance"].value("seed", nlohmann::json()).dump() + ", the project has " +
                       std::to_string(m_project.seed));
+  if (meta.value("fixed_arch", nlohmann::json()) != (m_fixedArch ? m_fixedArch->toJson() : nlohmann::json()))
+    throw ConfigError(path + ": checkpoint was made for " +
+                      (meta.contains("fixed_arch") ? "a different retrained architecture" : "the supernet") +
+                      ", not for " + (m_fixedArch ? "this architecture" : "the supernet"));
   m_step = meta.at("step").get<int64_t>();
   m_epoch = meta.at("epoch").get<uint64_t>();
   m_batchIndex = meta.at("batch_index").get<size_t>();
@@ -356,6 +395,16 @@ TrainResult Trainer::run(const StopToken& stop, TrainingObserver& observer) {
     if (!lead) return;
     saveCheckpoint(lastCheckpointPath());
     observer.onCheckpoint(lastCheckpointPath(), m_step);
+    if (m_options.keepCheckpoints > 0) {
+      // A numbered copy for checkpoint averaging; the oldest beyond keep_checkpoints are removed.
+      const std::string numbered = m_runDir + "/checkpoint_" + std::to_string(m_step) + ".pt";
+      std::filesystem::copy_file(lastCheckpointPath(), numbered + ".tmp",
+                                 std::filesystem::copy_options::overwrite_existing);
+      std::filesystem::rename(numbered + ".tmp", numbered);
+      std::vector<std::string> kept = keptCheckpoints();
+      for (size_t i = 0; i + static_cast<size_t>(m_options.keepCheckpoints) < kept.size(); ++i)
+        std::filesystem::remove(kept[i]);
+    }
   };
   while (m_step < m_options.maxUpdates) {
     if (stop.stopRequested()) {

@@ -9,6 +9,7 @@
 // after maxBadSteps in a row); gradients may be clipped; SliceAdam updates only sampled slices.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -42,13 +43,21 @@ struct TrainResult {
 class Trainer {
  public:
   // `runDir` receives checkpoint_last.pt, metrics.jsonl and run.json (created if missing).
+  // With `fixedArch` the trainer trains that one subnet as a standalone model from fresh weights
+  // (retraining a searched architecture): the model's shape is exactly the subnet, every update
+  // trains it, and validation reports it alone (as "subnet"). Throws ConfigError if it lies
+  // outside the project's search space.
   Trainer(const Project& project, TrainingOptions options, std::shared_ptr<TrainingData> data,
-          std::string runDir, Collective* collective = nullptr);
+          std::string runDir, Collective* collective = nullptr,
+          std::optional<ArchConfig> fixedArch = std::nullopt);
   ~Trainer();
 
   // Continues from a checkpoint (weights, moments, step, data position). Throws ConfigError.
   void resume(const std::string& checkpointPath);
   std::string lastCheckpointPath() const;
+  // checkpoint_<step>.pt files kept beside checkpoint_last.pt (training.keep_checkpoints), oldest
+  // first.
+  std::vector<std::string> keptCheckpoints() const;
 
   TrainResult run(const StopToken& stop, TrainingObserver& observer);
   // One update; returns false if the loss was not finite (update skipped).
@@ -80,6 +89,7 @@ class Trainer {
   std::shared_ptr<TrainingData> m_data;
   std::string m_runDir;
   Collective* m_collective;
+  std::optional<ArchConfig> m_fixedArch;
   at::Device m_device{at::kCPU};
   SuperTransformer m_model{nullptr};
   std::unique_ptr<SliceAdam> m_adam;

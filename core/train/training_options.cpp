@@ -9,7 +9,7 @@ namespace automoe {
 TrainingOptions TrainingOptions::fromJson(const JsonReader& r) {
   r.rejectUnknownKeys({"max_updates", "sampling", "lr", "adam_betas", "adam_eps", "weight_decay",
                        "label_smoothing", "clip_norm", "update_freq", "log_every",
-                       "validate_every", "checkpoint_every", "reference_subnets", "valid_batches",
+                       "validate_every", "checkpoint_every", "keep_checkpoints", "reference_subnets", "valid_batches",
                        "max_bad_steps", "precision", "threads", "device", "blas", "run_dir"});
   TrainingOptions o;
   o.maxUpdates = r.getInt("max_updates", o.maxUpdates);
@@ -55,6 +55,8 @@ TrainingOptions TrainingOptions::fromJson(const JsonReader& r) {
   o.checkpointEvery = r.getInt("checkpoint_every", o.checkpointEvery);
   if (o.logEvery < 1 || o.validateEvery < 1 || o.checkpointEvery < 1)
     r.failHere("log_every, validate_every and checkpoint_every must be >= 1");
+  o.keepCheckpoints = static_cast<int>(r.getInt("keep_checkpoints", o.keepCheckpoints));
+  if (o.keepCheckpoints < 0) r.fail("keep_checkpoints", "must be >= 0 (0 = keep only the last)");
   o.referenceSubnets = static_cast<int>(r.getInt("reference_subnets", o.referenceSubnets));
   o.validBatches = static_cast<int>(r.getInt("valid_batches", o.validBatches));
   if (o.referenceSubnets < 0) r.fail("reference_subnets", "must be >= 0");
@@ -94,6 +96,7 @@ nlohmann::json TrainingOptions::toJson() const {
           {"log_every", logEvery},
           {"validate_every", validateEvery},
           {"checkpoint_every", checkpointEvery},
+          {"keep_checkpoints", keepCheckpoints},
           {"reference_subnets", referenceSubnets},
           {"valid_batches", validBatches},
           {"max_bad_steps", maxBadSteps},

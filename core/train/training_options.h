@@ -25,6 +25,7 @@ struct TrainingOptions {
   int64_t logEvery = 10;
   int64_t validateEvery = 200;
   int64_t checkpointEvery = 200;
+  int keepCheckpoints = 0;            // numbered checkpoint_<step>.pt kept (for averaging), 0 = none
   int referenceSubnets = 3;           // fixed random subnets validated besides largest/smallest
   int validBatches = 20;              // validation batches per reference subnet
   int maxBadSteps = 5;                // consecutive non-finite losses before the run stops
