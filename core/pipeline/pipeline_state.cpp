@@ -1,0 +1,62 @@
+#include "pipeline/pipeline_state.h"
+
+#include <filesystem>
+
+#include "data/fingerprint.h"
+#include "util/atomic_file.h"
+#include "util/config_error.h"
+#include "util/json_reader.h"
+
+namespace automoe {
+
+PipelineState PipelineState::load(const std::string& path) {
+  PipelineState s;
+  s.m_path = path;
+  s.m_json = {{"format_version", kFormatVersion}, {"stages", nlohmann::json::object()}};
+  if (!std::filesystem::exists(path)) return s;
+  const nlohmann::json j = parseJsonText(readTextFile(path), path);
+  if (!j.is_object() || j.value("format_version", 0) != kFormatVersion || !j.contains("stages") ||
+      !j["stages"].is_object())
+    throw ConfigError(path + ": not a pipeline state file of this version (move it away to start the "
+                             "pipeline's bookkeeping over; the stages' own outputs are kept)");
+  for (const auto& [name, st] : j["stages"].items())
+    if (!st.is_object() || !st.contains("fingerprint") || !st["fingerprint"].is_string())
+      throw ConfigError(path + ": field 'stages." + name + ".fingerprint': missing or not a string");
+  s.m_json = j;
+  return s;
+}
+
+PipelineState::Status PipelineState::status(const std::string& stage, const std::string& fingerprint) const {
+  const auto& stages = m_json["stages"];
+  if (!stages.contains(stage)) return Status::NotStarted;
+  const auto& st = stages[stage];
+  if (st["fingerprint"] != fingerprint) return Status::Changed;
+  return st.value("done", false) ? Status::Done : Status::Interrupted;
+}
+
+void PipelineState::markStarted(const std::string& stage, const std::string& fingerprint) {
+  m_json["stages"][stage] = {{"fingerprint", fingerprint}, {"done", false}, {"started_at", utcTimestamp()}};
+  save();
+}
+
+void PipelineState::markDone(const std::string& stage, const std::string& fingerprint, const nlohmann::json& outputs) {
+  auto& st = m_json["stages"][stage];
+  st["fingerprint"] = fingerprint;
+  st["done"] = true;
+  st["finished_at"] = utcTimestamp();
+  st["outputs"] = outputs;
+  save();
+}
+
+nlohmann::json PipelineState::outputs(const std::string& stage) const {
+  const auto& stages = m_json["stages"];
+  if (!stages.contains(stage) || !stages[stage].value("done", false)) return nullptr;
+  return stages[stage].value("outputs", nlohmann::json());
+}
+
+void PipelineState::save() const {
+  std::filesystem::create_directories(std::filesystem::path(m_path).parent_path());
+  writeFileAtomically(m_path, m_json.dump(2) + "\n");
+}
+
+}  // namespace automoe

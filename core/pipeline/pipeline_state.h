@@ -1,0 +1,41 @@
+#pragma once
+// What `automoe run` remembers between runs: for every stage of the pipeline, the fingerprint of
+// the inputs it last completed with (project sections and the stages before it) and its outputs.
+// A stage is up to date when it completed with the fingerprint it would have now; a changed
+// fingerprint means its inputs changed and it starts over; a stage that started but did not
+// complete resumes (every stage's own command is resumable). Saved atomically after each change,
+// so an interrupted pipeline never loses what it completed.
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace automoe {
+
+class PipelineState {
+ public:
+  static constexpr int kFormatVersion = 1;
+
+  // Missing file: empty state. A file that is not a valid state: ConfigError naming it.
+  static PipelineState load(const std::string& path);
+
+  enum class Status { NotStarted, Changed, Interrupted, Done };
+  // Done: completed with `fingerprint`; Changed: completed or started with another fingerprint;
+  // Interrupted: started with `fingerprint` but not completed.
+  Status status(const std::string& stage, const std::string& fingerprint) const;
+
+  void markStarted(const std::string& stage, const std::string& fingerprint);
+  void markDone(const std::string& stage, const std::string& fingerprint, const nlohmann::json& outputs);
+  // Outputs recorded when the stage completed (null if never).
+  nlohmann::json outputs(const std::string& stage) const;
+
+  const std::string& path() const { return m_path; }
+  const nlohmann::json& json() const { return m_json; }
+
+ private:
+  void save() const;
+
+  std::string m_path;
+  nlohmann::json m_json;
+};
+
+}  // namespace automoe
