@@ -118,6 +118,13 @@ int train(const std::map<std::string, std::string>& f) {
   return 0;
 }
 
+// Output is collected and written in blocks of at least `threshold` bytes (0: everything now).
+void flushIfLarge(std::string& out, size_t threshold = 1 << 16) {
+  if (out.size() < threshold || out.empty()) return;
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  out.clear();
+}
+
 int encode(const std::map<std::string, std::string>& f) {
   checkFlags(f, {"model"});
   sentencepiece::SentencePieceProcessor sp;
@@ -133,12 +140,9 @@ int encode(const std::map<std::string, std::string>& f) {
       out += std::to_string(ids[i]);
     }
     out += '\n';
-    if (out.size() > (1 << 16)) {
-      std::fwrite(out.data(), 1, out.size(), stdout);
-      out.clear();
-    }
+    flushIfLarge(out);
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
+  flushIfLarge(out, 0);
   return 0;
 }
 
@@ -175,12 +179,9 @@ int decode(const std::map<std::string, std::string>& f) {
     if (!st.ok()) throw BadInput{"line " + std::to_string(lineNo) + ": " + st.ToString()};
     out += text;
     out += '\n';
-    if (out.size() > (1 << 16)) {
-      std::fwrite(out.data(), 1, out.size(), stdout);
-      out.clear();
-    }
+    flushIfLarge(out);
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
+  flushIfLarge(out, 0);
   return 0;
 }
 

@@ -12,22 +12,15 @@
 #include "project/project.h"
 #include "util/atomic_file.h"
 
+#include "support/cli_runner.h"
+
 using namespace automoe;
 
 namespace {
 
-struct Run {
-  int code;
-  QString out, err;
-};
+using Run = test::CliRun;
 
-Run cli(const QStringList& args) {
-  QProcess p;
-  p.start(AUTOMOE_CLI, args);
-  if (!p.waitForFinished(120000)) return {-1, {}, "timeout"};
-  return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
-          QString::fromUtf8(p.readAllStandardError())};
-}
+Run cli(const QStringList& args) { return test::runCli(args); }
 
 const QString kDemo = AUTOMOE_SOURCE_DIR "/projects/demo/project.json";
 

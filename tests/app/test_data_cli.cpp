@@ -10,24 +10,15 @@
 #include "util/atomic_file.h"
 #include "util/json_reader.h"
 
+#include "support/cli_runner.h"
+
 using namespace automoe;
 
 namespace {
 
-struct Run {
-  int code;
-  QString out, err;
-};
+using Run = test::CliRun;
 
-Run cli(const QStringList& args, const QByteArray& input = {}) {
-  QProcess p;
-  p.start(AUTOMOE_CLI, args);
-  p.write(input);
-  p.closeWriteChannel();
-  if (!p.waitForFinished(300000)) return {-1, {}, "timeout"};
-  return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
-          QString::fromUtf8(p.readAllStandardError())};
-}
+Run cli(const QStringList& args, const QByteArray& input = {}) { return test::runCli(args, input); }
 
 }  // namespace
 

@@ -17,22 +17,15 @@
 #include "support/tiny_space.h"
 #include "util/atomic_file.h"
 
+#include "support/cli_runner.h"
+
 using namespace automoe;
 
 namespace {
 
-struct Run {
-  int code;
-  QString out, err;
-};
+using Run = test::CliRun;
 
-Run cli(const QStringList& args) {
-  QProcess p;
-  p.start(AUTOMOE_CLI, args);
-  if (!p.waitForFinished(300000)) return {-1, {}, "timeout"};
-  return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
-          QString::fromUtf8(p.readAllStandardError())};
-}
+Run cli(const QStringList& args) { return test::runCli(args); }
 
 nlohmann::json tinyProject(int runs) {
   const ModelOptions m = test::tinyModelOptions();
