@@ -117,7 +117,8 @@ class TestInheritedEvaluator final : public QObject {
     at::NoGradGuard noGrad;
     ModelStepper stepper(*m_net, arch, m_net->encode(src, arch));
     std::vector<int32_t> expected;
-    for (int64_t t : BeamSearch(bo).run(stepper, 1).sentences[0][0].tokens)
+    const BeamSearchResult single = BeamSearch(bo).run(stepper, 1);
+    for (int64_t t : single.sentences[0][0].tokens)
       if (t != kEosIndex) expected.push_back(static_cast<int32_t>(t));
     QCOMPARE((*a)[0], expected);
     for (size_t i = 0; i < ids.size(); ++i)
