@@ -50,12 +50,18 @@ std::optional<Translator::Ids> Translator::translateIds(const Ids& sources, cons
   const at::Device device = m_model.parameters().front().device();
   Ids out(sources.size());
   const c10::InferenceMode inference;
-  for (size_t start = 0; start < order.size(); start += static_cast<size_t>(m_options.batchSize)) {
+  const auto clipped = [&](size_t i) { return std::min(sources[order[i]].size(), maxSrc); };
+  for (size_t start = 0, end = 0; start < order.size(); start = end) {
     if (stop.stopRequested()) return std::nullopt;
-    const size_t end = std::min(order.size(), start + static_cast<size_t>(m_options.batchSize));
+    // A batch: up to batchSize sentences (longest first) whose own length limit equals the
+    // first's, so every sentence gets the limit it would get alone.
+    const int limit = maxLenFor(static_cast<int64_t>(clipped(start)) + 1);
+    end = start + 1;
+    while (end < order.size() && end - start < static_cast<size_t>(m_options.batchSize) &&
+           maxLenFor(static_cast<int64_t>(clipped(end)) + 1) == limit)
+      ++end;
     const int64_t batch = static_cast<int64_t>(end - start);
-    size_t longest = 0;
-    for (size_t i = start; i < end; ++i) longest = std::max(longest, std::min(sources[order[i]].size(), maxSrc));
+    const size_t longest = clipped(start);
     const int64_t srcLen = static_cast<int64_t>(longest) + 1;  // + EOS
     at::Tensor src = at::full({batch, srcLen}, kPadIndex, at::kLong);  // [B, S] right-padded
     auto acc = src.accessor<int64_t, 2>();
@@ -70,7 +76,7 @@ std::optional<Translator::Ids> Translator::translateIds(const Ids& sources, cons
     BeamSearchOptions bo;
     bo.beam = m_options.beam;
     bo.lenPenalty = m_options.lenPenalty;
-    bo.maxLen = maxLenFor(srcLen);
+    bo.maxLen = limit;
     ModelStepper stepper(m_model, m_arch, m_model.encode(src, m_arch));
     const BeamSearchResult r = BeamSearch(bo).run(stepper, batch);
     for (int64_t b = 0; b < batch; ++b) {

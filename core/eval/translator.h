@@ -2,10 +2,12 @@
 // Translates sentences with a (standalone or super) SuperTransformer running `arch`: text ->
 // token ids (TokenizerClient, in its child process) -> batched beam search (fairseq semantics,
 // beam_search.h) -> best hypothesis -> detokenised text. Sentences are batched in order of
-// decreasing source length (less padding) and returned in input order. Per batch the output
-// limit is fairseq's: int(max_len_a x S + max_len_b) tokens plus EOS, S = the batch's padded
-// source length (EOS included), capped by the model's positions. Sources longer than the model's
-// positions are cut to fit (counted in truncated()).
+// decreasing source length (less padding) and returned in input order. The output limit is
+// fairseq's: int(max_len_a x S + max_len_b) tokens plus EOS, capped by the model's positions, with
+// S the source length (EOS included). fairseq takes S of the padded batch, so a sentence's limit
+// depends on its batch; here a batch only holds sentences whose own limit is the same, so every
+// sentence is translated as fairseq would translate it alone, whatever the batch size. Sources
+// longer than the model's positions are cut to fit (counted in truncated()).
 #include <cstdint>
 #include <functional>
 #include <optional>
