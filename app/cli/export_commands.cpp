@@ -1,4 +1,5 @@
 // automoe export | translate | evaluate
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -169,14 +170,24 @@ int translate(const Args& args) {
   o.maxLenB = static_cast<int>(ap.intValue("max-len-b", o.maxLenB, 0, 100000));
   o.batchSize = static_cast<int>(ap.intValue("batch-size", o.batchSize, 1, 4096));
   const TokenizerClient tokenizer(m.tokenizerModel());
-  if (tokenizer.vocabSize() != m.model().shape().vocabSize)
-    throw ConfigError(m.tokenizerModel() + ": vocabulary differs from the model's");
+  int64_t vocab = 0;
+  try {
+    vocab = tokenizer.vocabSize();
+  } catch (const std::runtime_error& e) {  // the child could not load the model file
+    throw ConfigError(m.tokenizerModel() + ": not a usable tokenizer model: " + e.what());
+  }
+  if (vocab != m.model().shape().vocabSize)
+    throw ConfigError(m.tokenizerModel() + ": vocabulary of " + std::to_string(vocab) + " pieces, the model has " +
+                      std::to_string(m.model().shape().vocabSize));
   std::vector<std::string> lines;
   for (std::string l; std::getline(std::cin, l);) lines.push_back(l);
   const Translator translator(m.model(), m.arch(), o);
   StopToken stop;
   StopSignalScope signals(stop);
-  const auto out = translator.translate(tokenizer, lines, stop, [](size_t done, size_t total) {
+  size_t reported = 0;
+  const auto out = translator.translate(tokenizer, lines, stop, [&](size_t done, size_t total) {
+    if (done != total && done - reported < std::max<size_t>(1, total / 20)) return;
+    reported = done;
     std::fprintf(stderr, "translated %zu/%zu\n", done, total);
   });
   if (!out) return kExitInterrupted;
@@ -208,6 +219,12 @@ int evaluate(const Args& args) {
   Supernet s;
   if (fromModel) {
     m = ExportedModel::load(ap.value("model", ""));
+    // The loss reads the project's token shards: they must come from the model's tokenizer.
+    if (!fs::exists(data.tokenizerModel))
+      throw ConfigError(data.tokenizerModel + ": not found (run 'automoe data prepare " + p.path + "')");
+    if (readTextFile(data.tokenizerModel) != readTextFile(m->tokenizerModel()))
+      throw ConfigError(m->tokenizerModel() + ": differs from the project's tokenizer " + data.tokenizerModel +
+                        "; the model was exported from another project's data");
     data.tokenizerModel = m->tokenizerModel();
     record["model"] = fs::absolute(m->dir()).lexically_normal().string();
     record["arch"] = m->arch().toJson();

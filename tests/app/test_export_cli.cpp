@@ -160,6 +160,16 @@ class TestExportCli final : public QObject {
     r = cli({"evaluate", m_project, "--model", file("model"), "--arch", m_arch});
     QCOMPARE(r.code, 2);
     QVERIFY(!QFileInfo::exists(file("x")));
+    // A model whose tokenizer is not the one the project's shards were made with.
+    std::filesystem::copy(file("model").toStdString(), file("other-tok").toStdString(),
+                          std::filesystem::copy_options::recursive);
+    writeFileAtomically(file("other-tok/spm.model").toStdString(), "another tokenizer");
+    r = cli({"evaluate", m_project, "--model", file("other-tok")});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("differs from the project's tokenizer"), qPrintable(r.err));
+    r = cli({"translate", "--model", file("other-tok")}, "a line\n");
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("other-tok/spm.model: not a usable tokenizer model"), qPrintable(r.err));
     // A project without a search history.
     std::filesystem::rename(file("runs/search/history.jsonl").toStdString(), file("runs/search/h.bak").toStdString());
     r = cli({"evaluate", m_project, "--candidate", "0"});
