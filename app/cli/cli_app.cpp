@@ -56,6 +56,14 @@ const std::vector<Command>& allCommands() {
        latencyTrain},
       {"latency", "predict", "PROJECT ARCH.json [--profile P] [--json]",
        "predict a subnet's latency with the profile's trained predictor", latencyPredict},
+      {"export", "", "PROJECT (--candidate ID | --arch ARCH.json) OUT [--no-latency]",
+       "export a subnet with its supernet weights as a standalone model folder (safetensors, card, "
+       "tokenizer)", exportModel},
+      {"translate", "", "--model DIR [--beam N] [--lenpen X] [--max-len-a A] [--max-len-b B] [--batch-size N]",
+       "translate stdin lines with an exported model (beam search); translations on stdout", translate},
+      {"evaluate", "", "PROJECT (--arch ARCH.json | --candidate ID | --model DIR) [--split test|valid] "
+       "[--max-sentences N] [--json]",
+       "loss and sacreBLEU of a subnet with inherited supernet weights, or of an exported model", evaluate},
   };
   return kCommands;
 }
@@ -105,7 +113,7 @@ int runCli(int argc, char** argv) {
     blasDisabled = mode == "default";
     all.erase(all.begin(), all.begin() + (all[0] == "--blas" ? 2 : 1));
   }
-  static const std::set<std::string> kHeavy = {"train", "latency", "search", "run", "retrain", "evaluate"};
+  static const std::set<std::string> kHeavy = {"train", "latency", "search", "run", "retrain", "evaluate", "export"};
   if (!all.empty() && kHeavy.count(all[0])) maybeReexecWithFasterBlas(argc, argv, blasDisabled);
   if (all.empty()) {
     printHelp(stderr);

@@ -36,5 +36,8 @@ int latencyMeasure(const Args& args);
 int latencyDataset(const Args& args);
 int latencyTrain(const Args& args);
 int latencyPredict(const Args& args);
+int exportModel(const Args& args);
+int translate(const Args& args);
+int evaluate(const Args& args);
 
 }  // namespace automoe::cli

@@ -18,7 +18,7 @@ Project Project::load(const std::string& path) {
 Project Project::fromJson(const nlohmann::json& j, const std::string& source) {
   JsonReader r(j, source);
   r.rejectUnknownKeys({"format_version", "name", "description", "seed", "search_space", "model",
-                       "data", "training", "retrain", "hardware_profiles", "latency"});
+                       "data", "training", "retrain", "hardware_profiles", "latency", "evaluation"});
   const int64_t version = r.getInt("format_version");
   if (version != kFormatVersion)
     r.fail("format_version", "unsupported version " + std::to_string(version) +
@@ -40,6 +40,7 @@ Project Project::fromJson(const nlohmann::json& j, const std::string& source) {
   p.hardwareProfiles = hardwareProfilesFromJson(r, "hardware_profiles");
   p.latency = r.has("latency") ? LatencyOptions::fromJson(r.child("latency"), p.seed)
                                : LatencyOptions::defaults(p.seed);
+  if (r.has("evaluation")) p.evaluation = EvaluationOptions::fromJson(r.child("evaluation"));
   return p;
 }
 
@@ -51,7 +52,8 @@ nlohmann::json Project::toJson() const {
           {"search_space", space.toJson()},   {"model", model.toJson()},
           {"data", data.toJson()},            {"training", training.toJson()},
           {"retrain", retrain.toJson()},
-          {"hardware_profiles", profiles},    {"latency", latency.toJson()}};
+          {"hardware_profiles", profiles},    {"latency", latency.toJson()},
+          {"evaluation", evaluation.toJson()}};
 }
 
 std::string Project::directory() const {

@@ -9,6 +9,7 @@
 
 #include "arch/search_space.h"
 #include "data/data_options.h"
+#include "eval/evaluation_options.h"
 #include "latency/hardware_profile.h"
 #include "latency/latency_options.h"
 #include "project/model_options.h"
@@ -31,6 +32,7 @@ struct Project {
   RetrainOptions retrain;   // training a searched subnet from scratch ("retrain" section)
   std::vector<HardwareProfile> hardwareProfiles = defaultHardwareProfiles();
   LatencyOptions latency;
+  EvaluationOptions evaluation;  // translation and BLEU settings ("evaluation" section)
 
   // Reads and validates the file; every problem is a ConfigError naming the file and field.
   static Project load(const std::string& path);

@@ -1,0 +1,261 @@
+// automoe export | translate | evaluate
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "arch/arch_config.h"
+#include "arg_parser.h"
+#include "cli_app.h"
+#include "commands.h"
+#include "data/data_preparer.h"
+#include "data/tokenizer_client.h"
+#include "eval/inherited_evaluator.h"
+#include "eval/translator.h"
+#include "export/exported_model.h"
+#include "export/subnet_exporter.h"
+#include "latency/provenance.h"
+#include "model/super_transformer.h"
+#include "project/project.h"
+#include "stop_signals.h"
+#include "train/checkpoint.h"
+#include "util/atomic_file.h"
+#include "util/config_error.h"
+#include "util/json_reader.h"
+
+namespace automoe::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Supernet {
+  SuperTransformer model{nullptr};
+  std::string checkpoint;
+  int64_t step = -1;
+};
+
+// <project dir>/<training.run_dir>/checkpoint_last.pt loaded into the project's supernet.
+Supernet loadSupernet(const Project& p) {
+  Supernet s;
+  s.checkpoint = p.resolvePath(p.training.runDir) + "/checkpoint_last.pt";
+  if (!fs::exists(s.checkpoint))
+    throw ConfigError(s.checkpoint + ": supernet checkpoint not found (run 'automoe train " + p.path + "' first)");
+  s.model = SuperTransformer(SuperTransformerOptions(ModelShape::forSupernet(p.space, p.model), p.model));
+  const nlohmann::json meta = Checkpoint::load(s.checkpoint, *s.model, nullptr);
+  s.step = meta.value("step", int64_t{-1});
+  s.model->eval();
+  return s;
+}
+
+ArchConfig inSpace(ArchConfig a, const SearchSpace& space, const std::string& source) {
+  const auto errs = a.validate(space);
+  if (!errs.empty()) {
+    std::string msg = source + ": the architecture is not in the project's search space:";
+    for (const auto& e : errs) msg += "\n  - " + e;
+    throw ConfigError(msg);
+  }
+  return a;
+}
+
+struct Candidate {
+  ArchConfig arch;
+  std::optional<int64_t> id;
+  std::optional<double> fitness;  // validation loss from the search
+};
+
+// The "candidate" line with `id` in <project dir>/runs/search/history.jsonl (search contract).
+Candidate findCandidate(const Project& p, const std::string& idText) {
+  int64_t id = 0;
+  try {
+    size_t used = 0;
+    id = std::stoll(idText, &used);
+    if (used != idText.size() || id < 0) throw std::invalid_argument("");
+  } catch (const std::exception&) {
+    throw UsageError("option --candidate: expected a non-negative integer, got '" + idText + "'");
+  }
+  const std::string path = p.resolvePath("runs/search/history.jsonl");
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path + ": search history not found (run 'automoe search " + p.path + "' first)");
+  std::string line;
+  for (int64_t no = 1; std::getline(in, line); ++no) {
+    if (line.empty()) continue;
+    const std::string where = path + ":" + std::to_string(no);
+    const nlohmann::json j = parseJsonText(line, where);
+    if (!j.is_object() || j.value("kind", "") != "candidate" || !j.contains("id") ||
+        !j.at("id").is_number_integer() || j.at("id").get<int64_t>() != id)
+      continue;
+    if (!j.contains("arch")) throw ConfigError(where + ": candidate " + idText + " has no 'arch'");
+    Candidate c{inSpace(ArchConfig::fromJson(j.at("arch"), where), p.space, where), id, std::nullopt};
+    if (j.contains("fitness") && j.at("fitness").is_number()) c.fitness = j.at("fitness").get<double>();
+    return c;
+  }
+  throw ConfigError(path + ": no candidate with id " + idText);
+}
+
+Candidate archFromFlags(const Project& p, const ArgParser& ap, bool allowModel) {
+  const int given = ap.has("candidate") + ap.has("arch") + (allowModel && ap.has("model"));
+  if (given != 1)
+    throw UsageError(allowModel ? "give exactly one of --arch, --candidate and --model"
+                                : "give exactly one of --candidate and --arch");
+  if (ap.has("candidate")) return findCandidate(p, ap.value("candidate", ""));
+  const std::string path = ap.value("arch", "");
+  return {inSpace(ArchConfig::loadFile(path), p.space, path), std::nullopt, std::nullopt};
+}
+
+void printResult(const EvaluationResult& r) {
+  std::printf("split          %s (%lld sentences; loss over %lld, %lld target tokens)\n", r.split.c_str(),
+              static_cast<long long>(r.sentences), static_cast<long long>(r.lossSentences),
+              static_cast<long long>(r.targetTokens));
+  std::printf("loss           %.4f nats/token (label-smoothed), nll %.4f, perplexity %.2f\n", r.loss, r.nll,
+              std::exp(r.nll));
+  std::printf("%s\n", r.bleu.format().c_str());
+  std::printf("signature      %s\n", r.bleu.signature.c_str());
+}
+
+void logLine(const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); }
+
+}  // namespace
+
+int exportModel(const Args& args) {
+  ArgParser ap(args, {"candidate", "arch"}, {"no-latency"});
+  ap.expectPositional({"PROJECT", "OUT"});
+  const Project p = Project::load(ap.positional()[0]);
+  const Candidate c = archFromFlags(p, ap, false);
+  const Supernet s = loadSupernet(p);
+  ExportOptions o;
+  o.space = p.space;
+  o.profiles = p.hardwareProfiles;
+  o.measureLatency = !ap.has("no-latency");
+  o.seed = p.seed;
+  const std::string dataDir = p.resolvePath(p.data.dir);
+  const std::string spm = DataPreparer::tokenizerModel(dataDir);
+  o.tokenizerFiles = {spm};
+  const std::string vocab = spm.substr(0, spm.size() - 6) + ".vocab";
+  if (fs::exists(vocab)) o.tokenizerFiles.push_back(vocab);
+  o.sourceCheckpoint = fs::absolute(s.checkpoint).lexically_normal().string();
+  o.sourceStep = s.step;
+  o.candidateId = c.id;
+  o.validLoss = c.fitness;
+  StopToken stop;
+  StopSignalScope signals(stop);
+  const auto card = SubnetExporter::exportSubnet(*s.model, c.arch, o, ap.positional()[1], stop, logLine);
+  if (!card) {
+    std::fprintf(stderr, "automoe: stopped; nothing written\n");
+    return kExitInterrupted;
+  }
+  std::printf("exported       %s\n", c.arch.summary().c_str());
+  std::printf("folder         %s\n", ap.positional()[1].c_str());
+  std::printf("parameters     %lld total, %.0f active\n", static_cast<long long>(card->stats.value("total_params", int64_t{0})),
+              card->stats.value("active_params", 0.0));
+  for (const auto& [name, l] : card->latency.items())
+    if (l.contains("mean_ms")) std::printf("latency        %s: %.2f ms\n", name.c_str(), l.at("mean_ms").get<double>());
+  return kExitOk;
+}
+
+int translate(const Args& args) {
+  ArgParser ap(args, {"model", "beam", "lenpen", "max-len-a", "max-len-b", "batch-size"}, {});
+  ap.expectPositional({});
+  if (!ap.has("model")) throw UsageError("--model DIR is required");
+  const ExportedModel m = ExportedModel::load(ap.value("model", ""));
+  TranslatorOptions o;
+  o.beam = static_cast<int>(ap.intValue("beam", o.beam, 1, 64));
+  o.lenPenalty = ap.doubleValue("lenpen", o.lenPenalty, 0, 10);
+  o.maxLenA = ap.doubleValue("max-len-a", o.maxLenA, 0, 100);
+  o.maxLenB = static_cast<int>(ap.intValue("max-len-b", o.maxLenB, 0, 100000));
+  o.batchSize = static_cast<int>(ap.intValue("batch-size", o.batchSize, 1, 4096));
+  const TokenizerClient tokenizer(m.tokenizerModel());
+  int64_t vocab = 0;
+  try {
+    vocab = tokenizer.vocabSize();
+  } catch (const std::runtime_error& e) {  // the child could not load the model file
+    throw ConfigError(m.tokenizerModel() + ": not a usable tokenizer model: " + e.what());
+  }
+  if (vocab != m.model().shape().vocabSize)
+    throw ConfigError(m.tokenizerModel() + ": vocabulary of " + std::to_string(vocab) + " pieces, the model has " +
+                      std::to_string(m.model().shape().vocabSize));
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(std::cin, l);) lines.push_back(l);
+  const Translator translator(m.model(), m.arch(), o);
+  StopToken stop;
+  StopSignalScope signals(stop);
+  size_t reported = 0;
+  const auto out = translator.translate(tokenizer, lines, stop, [&](size_t done, size_t total) {
+    if (done != total && done - reported < std::max<size_t>(1, total / 20)) return;
+    reported = done;
+    std::fprintf(stderr, "translated %zu/%zu\n", done, total);
+  });
+  if (!out) return kExitInterrupted;
+  for (const auto& l : *out) std::printf("%s\n", l.c_str());
+  return kExitOk;
+}
+
+int evaluate(const Args& args) {
+  ArgParser ap(args, {"arch", "candidate", "model", "split", "max-sentences"}, {"json"});
+  ap.expectPositional({"PROJECT"});
+  const Project p = Project::load(ap.positional()[0]);
+  EvaluationOptions eo = p.evaluation;
+  eo.split = ap.value("split", eo.split);
+  if (eo.split != "test" && eo.split != "valid")
+    throw UsageError("option --split: expected test or valid, got '" + eo.split + "'");
+  eo.maxSentences = ap.intValue("max-sentences", eo.maxSentences, 0, 100000000);
+  const bool fromModel = ap.has("model");
+  std::optional<Candidate> c;
+  if (!fromModel) c = archFromFlags(p, ap, true);
+  else if (ap.has("arch") || ap.has("candidate")) throw UsageError("give exactly one of --arch, --candidate and --model");
+
+  EvaluationData data = EvaluationData::forProject(p, eo.split);
+  StopToken stop;
+  StopSignalScope signals(stop);
+  nlohmann::json record = {{"format_version", 1}, {"evaluation", eo.toJson()}, {"seed", p.seed},
+                           {"provenance", provenance()}, {"project", p.path}};
+  std::optional<EvaluationResult> r;
+  std::optional<ExportedModel> m;
+  Supernet s;
+  if (fromModel) {
+    m = ExportedModel::load(ap.value("model", ""));
+    // The loss reads the project's token shards: they must come from the model's tokenizer.
+    if (!fs::exists(data.tokenizerModel))
+      throw ConfigError(data.tokenizerModel + ": not found (run 'automoe data prepare " + p.path + "')");
+    if (readTextFile(data.tokenizerModel) != readTextFile(m->tokenizerModel()))
+      throw ConfigError(m->tokenizerModel() + ": differs from the project's tokenizer " + data.tokenizerModel +
+                        "; the model was exported from another project's data");
+    data.tokenizerModel = m->tokenizerModel();
+    record["model"] = fs::absolute(m->dir()).lexically_normal().string();
+    record["arch"] = m->arch().toJson();
+    if (m->card().candidateId) record["candidate_id"] = *m->card().candidateId;
+    logLine("evaluating " + m->arch().summary() + " (" + m->dir() + ") on " + eo.split);
+    r = InheritedEvaluator(data, eo, p.training.labelSmoothing).evaluate(m->model(), m->arch(), stop, logLine);
+  } else {
+    s = loadSupernet(p);
+    record["source"] = {{"checkpoint", s.checkpoint}, {"step", s.step}};
+    record["arch"] = c->arch.toJson();
+    if (c->id) record["candidate_id"] = *c->id;
+    logLine("evaluating " + c->arch.summary() + " with supernet weights (update " + std::to_string(s.step) +
+            ") on " + eo.split);
+    r = InheritedEvaluator(data, eo, p.training.labelSmoothing).evaluate(*s.model, c->arch, stop, logLine);
+  }
+  if (!r) {
+    std::fprintf(stderr, "automoe: stopped\n");
+    return kExitInterrupted;
+  }
+  record["result"] = r->toJson();
+  if (fromModel) {
+    const std::string out = m->dir() + "/evaluation_" + eo.split + ".json";
+    writeFileAtomically(out, record.dump(2) + "\n");
+    logLine("wrote " + out);
+  }
+  if (ap.has("json")) {
+    std::printf("%s\n", record.dump(2).c_str());
+    return kExitOk;
+  }
+  printResult(*r);
+  return kExitOk;
+}
+
+}  // namespace automoe::cli
