@@ -39,9 +39,9 @@ const std::vector<Command>& allCommands() {
       {"train", "", "PROJECT [--max-updates N] [--threads N] [--precision fp32|bf16] [--world-size N] [--fresh] [--synthetic] [--run-dir DIR]",
        "train the SuperTransformer (resumes from the run folder's last checkpoint unless --fresh; "
        "SIGINT saves and exits 130)", train},
-      {"retrain", "", "PROJECT (--arch ARCH.json | --model DIR) [--max-updates N] [--threads N] [--fresh] [--synthetic] [--run-dir DIR]",
-       "train a searched subnet from scratch with the project's retrain options, then average its last "
-       "checkpoints (resumable)", retrain},
+      {"retrain", "", "PROJECT (--arch ARCH.json | --model DIR) [--max-updates N] [--threads N] [--fresh] [--synthetic] [--run-dir DIR] [--no-latency]",
+       "train a searched subnet from scratch with the project's retrain options, average its last "
+       "checkpoints and export the result to <run dir>/model (resumable)", retrain},
       {"blas", "info", "[--json]",
        "show which BLAS kernel does the GEMMs and whether a faster one would be used", blasInfo},
       {"blas", "check", "[--core NAME]",

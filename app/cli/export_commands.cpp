@@ -22,6 +22,7 @@
 #include "latency/provenance.h"
 #include "model/super_transformer.h"
 #include "project/project.h"
+#include "project_models.h"
 #include "stop_signals.h"
 #include "train/checkpoint.h"
 #include "util/atomic_file.h"
@@ -33,25 +34,6 @@ namespace automoe::cli {
 namespace fs = std::filesystem;
 
 namespace {
-
-struct Supernet {
-  SuperTransformer model{nullptr};
-  std::string checkpoint;
-  int64_t step = -1;
-};
-
-// <project dir>/<training.run_dir>/checkpoint_last.pt loaded into the project's supernet.
-Supernet loadSupernet(const Project& p) {
-  Supernet s;
-  s.checkpoint = p.resolvePath(p.training.runDir) + "/checkpoint_last.pt";
-  if (!fs::exists(s.checkpoint))
-    throw ConfigError(s.checkpoint + ": supernet checkpoint not found (run 'automoe train " + p.path + "' first)");
-  s.model = SuperTransformer(SuperTransformerOptions(ModelShape::forSupernet(p.space, p.model), p.model));
-  const nlohmann::json meta = Checkpoint::load(s.checkpoint, *s.model, nullptr);
-  s.step = meta.value("step", int64_t{-1});
-  s.model->eval();
-  return s;
-}
 
 ArchConfig inSpace(ArchConfig a, const SearchSpace& space, const std::string& source) {
   const auto errs = a.validate(space);
@@ -128,16 +110,7 @@ int exportModel(const Args& args) {
   const Project p = Project::load(ap.positional()[0]);
   const Candidate c = archFromFlags(p, ap, false);
   const Supernet s = loadSupernet(p);
-  ExportOptions o;
-  o.space = p.space;
-  o.profiles = p.hardwareProfiles;
-  o.measureLatency = !ap.has("no-latency");
-  o.seed = p.seed;
-  const std::string dataDir = p.resolvePath(p.data.dir);
-  const std::string spm = DataPreparer::tokenizerModel(dataDir);
-  o.tokenizerFiles = {spm};
-  const std::string vocab = spm.substr(0, spm.size() - 6) + ".vocab";
-  if (fs::exists(vocab)) o.tokenizerFiles.push_back(vocab);
+  ExportOptions o = exportOptionsFor(p, !ap.has("no-latency"));
   o.sourceCheckpoint = fs::absolute(s.checkpoint).lexically_normal().string();
   o.sourceStep = s.step;
   o.candidateId = c.id;

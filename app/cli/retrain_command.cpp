@@ -1,4 +1,5 @@
-// automoe retrain PROJECT (--arch ARCH.json | --model DIR) : a searched subnet from scratch.
+// automoe retrain PROJECT (--arch ARCH.json | --model DIR): a searched subnet from scratch,
+// its last checkpoints averaged and exported as a model folder (<run dir>/model).
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -8,6 +9,7 @@
 #include "commands.h"
 #include "console_observer.h"
 #include "project/project.h"
+#include "project_models.h"
 #include "stop_signals.h"
 #include "train/subnet_retrainer.h"
 #include "training_data_factory.h"
@@ -32,7 +34,7 @@ ArchConfig archToRetrain(const ArgParser& ap, const Project& p) {
 }  // namespace
 
 int retrain(const Args& args) {
-  ArgParser ap(args, {"arch", "model", "max-updates", "threads", "run-dir"}, {"fresh", "synthetic"});
+  ArgParser ap(args, {"arch", "model", "max-updates", "threads", "run-dir"}, {"fresh", "synthetic", "no-latency"});
   ap.expectPositional({"PROJECT"});
   const Project project = Project::load(ap.positional()[0]);
   const ArchConfig arch = archToRetrain(ap, project);
@@ -58,6 +60,23 @@ int retrain(const Args& args) {
   if (r.train.status == TrainStatus::Diverged) return kExitInternal;
   std::printf("averaged %zu checkpoints -> %s\nvalid loss %.4f  nll %.4f nats/token (perplexity %.2f)\n",
               r.averagedFrom.size(), r.averagedCheckpoint.c_str(), r.validLoss, r.validNll, std::exp(r.validNll));
+
+  // The averaged model as a model folder (translate, evaluate, ship).
+  if (ap.has("synthetic")) {
+    std::printf("no model folder: synthetic data has no tokenizer to ship with it\n");
+    return kExitOk;
+  }
+  ExportOptions o = exportOptionsFor(project, !ap.has("no-latency"));
+  o.sourceCheckpoint = std::filesystem::absolute(r.averagedCheckpoint).lexically_normal().string();
+  o.sourceStep = retrainer.trainer().step();
+  o.validLoss = r.validLoss;
+  SuperTransformer& model = retrainer.trainer().model();
+  model->eval();
+  const std::string out = SubnetRetrainer::modelDir(retrainer.runDir());
+  const auto card = SubnetExporter::exportSubnet(*model, arch, o, out, stop,
+                                                 [](const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); });
+  if (!card) return kExitInterrupted;
+  std::printf("model folder: %s\n", out.c_str());
   return kExitOk;
 }
 

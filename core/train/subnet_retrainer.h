@@ -34,6 +34,8 @@ class SubnetRetrainer {
   RetrainOutcome run(const StopToken& stop, TrainingObserver& observer);
 
   static std::string averagedCheckpointPath(const std::string& runDir) { return runDir + "/checkpoint_average.pt"; }
+  // Where `automoe retrain` exports the averaged model.
+  static std::string modelDir(const std::string& runDir) { return runDir + "/model"; }
   const std::string& runDir() const { return m_runDir; }
   Trainer& trainer() { return *m_trainer; }
 

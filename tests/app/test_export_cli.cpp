@@ -2,7 +2,6 @@
 // from synthetic DDTP files, a supernet trained for two updates, a subnet exported by --arch and
 // by --candidate (a hand-written search history), translated from stdin and evaluated; bad input
 // exits 2 with the file named.
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
@@ -12,6 +11,7 @@
 
 #include "arch/arch_config.h"
 #include "project/project.h"
+#include "support/cli_runner.h"
 #include "support/ddtp_fixture.h"
 #include "util/atomic_file.h"
 #include "util/json_reader.h"
@@ -20,19 +20,9 @@ using namespace automoe;
 
 namespace {
 
-struct Run {
-  int code;
-  QString out, err;
-};
+using Run = test::CliRun;
 
-Run cli(const QStringList& args, const QByteArray& input = {}) {
-  QProcess p;
-  p.start(AUTOMOE_CLI, args);
-  p.write(input);
-  p.closeWriteChannel();
-  if (!p.waitForFinished(400000)) return {-1, {}, "timeout"};
-  return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
-}
+Run cli(const QStringList& args, const QByteArray& input = {}) { return test::runCli(args, input, 400000); }
 
 }  // namespace
 
@@ -59,6 +49,8 @@ class TestExportCli final : public QObject {
                  {"valid_size", 8}, {"test_size", 8}, {"max_tokens", 256}};
     j["training"] = {{"max_updates", 2}, {"log_every", 1}, {"validate_every", 1000}, {"checkpoint_every", 1000},
                      {"valid_batches", 1}, {"reference_subnets", 1}, {"threads", 1}, {"run_dir", "run"}};
+    j["retrain"] = {{"average_last", 2},
+                    {"training", {{"max_updates", 4}, {"checkpoint_every", 1}, {"run_dir", "retrained"}}}};
     j["evaluation"] = {{"beam", 2}, {"max_len_a", 1.0}, {"max_len_b", 5}, {"batch_size", 4}};
     m_project = file("project.json");
     writeFileAtomically(m_project.toStdString(), j.dump(2));
@@ -130,6 +122,37 @@ class TestExportCli final : public QObject {
     QCOMPARE(card.at("validation").at("loss").get<double>(), 4.5);
     const Project p = Project::load(m_project.toStdString());
     QVERIFY(ArchConfig::fromJson(card.at("arch"), "card") == p.space.largest());
+  }
+
+  void retrainsAnExportedModel() {
+    QVERIFY(QFileInfo::exists(file("model/arch.json")));  // from exportTranslateEvaluate
+    Run r = cli({"retrain", m_project, "--model", file("model"), "--no-latency"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains("averaged 2 checkpoints"), qPrintable(r.out));
+    // Numbered checkpoints 3 and 4 were kept (checkpoint_every 1, average_last 2).
+    QVERIFY(QFileInfo::exists(file("retrained/checkpoint_3.pt")) && QFileInfo::exists(file("retrained/checkpoint_4.pt")));
+    QVERIFY(!QFileInfo::exists(file("retrained/checkpoint_2.pt")));
+    const nlohmann::json card =
+        parseJsonText(readTextFile(file("retrained/model/model_card.json").toStdString()), "card");
+    QVERIFY(card.at("source").at("checkpoint").get<std::string>().find("checkpoint_average.pt") != std::string::npos);
+    const nlohmann::json exported = parseJsonText(readTextFile(file("model/arch.json").toStdString()), "arch");
+    QCOMPARE(card.at("arch"), exported);  // the same architecture, fresh weights
+    QVERIFY(readTextFile(file("retrained/model/model.safetensors").toStdString()) !=
+            readTextFile(file("model/model.safetensors").toStdString()));
+    r = cli({"translate", "--model", file("retrained/model")}, "a line\n");
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    // Finished runs resume as finished: nothing is retrained.
+    r = cli({"retrain", m_project, "--model", file("model"), "--no-latency"});
+    QVERIFY2(r.code == 0 && r.err.contains("resuming") && !r.err.contains("update 1/"), qPrintable(r.err));
+    // Another architecture in the same run folder is refused with the reason.
+    const QString largest = file("largest.json");
+    writeFileAtomically(largest.toStdString(), Project::load(m_project.toStdString()).space.largest().toJson().dump());
+    r = cli({"retrain", m_project, "--arch", largest, "--no-latency"});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("checkpoint"), qPrintable(r.err));
+    r = cli({"retrain", m_project});
+    QCOMPARE(r.code, 2);
+    QVERIFY(r.err.contains("exactly one"));
   }
 
   void badInputExitsTwo() {
