@@ -39,6 +39,10 @@ const std::vector<Command>& allCommands() {
       {"train", "", "PROJECT [--max-updates N] [--threads N] [--precision fp32|bf16] [--world-size N] [--fresh] [--synthetic] [--run-dir DIR]",
        "train the SuperTransformer (resumes from the run folder's last checkpoint unless --fresh; "
        "SIGINT saves and exits 130)", train},
+      {"run", "", "PROJECT [--trial]",
+       "the whole pipeline: corpus, tokenizer, supernet, latency dataset, predictor, search, export, "
+       "retrain, evaluate (up-to-date stages skipped, interrupted ones resumed; --trial shrinks every "
+       "stage to finish in minutes)", runPipeline},
       {"retrain", "", "PROJECT (--arch ARCH.json | --model DIR) [--max-updates N] [--threads N] [--fresh] [--synthetic] [--run-dir DIR] [--no-latency]",
        "train a searched subnet from scratch with the project's retrain options, average its last "
        "checkpoints and export the result to <run dir>/model (resumable)", retrain},

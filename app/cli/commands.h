@@ -24,6 +24,7 @@ int archStats(const Args& args);
 int archValidate(const Args& args);
 int train(const Args& args);
 int retrain(const Args& args);
+int runPipeline(const Args& args);
 int blasInfo(const Args& args);
 int blasCheck(const Args& args);
 int dataBuild(const Args& args);
