@@ -36,10 +36,23 @@ double threadSeconds() {
 
 struct Frame {
   std::string name;
-  double start = 0, children = 0;
+  double start = 0, children = 0, flops = 0;
 };
 thread_local std::vector<Frame> tStack;
 std::map<std::string, std::pair<double, int64_t>> gSelf;  // name -> (self seconds, calls)
+std::map<std::string, double> gFlops;                     // name -> GEMM flops
+
+// Multiply-add flops of a matrix product from its inputs (0 for other operators).
+double gemmFlops(const at::RecordFunction& fn) {
+  const std::string n = fn.name();
+  const auto in = fn.inputs();
+  auto tensor = [&](size_t i) { return i < in.size() && in[i].isTensor() ? in[i].toTensor() : at::Tensor(); };
+  at::Tensor a, b;
+  if (n == "aten::mm" || n == "aten::bmm") a = tensor(0), b = tensor(1);
+  else if (n == "aten::addmm" || n == "aten::baddbmm") a = tensor(1), b = tensor(2);
+  if (!a.defined() || !b.defined()) return 0;
+  return 2.0 * static_cast<double>(a.numel()) * static_cast<double>(b.size(-1));
+}
 bool gOn = false;
 bool gNested = false;  // key ops by "outermost > parent > op" instead of "op"
 
@@ -51,7 +64,7 @@ std::unique_ptr<at::ObserverContext> onEnter(const at::RecordFunction& fn) {
   if (gNested && !tStack.empty())
     name = tStack.front().name.substr(0, tStack.front().name.find(" > ")) + " > " +
            (tStack.size() > 1 ? tStack.back().name.substr(tStack.back().name.rfind(" > ") + 3) + " > " : "") + name;
-  tStack.push_back({name, threadSeconds(), 0});
+  tStack.push_back({name, threadSeconds(), 0, gemmFlops(fn)});
   return std::make_unique<Dummy>();
 }
 
@@ -62,6 +75,7 @@ void onExit(const at::RecordFunction&, at::ObserverContext*) {
   const double total = threadSeconds() - f.start;
   auto& s = gSelf[f.name];
   s.first += total - f.children;
+  gFlops[f.name] += f.flops;
   ++s.second;
   if (!tStack.empty()) tStack.back().children += total;
 }
@@ -94,7 +108,7 @@ int main(int argc, char** argv) {
   o.precision = mode;
   o.threads = 1;
   Trainer trainer(p, o, data, "/tmp/automoe_bench_profile");
-  at::addGlobalCallback(at::RecordFunctionCallback(onEnter, onExit).scopes(
+  at::addGlobalCallback(at::RecordFunctionCallback(onEnter, onExit).needsInputs(true).scopes(
       {at::RecordScope::FUNCTION, at::RecordScope::BACKWARD_FUNCTION, at::RecordScope::USER_SCOPE}));
   double stepCpu = 0, stepWall = 0;
   int64_t tokens = 0;
@@ -117,7 +131,9 @@ int main(int argc, char** argv) {
   double attributed = 0;
   std::vector<std::pair<double, std::string>> rows;
   for (const auto& [name, s] : gSelf) {
-    rows.emplace_back(s.first / n, name + " (" + std::to_string(s.second / n) + " calls)");
+    std::string label = name + " (" + std::to_string(s.second / n) + " calls";
+    if (gFlops[name] > 0) label += ", " + std::to_string(static_cast<int>(gFlops[name] / s.first / 1e9)) + " GFLOP/s";
+    rows.emplace_back(s.first / n, label + ")");
     attributed += s.first / n;
   }
   std::sort(rows.rbegin(), rows.rend());
