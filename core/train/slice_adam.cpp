@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "train/fused_adam.h"
+#include "train/lazy_zeros.h"
 
 namespace automoe {
 
@@ -32,8 +33,8 @@ void SliceAdam::update(size_t index, const at::Tensor& gs, double lr) {
   at::Tensor ps = m_params[index].second;
   State& s = m_states[index];
   if (!s.expAvg.defined()) {
-    s.expAvg = at::zeros_like(ps);
-    s.expAvgSq = at::zeros_like(ps);
+    s.expAvg = lazyZerosLike(ps);  // memory committed only where the boxes write
+    s.expAvgSq = lazyZerosLike(ps);
   }
   ++s.steps;
   const double bc1 = 1.0 - std::pow(m_options.beta1, static_cast<double>(s.steps));
