@@ -1,6 +1,7 @@
 #include "model/decoder_layer.h"
 
 #include "arch/arch_config.h"
+#include "model/fast_dropout.h"
 #include "model/model_shape.h"
 
 namespace automoe {
@@ -27,10 +28,10 @@ at::Tensor DecoderLayerImpl::forward(const at::Tensor& x, int64_t d, const Layer
   const bool train = is_training() && dropout > 0;
   at::Tensor h = self_attn->forwardSelf(x, d, arch.heads, at::Tensor(), /*causal=*/true,
                                         cache ? &cache->self : nullptr);
-  h = self_attn_layer_norm->forward(x + at::dropout(h, dropout, train), d);
+  h = self_attn_layer_norm->forward(x + fastDropout(h, dropout, train), d);
   at::Tensor c = encoder_attn->forwardCross(h, d, memory, de, arch.endeHeads, memoryPadding,
                                             cache ? &cache->cross : nullptr);
-  h = encoder_attn_layer_norm->forward(h + at::dropout(c, dropout, train), d);
+  h = encoder_attn_layer_norm->forward(h + fastDropout(c, dropout, train), d);
   const int64_t B = h.size(0), T = h.size(1);
   // Decoder inputs are right-padded and attention is causal, so pads never influence real
   // positions; the MoE skips them so they neither cost expert time nor skew routing statistics.
@@ -40,7 +41,7 @@ at::Tensor DecoderLayerImpl::forward(const at::Tensor& x, int64_t d, const Layer
   routing.expertTokens = m.expertTokens;
   routing.droppedTokens = m.droppedTokens;
   stats.add(m.auxLoss, m.auxTerms);
-  return final_layer_norm->forward(h + at::dropout(f, dropout, train), d);
+  return final_layer_norm->forward(h + fastDropout(f, dropout, train), d);
 }
 
 }  // namespace automoe

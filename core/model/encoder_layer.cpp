@@ -1,6 +1,7 @@
 #include "model/encoder_layer.h"
 
 #include "arch/arch_config.h"
+#include "model/fast_dropout.h"
 #include "model/model_shape.h"
 
 namespace automoe {
@@ -20,7 +21,7 @@ at::Tensor EncoderLayerImpl::forward(const at::Tensor& x, int64_t d, const Layer
                                      MoeStats& stats) const {
   const bool train = is_training() && dropout > 0;
   at::Tensor h = self_attn->forwardSelf(x, d, arch.heads, padding, /*causal=*/false, nullptr);
-  h = self_attn_layer_norm->forward(x + at::dropout(h, dropout, train), d);
+  h = self_attn_layer_norm->forward(x + fastDropout(h, dropout, train), d);
   const int64_t B = h.size(0), S = h.size(1);
   const at::Tensor valid = padding.defined() ? padding.logical_not().reshape({B * S}) : at::Tensor();
   const MoeOutput m = moe->forward(h.reshape({B * S, d}), d, arch, valid, ctx);  // [B, S, d] -> [B*S, d]
@@ -28,7 +29,7 @@ at::Tensor EncoderLayerImpl::forward(const at::Tensor& x, int64_t d, const Layer
   routing.expertTokens = m.expertTokens;
   routing.droppedTokens = m.droppedTokens;
   stats.add(m.auxLoss, m.auxTerms);
-  return final_layer_norm->forward(h + at::dropout(f, dropout, train), d);
+  return final_layer_norm->forward(h + fastDropout(f, dropout, train), d);
 }
 
 }  // namespace automoe

@@ -1,5 +1,7 @@
 #include "model/expert.h"
 
+#include "model/fast_dropout.h"
+
 namespace automoe {
 
 ExpertImpl::ExpertImpl(int64_t e, int64_t f) : embedDim(e), ffnDim(f) { reset(); }
@@ -12,7 +14,7 @@ void ExpertImpl::reset() {
 at::Tensor ExpertImpl::forward(const at::Tensor& x, int64_t d, int64_t f,
                                double activationDropout) const {
   at::Tensor h = at::relu(fc1->forward(x, d, f));  // [N, f]
-  if (activationDropout > 0 && is_training()) h = at::dropout(h, activationDropout, true);
+  if (activationDropout > 0 && is_training()) h = fastDropout(h, activationDropout, true);
   return fc2->forward(h, f, d);  // [N, d]
 }
 

@@ -1,5 +1,7 @@
 #include "model/few_row_linear.h"
 
+#include "model/slice_linear.h"
+
 #include <cstring>
 
 #include <ATen/Parallel.h>
@@ -112,7 +114,10 @@ bool eligible(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) {
 }  // namespace
 
 at::Tensor linearFewRows(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) {
-  if (!eligible(x, weight, bias)) return at::linear(x, weight, bias);
+  if (!eligible(x, weight, bias)) {
+    const bool training = at::GradMode::is_enabled() && weight.requires_grad();
+    return training ? sliceLinear(x, weight, bias) : at::linear(x, weight, bias);
+  }
   const int64_t K = weight.size(1), N = weight.size(0), M = x.numel() / K;
   const at::Tensor xc = x.contiguous().view({M, K});  // [..., K] -> [M, K]
   const at::Tensor bc = bias.defined() ? bias.contiguous() : bias;

@@ -7,7 +7,8 @@
 //
 // Used when no gradient is needed (grad mode off or no input requires grad), on CPU float32, for
 // at most kFewRowLimit rows and a weight whose rows are contiguous (prefix slices qualify: the
-// leading dimension may exceed the width). Everything else goes to at::linear. Results agree with
+// leading dimension may exceed the width). Training (grad mode on, a weight that requires grad)
+// goes to sliceLinear (slice_linear.h), everything else to at::linear. Results agree with
 // at::linear to float rounding (a different summation order).
 #include <ATen/ATen.h>
 

@@ -5,6 +5,7 @@
 
 #include <torch/nn/init.h>
 
+#include "model/fast_dropout.h"
 #include "model/slice_recorder.h"
 #include <ATen/core/grad_mode.h>
 
@@ -72,7 +73,7 @@ at::Tensor SuperAttentionImpl::attend(const at::Tensor& q, const at::Tensor& k, 
   if (keyPadding.defined())
     scores = scores.masked_fill(keyPadding.view({B, 1, 1, S}), ninf);  // [B, S] -> [B, 1, 1, S]
   at::Tensor probs = at::softmax(scores, -1);
-  if (options.dropout() > 0 && is_training()) probs = at::dropout(probs, options.dropout(), true);
+  if (options.dropout() > 0 && is_training()) probs = fastDropout(probs, options.dropout(), true);
   return at::matmul(probs, vh)   // [B, h, T, hd]
       .transpose(1, 2)           // -> [B, T, h, hd]
       .reshape({B, T, qkv});     // -> [B, T, qkv]

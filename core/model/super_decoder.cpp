@@ -5,6 +5,7 @@
 
 #include "arch/arch_config.h"
 #include "model/decoder_layer.h"
+#include "model/fast_dropout.h"
 #include "model/model_shape.h"
 #include "model/sinusoidal_positions.h"
 
@@ -43,7 +44,7 @@ at::Tensor SuperDecoderImpl::forward(const at::Tensor& prev, const EncoderOutput
   TORCH_CHECK(pos.max().item<int64_t>() < positions.size(0), "target exceeds max_positions");
   at::Tensor x = embed.forward(prev, d) * std::sqrt(static_cast<double>(d)) +
                  positions.narrow(1, 0, d).index_select(0, pos.reshape(-1)).view({B, T, d});  // [B*T, d] -> [B, T, d]
-  x = at::dropout(x, p, is_training() && p > 0);
+  x = fastDropout(x, p, is_training() && p > 0);
   // Encoder memory per number of attended encoder layers, built only when a layer needs it (in
   // incremental decoding the projected memory is cached after the first step).
   std::map<int, at::Tensor> memories, memoryPads;

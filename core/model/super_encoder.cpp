@@ -4,6 +4,7 @@
 
 #include "arch/arch_config.h"
 #include "model/encoder_layer.h"
+#include "model/fast_dropout.h"
 #include "model/model_shape.h"
 #include "model/sinusoidal_positions.h"
 
@@ -32,7 +33,7 @@ EncoderOutput SuperEncoderImpl::forward(const at::Tensor& src, const StackArch& 
   at::Tensor x = embed.forward(src, d) * std::sqrt(static_cast<double>(d)) +
                  positions.narrow(1, 0, d).index_select(0, makePositions(src).reshape(-1))
                      .view({src.size(0), src.size(1), d});  // [B*S, d] -> [B, S, d]
-  x = at::dropout(x, p, is_training() && p > 0);
+  x = fastDropout(x, p, is_training() && p > 0);
   const at::Tensor padding = out.padding.any().item<bool>() ? out.padding : at::Tensor();
   for (int i = 0; i < arch.numLayers(); ++i) {
     LayerRouting routing;

@@ -2,6 +2,9 @@
 
 #include <cmath>
 
+#include "train/fused_adam.h"
+#include "train/lazy_zeros.h"
+
 namespace automoe {
 
 SliceAdam::SliceAdam(std::vector<std::pair<std::string, at::Tensor>> params, SliceAdamOptions o)
@@ -30,25 +33,28 @@ void SliceAdam::update(size_t index, const at::Tensor& gs, double lr) {
   at::Tensor ps = m_params[index].second;
   State& s = m_states[index];
   if (!s.expAvg.defined()) {
-    s.expAvg = at::zeros_like(ps);
-    s.expAvgSq = at::zeros_like(ps);
+    s.expAvg = lazyZerosLike(ps);  // memory committed only where the boxes write
+    s.expAvgSq = lazyZerosLike(ps);
   }
-  at::Tensor m = s.expAvg, v = s.expAvgSq;
+  ++s.steps;
+  const double bc1 = 1.0 - std::pow(m_options.beta1, static_cast<double>(s.steps));
+  const double bc2 = 1.0 - std::pow(m_options.beta2, static_cast<double>(s.steps));
+  const FusedAdamCoefficients c{m_options.beta1, m_options.beta2, m_options.eps, m_options.weightDecay, lr / bc1,
+                                std::sqrt(bc2)};
+  if (fusedAdamBox(ps, s.expAvg, s.expAvgSq, gs, c)) return;
+  at::Tensor m = s.expAvg, v = s.expAvgSq;  // elsewhere (e.g. CUDA): the same formula in tensor operations
   for (int64_t d = 0; d < gs.dim(); ++d) {
     if (gs.size(d) == ps.size(d)) continue;
     ps = ps.narrow(d, 0, gs.size(d));
     m = m.narrow(d, 0, gs.size(d));
     v = v.narrow(d, 0, gs.size(d));
   }
-  ++s.steps;
   at::Tensor grad = gs;
   if (m_options.weightDecay != 0) grad = grad + m_options.weightDecay * ps;
   m.mul_(m_options.beta1).add_(grad, 1.0 - m_options.beta1);
   v.mul_(m_options.beta2).addcmul_(grad, grad, 1.0 - m_options.beta2);
-  const double bc1 = 1.0 - std::pow(m_options.beta1, static_cast<double>(s.steps));
-  const double bc2 = 1.0 - std::pow(m_options.beta2, static_cast<double>(s.steps));
-  const at::Tensor denom = v.sqrt().div_(std::sqrt(bc2)).add_(m_options.eps);
-  ps.addcdiv_(m, denom, -lr / bc1);
+  const at::Tensor denom = v.sqrt().div_(c.sqrtBiasCorrection2).add_(m_options.eps);
+  ps.addcdiv_(m, denom, -c.stepSize);
 }
 
 int64_t SliceAdam::step(double lr, const std::vector<BoxGrad>& boxes) {

@@ -1,0 +1,18 @@
+#pragma once
+// at::linear for training on prefix-sliced weights. Autograd's own linear differentiates a
+// strided weight view W[:out, :in] into a transposed [out, in] gradient, which AccumulateGrad then
+// copies into a contiguous one (measured: 0.13 s per update of the wmt14.en-de MoE space, fp32).
+// This function computes the weight gradient directly as grad^T x, already contiguous, and under
+// autocast (bf16 mixed precision) runs all three products in the autocast type on one cast copy
+// of the weight, returning the weight and bias gradients in the parameters' type; there the rows
+// are padded to a multiple of 32 so that oneDNN's per-shape kernels are reused across calls
+// (bf16 MoE update of the wmt14.en-de space: 2.18 -> 1.75 s CPU).
+#include <ATen/ATen.h>
+
+namespace automoe {
+
+// x [..., in], weight [out, in] (any strides, e.g. a prefix view), bias [out] or undefined
+// -> [..., out]. Same values as at::linear (to float rounding); differentiable in all inputs.
+at::Tensor sliceLinear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias);
+
+}  // namespace automoe

@@ -1,0 +1,110 @@
+#include "train/fused_adam.h"
+
+#include <cmath>
+#include <vector>
+
+#include <ATen/Parallel.h>
+
+namespace automoe {
+
+namespace {
+
+template <typename T>
+struct Coef {
+  T beta1, oneMinusBeta1, beta2, oneMinusBeta2, weightDecay, negStepSize, sqrtBc2, eps;
+};
+
+// One contiguous run of n entries. The operation order mirrors the tensor formulation
+// (mul_/add_, mul_/addcmul_, sqrt/div_/add_, addcdiv_).
+template <typename T, bool Decay>
+__attribute__((always_inline)) inline void run(T* __restrict p, T* __restrict m, T* __restrict v,
+                                               const T* __restrict g, int64_t n, const Coef<T>& c) {
+  for (int64_t i = 0; i < n; ++i) {
+    T gi = g[i];
+    if (Decay) gi = gi + c.weightDecay * p[i];
+    const T mi = m[i] * c.beta1 + c.oneMinusBeta1 * gi;
+    const T vi = v[i] * c.beta2 + c.oneMinusBeta2 * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    const T denom = std::sqrt(vi) / c.sqrtBc2 + c.eps;
+    p[i] = p[i] + c.negStepSize * (mi / denom);
+  }
+}
+
+// One clone per instruction set, chosen at load time (the loop vectorises; sqrt and division
+// dominate once the box is in cache).
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void runFloat(float* p, float* m, float* v, const float* g, int64_t n, const Coef<float>& c, bool decay) {
+  if (decay) run<float, true>(p, m, v, g, n, c); else run<float, false>(p, m, v, g, n, c);
+}
+
+void runDouble(double* p, double* m, double* v, const double* g, int64_t n, const Coef<double>& c, bool decay) {
+  if (decay) run<double, true>(p, m, v, g, n, c); else run<double, false>(p, m, v, g, n, c);
+}
+
+template <typename T>
+Coef<T> coefficients(const FusedAdamCoefficients& c) {
+  return {static_cast<T>(c.beta1),       static_cast<T>(1.0 - c.beta1),
+          static_cast<T>(c.beta2),       static_cast<T>(1.0 - c.beta2),
+          static_cast<T>(c.weightDecay), static_cast<T>(-c.stepSize),
+          static_cast<T>(c.sqrtBiasCorrection2), static_cast<T>(c.eps)};
+}
+
+template <typename T>
+void update(const at::Tensor& param, const at::Tensor& expAvg, const at::Tensor& expAvgSq, const at::Tensor& grad,
+            const FusedAdamCoefficients& fc) {
+  const Coef<T> c = coefficients<T>(fc);
+  const bool decay = fc.weightDecay != 0;
+  const int64_t D = grad.dim();
+  const int64_t inner = D == 0 ? 1 : grad.size(D - 1);
+  int64_t rows = 1;
+  for (int64_t d = 0; d + 1 < D; ++d) rows *= grad.size(d);
+  T* const p = param.data_ptr<T>();
+  T* const m = expAvg.data_ptr<T>();
+  T* const v = expAvgSq.data_ptr<T>();
+  const T* const g = grad.data_ptr<T>();
+  // Grain: ~64K entries per task so that small boxes stay on one thread.
+  const int64_t grain = std::max<int64_t>(1, 65536 / std::max<int64_t>(inner, 1));
+  at::parallel_for(0, rows, grain, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      int64_t op = 0, om = 0, ov = 0, og = 0, rest = r;  // row r's offset in each tensor
+      for (int64_t d = D - 2; d >= 0; --d) {
+        const int64_t i = rest % grad.size(d);
+        rest /= grad.size(d);
+        op += i * param.stride(d);
+        om += i * expAvg.stride(d);
+        ov += i * expAvgSq.stride(d);
+        og += i * grad.stride(d);
+      }
+      if constexpr (std::is_same_v<T, float>)
+        runFloat(p + op, m + om, v + ov, g + og, inner, c, decay);
+      else
+        runDouble(p + op, m + om, v + ov, g + og, inner, c, decay);
+    }
+  });
+}
+
+}  // namespace
+
+bool fusedAdamBox(const at::Tensor& param, const at::Tensor& expAvg, const at::Tensor& expAvgSq,
+                  const at::Tensor& grad, const FusedAdamCoefficients& c) {
+  const auto type = param.scalar_type();
+  if (type != at::kFloat && type != at::kDouble) return false;
+  for (const at::Tensor* t : {&param, &expAvg, &expAvgSq, &grad}) {
+    if (!t->device().is_cpu() || t->scalar_type() != type || t->dim() != grad.dim() || t->is_sparse())
+      return false;
+    if (t->dim() > 0 && t->size(-1) > 1 && t->stride(-1) != 1) return false;
+  }
+  for (int64_t d = 0; d < grad.dim(); ++d)
+    if (grad.size(d) > param.size(d) || expAvg.sizes() != param.sizes() || expAvgSq.sizes() != param.sizes())
+      return false;
+  if (grad.numel() == 0) return true;
+  if (type == at::kFloat)
+    update<float>(param, expAvg, expAvgSq, grad, c);
+  else
+    update<double>(param, expAvg, expAvgSq, grad, c);
+  for (const at::Tensor* t : {&param, &expAvg, &expAvgSq}) t->unsafeGetTensorImpl()->bump_version();  // as an in-place op would
+  return true;
+}
+
+}  // namespace automoe

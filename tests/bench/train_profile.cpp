@@ -1,0 +1,145 @@
+// Benchmark: where a SuperTransformer training update spends its time. Same configuration as
+// train_throughput (wmt14.en-de space, synthetic peer corpus, max-tokens 1024, one subnet per
+// update); after `warmup` updates, every ATen operator and autograd node is timed with a
+// RecordFunction callback (thread CPU time, so that other processes on a loaded machine disturb
+// it less than wall time) and the self times (children excluded) are summed per name.
+//
+// usage: bench_train_profile [--mode fp32|bf16] [--space moe|dense] [--updates 6] [--warmup 2]
+//        [--top 40] [--nested 1]   (set OPENBLAS_CORETYPE to choose the BLAS kernel)
+#include <time.h>
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <ATen/record_function.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "project/project.h"
+#include "train/synthetic_translation_data.h"
+#include "train/trainer.h"
+#include "util/allocator_tuning.h"
+
+using namespace automoe;
+
+namespace {
+
+double threadSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+struct Frame {
+  std::string name;
+  double start = 0, children = 0, flops = 0;
+};
+thread_local std::vector<Frame> tStack;
+std::map<std::string, std::pair<double, int64_t>> gSelf;  // name -> (self seconds, calls)
+std::map<std::string, double> gFlops;                     // name -> GEMM flops
+
+// Multiply-add flops of a matrix product from its inputs (0 for other operators).
+double gemmFlops(const at::RecordFunction& fn) {
+  const std::string n = fn.name();
+  const auto in = fn.inputs();
+  auto tensor = [&](size_t i) { return i < in.size() && in[i].isTensor() ? in[i].toTensor() : at::Tensor(); };
+  at::Tensor a, b;
+  if (n == "aten::mm" || n == "aten::bmm") a = tensor(0), b = tensor(1);
+  else if (n == "aten::addmm" || n == "aten::baddbmm") a = tensor(1), b = tensor(2);
+  if (!a.defined() || !b.defined()) return 0;
+  return 2.0 * static_cast<double>(a.numel()) * static_cast<double>(b.size(-1));
+}
+bool gOn = false;
+bool gNested = false;  // key ops by "outermost > parent > op" instead of "op"
+
+struct Dummy : at::ObserverContext {};
+
+std::unique_ptr<at::ObserverContext> onEnter(const at::RecordFunction& fn) {
+  if (!gOn) return std::make_unique<Dummy>();
+  std::string name = fn.name();
+  if (gNested && !tStack.empty())
+    name = tStack.front().name.substr(0, tStack.front().name.find(" > ")) + " > " +
+           (tStack.size() > 1 ? tStack.back().name.substr(tStack.back().name.rfind(" > ") + 3) + " > " : "") + name;
+  tStack.push_back({name, threadSeconds(), 0, gemmFlops(fn)});
+  return std::make_unique<Dummy>();
+}
+
+void onExit(const at::RecordFunction&, at::ObserverContext*) {
+  if (!gOn || tStack.empty()) return;
+  const Frame f = tStack.back();
+  tStack.pop_back();
+  const double total = threadSeconds() - f.start;
+  auto& s = gSelf[f.name];
+  s.first += total - f.children;
+  gFlops[f.name] += f.flops;
+  ++s.second;
+  if (!tStack.empty()) tStack.back().children += total;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string mode = "fp32", space = "moe";
+  int updates = 6, warmup = 2, top = 40;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string k = argv[i], v = argv[i + 1];
+    if (k == "--mode") mode = v;
+    if (k == "--space") space = v;
+    if (k == "--updates") updates = std::stoi(v);
+    if (k == "--warmup") warmup = std::stoi(v);
+    if (k == "--top") top = std::stoi(v);
+    if (k == "--nested") gNested = v == "1";
+  }
+  keepLargeAllocationsInHeap();
+  at::set_num_threads(1);
+  Project p = Project::load(AUTOMOE_SOURCE_DIR "/projects/wmt14-en-de/project.json");
+  p.model.vocabSize = 16004;
+  if (space == "dense") p.space.encoder.experts = p.space.decoder.experts = {1};
+  SyntheticCorpusOptions co;
+  co.maxTokens = 1024;
+  auto data = std::make_shared<SyntheticTranslationData>(co);
+  TrainingOptions o;
+  o.maxUpdates = 40000;
+  o.lr = {"cosine", 1e-3, 1e-7, 1e-7, 10000, 40000};
+  o.precision = mode;
+  o.threads = 1;
+  Trainer trainer(p, o, data, "/tmp/automoe_bench_profile");
+  at::addGlobalCallback(at::RecordFunctionCallback(onEnter, onExit).needsInputs(true).scopes(
+      {at::RecordScope::FUNCTION, at::RecordScope::BACKWARD_FUNCTION, at::RecordScope::USER_SCOPE}));
+  double stepCpu = 0, stepWall = 0;
+  int64_t tokens = 0;
+  for (int u = 0; u < updates; ++u) {
+    gOn = u >= warmup;
+    TrainStepStats st;
+    const double c0 = threadSeconds();
+    trainer.trainStep(st);
+    const double c = threadSeconds() - c0;
+    std::printf("update %d: %.3f s wall, %.3f s cpu, %lld tokens, %s\n", u + 1, st.secondsPerUpdate, c,
+                static_cast<long long>(st.targetTokens), st.arch.c_str());
+    if (u >= warmup) {
+      stepCpu += c;
+      stepWall += st.secondsPerUpdate;
+      tokens += st.targetTokens;
+    }
+  }
+  gOn = false;
+  const int n = updates - warmup;
+  double attributed = 0;
+  std::vector<std::pair<double, std::string>> rows;
+  for (const auto& [name, s] : gSelf) {
+    std::string label = name + " (" + std::to_string(s.second / n) + " calls";
+    if (gFlops[name] > 0) label += ", " + std::to_string(static_cast<int>(gFlops[name] / s.first / 1e9)) + " GFLOP/s";
+    rows.emplace_back(s.first / n, label + ")");
+    attributed += s.first / n;
+  }
+  std::sort(rows.rbegin(), rows.rend());
+  std::printf("per update: %.3f s cpu (%.1f tok/cpu-s), %.3f s wall; ops self time %.3f s\n", stepCpu / n,
+              static_cast<double>(tokens) / stepCpu, stepWall / n, attributed);
+  for (int i = 0; i < top && i < static_cast<int>(rows.size()); ++i)
+    std::printf("%8.4f s %5.1f%%  %s\n", rows[i].first, 100 * rows[i].first / (stepCpu / n), rows[i].second.c_str());
+  return 0;
+}

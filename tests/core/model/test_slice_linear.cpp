@@ -1,0 +1,82 @@
+// sliceLinear: the values and all three gradients of at::linear, for strided prefix-slice weights
+// and [B, T, in] inputs; the weight gradient arrives contiguous (no copy in AccumulateGrad); under
+// bf16 autocast the output is bf16 and the gradients come back in the parameters' float type.
+#include <QtTest/QtTest>
+
+#include <ATen/autocast_mode.h>
+
+#include "model/slice_linear.h"
+
+using namespace automoe;
+
+class TestSliceLinear final : public QObject {
+  Q_OBJECT
+
+ private:
+  struct Grads {
+    at::Tensor y, dx, dw, db;
+  };
+  template <typename F>
+  static Grads run(F&& f, const at::Tensor& x0, const at::Tensor& stored, const at::Tensor& bias0, bool withBias) {
+    at::Tensor x = x0.clone().requires_grad_(true);
+    at::Tensor w = stored.narrow(0, 0, 30).narrow(1, 0, 21).detach().requires_grad_(true);  // [30, 21], row stride 40
+    at::Tensor b = bias0.clone().requires_grad_(true);
+    at::Tensor y = f(x, w, withBias ? b : at::Tensor());
+    (y.to(at::kFloat) * at::linspace(-1, 1, y.numel()).view(y.sizes())).sum().backward();
+    return {y.detach(), x.grad(), w.grad(), withBias ? b.grad() : at::Tensor()};
+  }
+  static double diff(const at::Tensor& a, const at::Tensor& b) {
+    return (a.to(at::kFloat) - b.to(at::kFloat)).abs().max().item<double>();
+  }
+
+ private Q_SLOTS:
+  void matchesAtLinearWithGradients() {
+    at::manual_seed(3);
+    const at::Tensor stored = at::randn({50, 40}), bias = at::randn({30}), x = at::randn({2, 5, 21});
+    for (bool withBias : {true, false}) {
+      const Grads ref = run([](auto x, auto w, auto b) { return at::linear(x, w, b); }, x, stored, bias, withBias);
+      const Grads got = run([](auto x, auto w, auto b) { return sliceLinear(x, w, b); }, x, stored, bias, withBias);
+      QCOMPARE(got.y.sizes(), (at::IntArrayRef{2, 5, 30}));
+      QVERIFY(diff(got.y, ref.y) < 1e-5);
+      QVERIFY(diff(got.dx, ref.dx) < 1e-5);
+      QCOMPARE(got.dw.sizes(), (at::IntArrayRef{30, 21}));
+      QVERIFY(diff(got.dw, ref.dw) < 1e-5);
+      QVERIFY(got.dw.is_contiguous());
+      if (withBias) QVERIFY(diff(got.db, ref.db) < 1e-5);
+      else QVERIFY(!got.db.defined());
+    }
+  }
+
+  void onlyTheInputsThatNeedGradientsGetThem() {
+    at::manual_seed(4);
+    const at::Tensor x = at::randn({4, 8});                       // no grad
+    const at::Tensor w = at::randn({6, 8}).requires_grad_(true);
+    const at::Tensor b = at::randn({6});                          // no grad
+    sliceLinear(x, w, b).sum().backward();
+    QVERIFY(w.grad().defined());
+    QVERIFY((w.grad() - x.sum(0).expand({6, 8})).abs().max().item<double>() < 1e-5);
+  }
+
+  void bf16AutocastComputesInBf16AndReturnsFloatGradients() {
+    at::manual_seed(5);
+    const at::Tensor stored = at::randn({50, 40}), bias = at::randn({30}), x = at::randn({2, 5, 21});
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    at::autocast::set_cpu_enabled(true);
+    const Grads ref = run([](auto x, auto w, auto b) { return at::linear(x, w, b); }, x, stored, bias, true);
+    const Grads got = run([](auto x, auto w, auto b) { return sliceLinear(x, w, b); }, x, stored, bias, true);
+    at::autocast::set_cpu_enabled(false);
+    at::autocast::clear_cache();
+    QCOMPARE(got.y.scalar_type(), at::kBFloat16);
+    QCOMPARE(got.dx.scalar_type(), at::kFloat);
+    QCOMPARE(got.dw.scalar_type(), at::kFloat);
+    QCOMPARE(got.db.scalar_type(), at::kFloat);
+    // bf16 keeps 8 bits of mantissa: compare relative to the magnitudes involved.
+    QVERIFY(diff(got.y, ref.y) < 0.05 * ref.y.to(at::kFloat).abs().max().item<double>());
+    QVERIFY(diff(got.dw, ref.dw) < 0.05 * ref.dw.abs().max().item<double>());
+    QVERIFY(diff(got.dx, ref.dx) < 0.05 * ref.dx.abs().max().item<double>());
+    QVERIFY(diff(got.db, ref.db) < 0.05 * ref.db.abs().max().item<double>());
+  }
+};
+
+QTEST_APPLESS_MAIN(TestSliceLinear)
+#include "test_slice_linear.moc"

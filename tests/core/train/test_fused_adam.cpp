@@ -1,0 +1,67 @@
+// fusedAdamBox: the same update as Adam written in tensor operations (float rounding), on exactly
+// the leading box, with and without weight decay, for float and double; declines what it cannot
+// do (a mismatched type) without touching anything.
+#include <QtTest/QtTest>
+
+#include <cmath>
+
+#include "train/fused_adam.h"
+
+using namespace automoe;
+
+class TestFusedAdam final : public QObject {
+  Q_OBJECT
+
+ private:
+  static void reference(at::Tensor p, at::Tensor m, at::Tensor v, const at::Tensor& g, const FusedAdamCoefficients& c) {
+    for (int64_t d = 0; d < g.dim(); ++d) {
+      p = p.narrow(d, 0, g.size(d));
+      m = m.narrow(d, 0, g.size(d));
+      v = v.narrow(d, 0, g.size(d));
+    }
+    const at::Tensor grad = c.weightDecay != 0 ? g + c.weightDecay * p : g;
+    m.mul_(c.beta1).add_(grad, 1 - c.beta1);
+    v.mul_(c.beta2).addcmul_(grad, grad, 1 - c.beta2);
+    p.addcdiv_(m, v.sqrt().div_(c.sqrtBiasCorrection2).add_(c.eps), -c.stepSize);
+  }
+
+ private Q_SLOTS:
+  void matchesTensorOperationsOnTheBox() {
+    at::manual_seed(21);
+    for (auto type : {at::kFloat, at::kDouble})
+      for (double decay : {0.0, 0.01})
+        for (auto box : std::vector<std::vector<int64_t>>{{13}, {7, 5}, {9, 11}, {3, 4, 6}}) {
+          std::vector<int64_t> full = box;
+          for (auto& s : full) s += 2;
+          const at::Tensor p0 = at::randn(full, type), m0 = at::randn(full, type) * 0.1,
+                           v0 = at::rand(full, type) * 0.1, g = at::randn(box, type);
+          const FusedAdamCoefficients c{0.9, 0.98, 1e-8, decay, 1e-2, std::sqrt(1 - 0.98 * 0.98)};
+          at::Tensor p1 = p0.clone(), m1 = m0.clone(), v1 = v0.clone();
+          at::Tensor p2 = p0.clone(), m2 = m0.clone(), v2 = v0.clone();
+          QVERIFY(fusedAdamBox(p1, m1, v1, g, c));
+          reference(p2, m2, v2, g, c);
+          const double tol = type == at::kFloat ? 1e-5 : 1e-12;
+          QVERIFY((p1 - p2).abs().max().item<double>() < tol);
+          QVERIFY((m1 - m2).abs().max().item<double>() < tol);
+          QVERIFY((v1 - v2).abs().max().item<double>() < tol);
+          // Outside the box nothing moved.
+          QVERIFY(at::equal((p1 - p0).ne(0), (p2 - p0).ne(0)) || (p1 - p2).abs().max().item<double>() == 0);
+          at::Tensor outside = at::ones(full, at::kBool);
+          at::Tensor inside = outside;
+          for (int64_t d = 0; d < g.dim(); ++d) inside = inside.narrow(d, 0, g.size(d));
+          inside.fill_(false);
+          QVERIFY(at::equal(p1.masked_select(outside), p0.masked_select(outside)));
+          QVERIFY(at::equal(v1.masked_select(outside), v0.masked_select(outside)));
+        }
+  }
+
+  void declinesMismatchedTypes() {
+    at::Tensor p = at::zeros({4}), m = at::zeros({4}), v = at::zeros({4});
+    const FusedAdamCoefficients c{0.9, 0.98, 1e-8, 0, 1e-2, 1};
+    QVERIFY(!fusedAdamBox(p, m, v, at::ones({4}, at::kDouble), c));
+    QCOMPARE(p.abs().sum().item<double>(), 0.0);
+  }
+};
+
+QTEST_APPLESS_MAIN(TestFusedAdam)
+#include "test_fused_adam.moc"
