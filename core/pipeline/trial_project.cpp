@@ -42,10 +42,13 @@ nlohmann::json trialProject(const nlohmann::json& projectJson, const std::string
   if (lat.contains("predictor")) cap(lat["predictor"], "steps", 800);
 
   auto& s = p["search"];
-  cap(s, "population", 16);
-  cap(s, "parents", 4);
-  cap(s, "mutations", 6);
-  cap(s, "crossovers", 6);
+  if (!s.is_object() || !s.contains("population") || s["population"].get<double>() > 15) {
+    // AutoMoE's 1 : 2 : 2 split of parents, mutations and crossovers.
+    s["population"] = 15;
+    s["parents"] = 3;
+    s["mutations"] = 6;
+    s["crossovers"] = 6;
+  }
   cap(s, "generations", 3);
   cap(s, "valid_batches", 2);
 
@@ -62,6 +65,8 @@ nlohmann::json trialProject(const nlohmann::json& projectJson, const std::string
   cap(rt, "keep_checkpoints", r["average_last"].get<int64_t>());
 
   auto& e = p["evaluation"];
+  if (!e.is_object()) e = nlohmann::json::object();
+  if (e.value("max_sentences", 0) <= 0) e["max_sentences"] = 100;  // 0 = the whole split
   cap(e, "max_sentences", 100);
   return p;
 }
