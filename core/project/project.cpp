@@ -18,7 +18,7 @@ Project Project::load(const std::string& path) {
 Project Project::fromJson(const nlohmann::json& j, const std::string& source) {
   JsonReader r(j, source);
   r.rejectUnknownKeys({"format_version", "name", "description", "seed", "search_space", "model",
-                       "data", "training", "hardware_profiles", "latency"});
+                       "data", "training", "hardware_profiles", "latency", "search"});
   const int64_t version = r.getInt("format_version");
   if (version != kFormatVersion)
     r.fail("format_version", "unsupported version " + std::to_string(version) +
@@ -37,6 +37,8 @@ Project Project::fromJson(const nlohmann::json& j, const std::string& source) {
   p.hardwareProfiles = hardwareProfilesFromJson(r, "hardware_profiles");
   p.latency = r.has("latency") ? LatencyOptions::fromJson(r.child("latency"), p.seed)
                                : LatencyOptions::defaults(p.seed);
+  p.search = r.has("search") ? SearchOptions::fromJson(r.child("search"), p.seed)
+                             : SearchOptions::defaults(p.seed);
   return p;
 }
 
@@ -47,7 +49,8 @@ nlohmann::json Project::toJson() const {
           {"description", description},       {"seed", seed},
           {"search_space", space.toJson()},   {"model", model.toJson()},
           {"data", data.toJson()},            {"training", training.toJson()},
-          {"hardware_profiles", profiles},    {"latency", latency.toJson()}};
+          {"hardware_profiles", profiles},    {"latency", latency.toJson()},
+          {"search", search.toJson()}};
 }
 
 std::string Project::directory() const {

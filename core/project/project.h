@@ -12,6 +12,7 @@
 #include "latency/hardware_profile.h"
 #include "latency/latency_options.h"
 #include "project/model_options.h"
+#include "search/search_options.h"
 #include "train/training_options.h"
 
 namespace automoe {
@@ -29,6 +30,7 @@ struct Project {
   TrainingOptions training;
   std::vector<HardwareProfile> hardwareProfiles = defaultHardwareProfiles();
   LatencyOptions latency;
+  SearchOptions search;     // evolutionary search ("search" section)
 
   // Reads and validates the file; every problem is a ConfigError naming the file and field.
   static Project load(const std::string& path);

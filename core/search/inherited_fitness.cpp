@@ -1,0 +1,94 @@
+#include "search/inherited_fitness.h"
+
+#include <stdexcept>
+
+#include <ATen/autocast_mode.h>
+#include <c10/core/InferenceMode.h>
+
+#include "arch/arch_config.h"
+#include "model/sinusoidal_positions.h"
+#include "train/training_data.h"
+
+namespace automoe {
+
+namespace {
+
+// bf16 autocast for the duration of one evaluation (matrix products in bf16, fp32 weights).
+class Bf16Autocast {
+ public:
+  explicit Bf16Autocast(bool on) : m_on(on) {
+    if (!m_on) return;
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    at::autocast::set_cpu_enabled(true);
+    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+    at::autocast::set_enabled(true);
+  }
+  ~Bf16Autocast() {
+    if (!m_on) return;
+    at::autocast::set_cpu_enabled(false);
+    at::autocast::set_enabled(false);
+    at::autocast::clear_cache();
+  }
+  Bf16Autocast(const Bf16Autocast&) = delete;
+  Bf16Autocast& operator=(const Bf16Autocast&) = delete;
+
+ private:
+  bool m_on;
+};
+
+at::Device deviceOf(const SuperTransformerImpl& m) {
+  const auto params = m.parameters();
+  return params.empty() ? at::Device(at::kCPU) : params.front().device();
+}
+
+}  // namespace
+
+InheritedFitness::InheritedFitness(SuperTransformer supernet, const TrainingData& data,
+                                   InheritedFitnessOptions options)
+    : m_model(std::move(supernet)), m_options(options) {
+  m_model->eval();
+  const at::Device device = deviceOf(*m_model);
+  const size_t n = std::min(static_cast<size_t>(std::max(options.validBatches, 0)), data.numValidBatches());
+  if (n == 0) throw std::invalid_argument("InheritedFitness: the data has no validation batch");
+  for (size_t i = 0; i < n; ++i) {
+    const TrainBatch b = data.validBatch(i);
+    CachedBatch c;
+    c.src = b.src.to(device);
+    c.prev = b.prevOutput.to(device);
+    const at::Tensor flat = b.target.reshape({-1});                    // [B, T] -> [B*T]
+    c.keep = flat.ne(kPadIndex).nonzero().reshape({-1}).to(device);  // [N, 1] -> [N]
+    c.target = flat.index_select(0, c.keep.cpu()).to(device);        // [N]
+    m_tokens += c.keep.size(0);
+    m_batches.push_back(std::move(c));
+  }
+}
+
+FitnessValue InheritedFitness::evaluate(const ArchConfig& arch) const {
+  m_model->checkFits(arch);
+  c10::InferenceMode inference;
+  const Bf16Autocast autocast(m_options.bf16);
+  const int64_t d = arch.decoder.embedDim;
+  double nll = 0, smooth = 0;
+  for (const CachedBatch& b : m_batches) {
+    MoeStats stats;
+    const EncoderOutput enc = m_model->encoder->forward(b.src, arch.encoder, *m_model->embed_tokens, {}, stats);
+    const at::Tensor features =
+        m_model->decoder->forward(b.prev, enc, arch.decoder, *m_model->embed_tokens, nullptr, {}, stats);  // [B, T, d]
+    const at::Tensor rows = features.reshape({-1, d}).index_select(0, b.keep);  // [B*T, d] -> [N, d]
+    const at::Tensor logits = m_model->embed_tokens->project(rows, d).to(at::kFloat);  // [N, V]
+    const at::Tensor lse = at::logsumexp(logits, {1});                                 // [N]
+    const at::Tensor picked = logits.gather(1, b.target.unsqueeze(1)).squeeze(1);      // [N, 1] -> [N]
+    nll += (lse - picked).sum().item<double>();
+    if (m_options.labelSmoothing > 0)  // -sum_v log p_v = V * lse - sum_v logit_v
+      smooth += (lse * static_cast<double>(logits.size(1)) - logits.sum(1)).sum().item<double>();
+  }
+  FitnessValue v;
+  v.tokens = m_tokens;
+  v.nll = nll / static_cast<double>(m_tokens);
+  const double eps = m_options.labelSmoothing;
+  const double V = static_cast<double>(m_model->shape().vocabSize);
+  v.loss = eps > 0 ? ((1 - eps) * nll + eps / V * smooth) / static_cast<double>(m_tokens) : v.nll;
+  return v;
+}
+
+}  // namespace automoe
