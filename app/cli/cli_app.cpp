@@ -53,6 +53,9 @@ const std::vector<Command>& allCommands() {
        latencyTrain},
       {"latency", "predict", "PROJECT ARCH.json [--profile P] [--json]",
        "predict a subnet's latency with the profile's trained predictor", latencyPredict},
+      {"search", "", "PROJECT [--generations N] [--population N] [--fresh] [--trial] [--json] [--synthetic] [--threads N]",
+       "evolutionary search with the trained supernet's weights; writes runs/search/history.jsonl (resumable; "
+       "SIGINT keeps it and exits 130) and result.json", search},
   };
   return kCommands;
 }

@@ -35,5 +35,6 @@ int latencyMeasure(const Args& args);
 int latencyDataset(const Args& args);
 int latencyTrain(const Args& args);
 int latencyPredict(const Args& args);
+int search(const Args& args);
 
 }  // namespace automoe::cli

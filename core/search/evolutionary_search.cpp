@@ -227,23 +227,24 @@ GenerationReport EvolutionarySearch::report(int generation, const std::vector<in
   return g;
 }
 
+void EvolutionarySearch::checkSmallestFeasible() {
+  const ArchConfig smallest = m_space.smallest();
+  const Genes key = m_ops.codec().encode(smallest);
+  if (feasible(key, smallest)) return;
+  std::string d;
+  for (const auto& c : m_constraints) {
+    const double v = metricValue(key, smallest, *c.metric);
+    if (v > c.limit) d += (d.empty() ? "" : "; ") + c.describe(v);
+  }
+  throw ConfigError("budget unsatisfiable: even the smallest subnet of the space misses " + d);
+}
+
 SearchResult EvolutionarySearch::run(const StopToken& stop, SearchObserver& observer) {
   const auto t0 = Clock::now();
   m_stop = &stop;
   if (m_options.multiObjective() && !m_cost)
     throw ConfigError("search options: objectives.mode \"nsga2\" needs a cost objective metric");
-  {
-    const ArchConfig smallest = m_space.smallest();
-    const Genes key = m_ops.codec().encode(smallest);
-    if (!feasible(key, smallest)) {
-      std::string d;
-      for (const auto& c : m_constraints) {
-        const double v = metricValue(key, smallest, *c.metric);
-        if (v > c.limit) d += (d.empty() ? "" : "; ") + c.describe(v);
-      }
-      throw ConfigError("budget unsatisfiable: even the smallest subnet of the space misses " + d);
-    }
-  }
+  checkSmallestFeasible();
   SearchResult result;
   result.multiObjective = m_options.multiObjective();
   result.costObjective = m_cost ? m_cost->name() : "";

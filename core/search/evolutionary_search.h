@@ -53,6 +53,9 @@ class EvolutionarySearch {
   // Replays the candidates stored in `history` and appends new ones to it (it must outlive run()).
   void setHistory(SearchHistory* history) { m_history = history; }
 
+  // ConfigError "budget unsatisfiable: ..." when the space's smallest subnet misses a constraint
+  // (run() checks this first; callers may check before creating files).
+  void checkSmallestFeasible();
   // Throws ConfigError when the constraints cannot be met (or a resumed history diverges).
   SearchResult run(const StopToken& stop, SearchObserver& observer);
 

@@ -20,6 +20,17 @@ nlohmann::json comparable(const nlohmann::json& header, const char* field) {
   return v;
 }
 
+// "field.key: <old> in the history, <new> now" for the first difference.
+std::string firstDifference(const std::string& field, const nlohmann::json& old, const nlohmann::json& now) {
+  if (old.is_object() && now.is_object()) {
+    for (const auto& [k, v] : old.items())
+      if (!now.contains(k) || now.at(k) != v) return firstDifference(field + "." + k, v, now.value(k, nlohmann::json()));
+    for (const auto& [k, v] : now.items())
+      if (!old.contains(k)) return firstDifference(field + "." + k, nlohmann::json(), v);
+  }
+  return "field '" + field + "': " + old.dump() + " in the history, " + now.dump() + " now";
+}
+
 }  // namespace
 
 nlohmann::json SearchHistory::makeHeader(uint64_t seed, const nlohmann::json& provenance, const nlohmann::json& search,
@@ -103,8 +114,8 @@ SearchHistory SearchHistory::open(const std::string& path, const nlohmann::json&
     h.read(readTextFile(path));
     for (const char* f : {"format_version", "seed", "search", "search_space", "fitness"}) {
       if (comparable(h.m_header, f) == comparable(header, f)) continue;
-      throw ConfigError(path + ": field '" + f + "': this search history was made with other settings (" +
-                        comparable(h.m_header, f).dump() + ", now " + comparable(header, f).dump() +
+      throw ConfigError(path + ": this search history was made with other settings (" +
+                        firstDifference(f, comparable(h.m_header, f), comparable(header, f)) +
                         "); run with --fresh to start a new search, or move the file away");
     }
     h.m_header = header;

@@ -312,7 +312,7 @@ class TestEvolutionarySearch final : public QObject {
       SearchHistory::open(path, SearchHistory::makeHeader(5, {}, other.toJson(), m_space.toJson(), {{"fitness", "toy"}}), false);
       QFAIL("expected ConfigError");
     } catch (const ConfigError& e) {
-      QVERIFY2(QString(e.what()).contains("'search'") && QString(e.what()).contains("--fresh"), e.what());
+      QVERIFY2(QString(e.what()).contains("field 'search.mutation_prob': 0.3 in the history, 0.5 now") && QString(e.what()).contains("--fresh"), e.what());
     }
     other = o;
     other.generations = 8;
