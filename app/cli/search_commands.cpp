@@ -30,10 +30,7 @@ namespace {
 
 class ConsoleSearchObserver final : public SearchObserver {
  public:
-  ConsoleSearchObserver(int generations, std::string cost) : m_generations(generations), m_cost(std::move(cost)) {}
-  void onCandidate(const SearchCandidate& c, bool fromHistory) override {
-    if (!fromHistory) ++m_evaluatedNow;
-  }
+  explicit ConsoleSearchObserver(int generations) : m_generations(generations) {}
   void onGeneration(const GenerationReport& g, const SearchCandidate& best) override {
     std::fprintf(stderr, "generation %d/%d%s  best #%d loss %.4f  %d evaluated (%d new, %d cached)", g.generation + 1,
                  m_generations, g.replayed ? " (from history)" : "", g.bestId, g.bestFitness, g.evaluatedTotal,
@@ -45,8 +42,6 @@ class ConsoleSearchObserver final : public SearchObserver {
 
  private:
   int m_generations;
-  std::string m_cost;
-  int m_evaluatedNow = 0;
 };
 
 std::string metricsLine(const SearchCandidate& c) {
@@ -132,7 +127,7 @@ int search(const Args& args) {
 
   StopToken stop;
   StopSignalScope signals(stop);
-  ConsoleSearchObserver observer(options.generations, options.costObjective);
+  ConsoleSearchObserver observer(options.generations);
   const SearchResult r = search.run(stop, observer);
   const nlohmann::json result = r.toJson(options.seed, prov);
   if (r.status == SearchResult::Status::Stopped) {

@@ -41,11 +41,30 @@ at::Device deviceOf(const SuperTransformerImpl& m) {
   return params.empty() ? at::Device(at::kCPU) : params.front().device();
 }
 
+// A model sharing `src`'s embedding, norms and biases, with every other matrix (attention
+// projections, experts, routers) stored once in bf16: autocast would otherwise convert each weight
+// slice on every forward pass, which costs more than the bf16 matrix products themselves. The
+// embedding stays fp32 (its rows start the fp32 residual stream; autocast casts it for the output
+// projection).
+SuperTransformer bf16WeightCopy(const SuperTransformer& src) {
+  at::NoGradGuard noGrad;
+  SuperTransformer dst(src->options);
+  const auto from = src->named_parameters();
+  for (auto& p : dst->named_parameters()) {
+    const at::Tensor& s = from[p.key()];
+    const bool matrix = s.dim() >= 2 && p.key() != "embed_tokens.weight";
+    p.value().set_data(matrix ? s.to(at::kBFloat16) : s);
+  }
+  const auto buffers = src->named_buffers();
+  for (auto& b : dst->named_buffers()) b.value().set_data(buffers[b.key()]);
+  return dst;
+}
+
 }  // namespace
 
 InheritedFitness::InheritedFitness(SuperTransformer supernet, const TrainingData& data,
                                    InheritedFitnessOptions options)
-    : m_model(std::move(supernet)), m_options(options) {
+    : m_model(options.bf16 ? bf16WeightCopy(supernet) : std::move(supernet)), m_options(options) {
   m_model->eval();
   const at::Device device = deviceOf(*m_model);
   const size_t n = std::min(static_cast<size_t>(std::max(options.validBatches, 0)), data.numValidBatches());

@@ -3,8 +3,8 @@
 // (a) Fitness (InheritedFitness: validation loss with inherited supernet weights) per candidate for
 //     the three wmt14.en-de subnets of peer_baseline.md (largest / middle / smallest), 1 thread,
 //     vocabulary 16,008, a random-initialised supernet, on 4 synthetic validation batches of 30
-//     sentence pairs with 20-33 tokens (+ EOS): <= 1,020 tokens per batch, ~120 sentences, like the
-//     peer's first 4 valid batches of <= 1,024 tokens. fp32 and bf16 autocast. OPENBLAS_CORETYPE
+//     sentence pairs with 30-33 tokens (+ EOS), sorted by length: <= 1,020 tokens per batch, 120
+//     sentences, like the peer's first 4 valid batches of <= 1,024 tokens (~120 sentences). fp32 and bf16 autocast. OPENBLAS_CORETYPE
 //     is read when OpenBLAS loads, so the benchmark re-runs itself as a child per setting (unset,
 //     SkylakeX, Prescott); the peer's default BLAS ran Prescott kernels, so the like-for-like pairs
 //     are ours/SkylakeX vs peer/SkylakeX and ours/Prescott vs peer/default.
@@ -16,6 +16,7 @@
 // usage: bench_search [--reps N] [--settings unset,SkylakeX,Prescott] [--subnets ...] [--skip-a]
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -76,6 +77,12 @@ std::vector<std::string> splitList(const std::string& s) {
   return out;
 }
 
+double threadCpuS() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 double nowS() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
@@ -128,18 +135,27 @@ ArchConfig peerSubnet(const std::string& name) {
   return a;
 }
 
-// 4 validation batches of 30 random sentence pairs, 20-33 tokens each (+ EOS <= 34: 1,020 tokens).
+// 4 validation batches of 30 random sentence pairs of 30-33 tokens (+ EOS <= 34: <= 1,020 tokens
+// per batch), sorted by length before batching as fairseq's validation iterator does.
 class BenchValidData final : public TrainingData {
  public:
   BenchValidData() {
     Rng rng(2024);
-    for (int b = 0; b < 4; ++b) {
+    std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> pairs(120);
+    for (auto& [src, tgt] : pairs) {
+      src.resize(30 + rng.uniformIndex(4));
+      tgt.resize(30 + rng.uniformIndex(4));
+      for (auto* v : {&src, &tgt})
+        for (auto& t : *v) t = 4 + static_cast<int64_t>(rng.uniformIndex(kPeerVocab - 4));
+    }
+    std::stable_sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) {
+      return std::make_pair(a.first.size(), a.second.size()) < std::make_pair(b.first.size(), b.second.size());
+    });
+    for (size_t b = 0; b < 4; ++b) {
       std::vector<std::vector<int64_t>> src, tgt;
-      for (int s = 0; s < 30; ++s) {
-        src.emplace_back(20 + rng.uniformIndex(14));
-        tgt.emplace_back(20 + rng.uniformIndex(14));
-        for (auto* v : {&src.back(), &tgt.back()})
-          for (auto& t : *v) t = 4 + static_cast<int64_t>(rng.uniformIndex(kPeerVocab - 4));
+      for (size_t s = 30 * b; s < 30 * (b + 1); ++s) {
+        src.push_back(pairs[s].first);
+        tgt.push_back(pairs[s].second);
       }
       m_batches.push_back(collatePairs(src, tgt));
     }
@@ -179,19 +195,22 @@ int childA(int argc, char** argv) {
       const ArchConfig arch = peerSubnet(name);
       const std::string load0 = loadAvg();
       const FitnessValue v = fitness.evaluate(arch);  // warm-up (first-touch of the weights)
-      std::vector<double> t;
+      std::vector<double> t, cpu;
       for (int r = 0; r < reps; ++r) {
-        const double t0 = nowS();
+        const double t0 = nowS(), c0 = threadCpuS();
         fitness.evaluate(arch);
         t.push_back(nowS() - t0);
+        cpu.push_back(threadCpuS() - c0);
       }
       std::sort(t.begin(), t.end());
+      std::sort(cpu.begin(), cpu.end());
       const nlohmann::json j = {{"setting", setting}, {"core", blasCoreName()}, {"precision", precision},
-                                {"subnet", name},     {"s", t[t.size() / 2]},  {"min_s", t.front()},
+                                {"subnet", name},     {"s", t[t.size() / 2]},  {"min_s", t.front()}, {"cpu_s", cpu[cpu.size() / 2]},
                                 {"loss", v.loss},     {"tokens", v.tokens},    {"load", load0 + "-" + loadAvg()}};
       std::printf("RESULT %s\n", j.dump().c_str());
       std::fflush(stdout);
-      std::fprintf(stderr, "  %s %s %s: %.3f s\n", setting.c_str(), precision.c_str(), name.c_str(), t[t.size() / 2]);
+      std::fprintf(stderr, "  %s %s %s: %.3f s (cpu %.3f s)\n", setting.c_str(), precision.c_str(), name.c_str(),
+                   t[t.size() / 2], cpu[cpu.size() / 2]);
     }
   }
   return 0;
@@ -231,9 +250,9 @@ void partB(double middleFitnessS) {
   EvolutionarySearch search(space, o, fitness, {{latency, limit}});
   SearchObserver quiet;
   StopToken stop;
-  const double t0 = nowS();
+  const double t0 = nowS(), c0 = threadCpuS();
   const SearchResult r = search.run(stop, quiet);
-  const double total = nowS() - t0;
+  const double total = nowS() - t0, cpu = threadCpuS() - c0;
   const double outside = total - r.fitnessSeconds;
   std::printf("\n(b) predictor-only search: %d generations x %d, predicted latency <= %.1f ms (median), 1 thread\n",
               o.generations, o.population, limit);
@@ -241,6 +260,8 @@ void partB(double middleFitnessS) {
               "%.3f s, operators/selection/bookkeeping %.3f s, stand-in fitness %.3f s\n",
               total, r.evaluations, r.constraintChecks, r.metricSeconds, total - r.metricSeconds - r.fitnessSeconds,
               r.fitnessSeconds);
+  std::printf("    CPU time of the search thread %.3f s (wall is inflated when other jobs share the cores; load %s)\n", cpu,
+              loadAvg().c_str());
   if (middleFitnessS > 0) {
     const double forward = r.evaluations * middleFitnessS;
     std::printf("    a full search with %d evaluations x %.2f s (middle subnet's fitness, best setting of (a)) = %.0f s of "
@@ -270,15 +291,15 @@ int main(int argc, char** argv) {
         if (std::strncmp(line, "RESULT ", 7) == 0) rows.push_back(nlohmann::json::parse(line + 7));
       if (pclose(p) != 0) std::fprintf(stderr, "setting %s: child failed\n", setting.c_str());
     }
-    std::printf("(a) fitness per candidate: InheritedFitness on 4 batches x 30 pairs (<= 1,020 tokens each), "
+    std::printf("(a) fitness per candidate: InheritedFitness on 4 batches x 30 pairs of 31-34 tokens (<= 1,020 each), "
                 "wmt14.en-de subnets, vocab %lld, 1 thread, median of the repeats after a warm-up\n",
                 static_cast<long long>(kPeerVocab));
-    std::printf("%-9s %-10s %-5s %-9s %9s %9s %13s %7s %s\n", "setting", "kernel", "prec", "subnet", "ours s",
-                "loss", "peer s", "ratio", "load");
+    std::printf("%-9s %-10s %-5s %-9s %9s %9s %9s %13s %7s %9s %s\n", "setting", "kernel", "prec", "subnet", "ours s",
+                "cpu s", "loss", "peer s", "ratio", "cpu ratio", "load");
     for (const auto& r : rows) {
       const std::string subnet = r["subnet"], core = r["core"];
       std::string peer = "-";
-      char ratio[16] = "-";
+      char ratio[16] = "-", cpuRatio[16] = "-";
       for (const Peer& p : kPeer)
         if (subnet == p.subnet && (core == "SkylakeX" || core == "Prescott")) {
           const double* v = core == "SkylakeX" ? p.skx : p.def;
@@ -286,13 +307,16 @@ int main(int argc, char** argv) {
           std::snprintf(b, sizeof b, "%.2f-%.2f", std::min(v[0], v[1]), std::max(v[0], v[1]));
           peer = b;
           std::snprintf(ratio, sizeof ratio, "%.3f", r["s"].get<double>() / std::min(v[0], v[1]));
+          std::snprintf(cpuRatio, sizeof cpuRatio, "%.3f", r["cpu_s"].get<double>() / std::min(v[0], v[1]));
         }
-      std::printf("%-9s %-10s %-5s %-9s %9.3f %9.4f %13s %7s %s\n", r["setting"].get<std::string>().c_str(),
+      std::printf("%-9s %-10s %-5s %-9s %9.3f %9.3f %9.4f %13s %7s %9s %s\n", r["setting"].get<std::string>().c_str(),
                   core.c_str(), r["precision"].get<std::string>().c_str(), subnet.c_str(), r["s"].get<double>(),
-                  r["loss"].get<double>(), peer.c_str(), ratio, r["load"].get<std::string>().c_str());
+                  r["cpu_s"].get<double>(), r["loss"].get<double>(), peer.c_str(), ratio, cpuRatio,
+                  r["load"].get<std::string>().c_str());
     }
     std::printf("peer: AutoMoE's validate_all on its first 4 valid batches of <= 1,024 tokens (peer_baseline.md items "
-                "3/4), 1 thread; ratio = ours / the peer's better repeat (target <= 0.5). The peer's loss is "
+                "3/4), 1 thread; ratio = ours / the peer's better repeat (target <= 0.5); cpu s = CPU time of the "
+                "evaluating thread (what wall time would be on an idle core). The peer's loss is "
                 "label-smoothed in bits on a trained checkpoint; ours is the NLL in nats of a random supernet.\n");
   }
   double middle = 0;

@@ -91,11 +91,16 @@ class TestInheritedFitness final : public QObject {
     InheritedFitnessOptions o;
     o.validBatches = 2;
     const InheritedFitness fp32(net, *m_data, o);
+    const ArchConfig a = m_project.space.largest();
+    const double x = fp32(a);
     o.bf16 = true;
     const InheritedFitness bf16(net, *m_data, o);
-    const ArchConfig a = m_project.space.largest();
-    const double x = fp32(a), y = bf16(a);
+    const double y = bf16(a);
     QVERIFY2(std::abs(x - y) < 0.03 * x, qPrintable(QString("%1 vs %2").arg(x).arg(y)));
+    QVERIFY(x != y);  // it did run in bf16
+    // The bf16 copy leaves the caller's supernet as it was.
+    for (const auto& p : net->parameters()) QCOMPARE(p.scalar_type(), at::kFloat);
+    QCOMPARE(fp32(a), x);
   }
 
   void moreBatchesThanTheDataHasUsesAll() {
