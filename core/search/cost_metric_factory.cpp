@@ -15,10 +15,23 @@
 
 namespace automoe {
 
-CostMetricFactory::CostMetricFactory(const Project& project)
-    : m_project(project),
-      m_profile(findHardwareProfile(project.hardwareProfiles, project.search.profile,
-                                    project.path + ": field 'search.profile'")) {}
+namespace {
+
+const HardwareProfile& searchProfile(const Project& p) {
+  if (p.search.profile.empty() || p.hardwareProfiles.empty())
+    return findHardwareProfile(p.hardwareProfiles, p.search.profile, p.path);
+  std::string known;
+  for (const auto& h : p.hardwareProfiles) {
+    if (h.name == p.search.profile) return h;
+    known += (known.empty() ? "" : ", ") + h.name;
+  }
+  throw ConfigError(p.path + ": field 'search.profile': no hardware profile named \"" + p.search.profile +
+                    "\" (known: " + known + ")");
+}
+
+}  // namespace
+
+CostMetricFactory::CostMetricFactory(const Project& project) : m_project(project), m_profile(searchProfile(project)) {}
 
 CostMetricFactory::~CostMetricFactory() = default;
 

@@ -1,5 +1,6 @@
 #include "search/inherited_fitness.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <ATen/autocast_mode.h>
@@ -66,6 +67,8 @@ InheritedFitness::InheritedFitness(SuperTransformer supernet, const TrainingData
                                    InheritedFitnessOptions options)
     : m_model(options.bf16 ? bf16WeightCopy(supernet) : std::move(supernet)), m_options(options) {
   m_model->eval();
+  m_projection = m_model->embed_tokens->weight.detach();
+  if (options.bf16) m_projection = m_projection.to(at::kBFloat16);  // converted once, not per pass
   const at::Device device = deviceOf(*m_model);
   const size_t n = std::min(static_cast<size_t>(std::max(options.validBatches, 0)), data.numValidBatches());
   if (n == 0) throw std::invalid_argument("InheritedFitness: the data has no validation batch");
@@ -94,12 +97,20 @@ FitnessValue InheritedFitness::evaluate(const ArchConfig& arch) const {
     const at::Tensor features =
         m_model->decoder->forward(b.prev, enc, arch.decoder, *m_model->embed_tokens, nullptr, {}, stats);  // [B, T, d]
     const at::Tensor rows = features.reshape({-1, d}).index_select(0, b.keep);  // [B*T, d] -> [N, d]
-    const at::Tensor logits = m_model->embed_tokens->project(rows, d).to(at::kFloat);  // [N, V]
-    const at::Tensor lse = at::logsumexp(logits, {1});                                 // [N]
-    const at::Tensor picked = logits.gather(1, b.target.unsqueeze(1)).squeeze(1);      // [N, 1] -> [N]
-    nll += (lse - picked).sum().item<double>();
-    if (m_options.labelSmoothing > 0)  // -sum_v log p_v = V * lse - sum_v logit_v
-      smooth += (lse * static_cast<double>(logits.size(1)) - logits.sum(1)).sum().item<double>();
+    // The tied output projection (SuperEmbedding::project: the first d embedding columns, no
+    // bias), a block of rows at a time so that each block's logits stay in cache for the loss.
+    const at::Tensor w = m_projection.narrow(1, 0, d);  // [V, d]
+    const int64_t n = rows.size(0), block = m_options.bf16 ? 128 : 256;
+    for (int64_t r = 0; r < n; r += block) {
+      const int64_t len = std::min(block, n - r);
+      const at::Tensor x = m_options.bf16 ? rows.narrow(0, r, len).to(at::kBFloat16) : rows.narrow(0, r, len);
+      const at::Tensor logits = at::linear(x, w).to(at::kFloat);                               // [len, V]
+      const at::Tensor lse = at::logsumexp(logits, {1});                                      // [len]
+      const at::Tensor picked = logits.gather(1, b.target.narrow(0, r, len).unsqueeze(1)).squeeze(1);  // [len, 1] -> [len]
+      nll += (lse - picked).sum().item<double>();
+      if (m_options.labelSmoothing > 0)  // -sum_v log p_v = V * lse - sum_v logit_v
+        smooth += (lse * static_cast<double>(logits.size(1)) - logits.sum(1)).sum().item<double>();
+    }
   }
   FitnessValue v;
   v.tokens = m_tokens;

@@ -8,8 +8,9 @@
 // which differs by a factor ln 2 and the smoothing term). Lower is better.
 //
 // Fast path: eval mode under InferenceMode; the vocabulary projection (the largest matrix product
-// with a 16k vocabulary) runs only on the non-padding target positions, and the loss comes from
-// logsumexp(logits) - logit[target] without materialising the log-probabilities; optional bf16
+// with a 16k vocabulary) runs only on the non-padding target positions, in blocks of rows whose
+// logits stay in cache, and the loss comes from logsumexp(logits) - logit[target] without
+// materialising the log-probabilities; optional bf16
 // autocast for the matrix products (the loss itself in fp32), with the weight matrices converted to
 // bf16 once (a bf16 copy of them: half the supernet's fp32 size) instead of on every pass.
 #include <cstdint>
@@ -56,6 +57,7 @@ class InheritedFitness {
     at::Tensor target;     // [N] their token ids
   };
   SuperTransformer m_model;
+  at::Tensor m_projection;  // [V, D] the tied embedding (bf16 copy in bf16 mode)
   InheritedFitnessOptions m_options;
   std::vector<CachedBatch> m_batches;
   int64_t m_tokens = 0;

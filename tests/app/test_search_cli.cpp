@@ -149,6 +149,11 @@ class TestSearchCli final : public QObject {
     r = cli({"search", write("badfield.json", j), "--synthetic"});
     QCOMPARE(r.code, 2);
     QVERIFY2(r.err.contains("field 'search.mutation_prob'"), qPrintable(r.err));
+    j = m_json;
+    j["search"]["profile"] = "nope";
+    r = cli({"search", write("badprofile.json", j), "--synthetic"});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("field 'search.profile'") && r.err.contains("nope"), qPrintable(r.err));
     r = cli({"search", m_dir.filePath("missing.json")});
     QCOMPARE(r.code, 2);
   }
