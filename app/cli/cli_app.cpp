@@ -68,6 +68,9 @@ const std::vector<Command>& allCommands() {
       {"evaluate", "", "PROJECT (--arch ARCH.json | --candidate ID | --model DIR) [--split test|valid] "
        "[--max-sentences N] [--json]",
        "loss and sacreBLEU of a subnet with inherited supernet weights, or of an exported model", evaluate},
+      {"search", "", "PROJECT [--generations N] [--population N] [--fresh] [--trial] [--json] [--synthetic] [--threads N]",
+       "evolutionary search with the trained supernet's weights; writes runs/search/history.jsonl (resumable; "
+       "SIGINT keeps it and exits 130) and result.json", search},
   };
   return kCommands;
 }

@@ -40,5 +40,6 @@ int latencyPredict(const Args& args);
 int exportModel(const Args& args);
 int translate(const Args& args);
 int evaluate(const Args& args);
+int search(const Args& args);
 
 }  // namespace automoe::cli

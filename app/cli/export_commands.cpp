@@ -22,6 +22,7 @@
 #include "latency/provenance.h"
 #include "model/super_transformer.h"
 #include "project/project.h"
+#include "search/search_history.h"
 #include "project_models.h"
 #include "stop_signals.h"
 #include "train/checkpoint.h"
@@ -51,7 +52,7 @@ struct Candidate {
   std::optional<double> fitness;  // validation loss from the search
 };
 
-// The "candidate" line with `id` in <project dir>/runs/search/history.jsonl (search contract).
+// Candidate `id` of the project's search history (<search.run_dir>/history.jsonl).
 Candidate findCandidate(const Project& p, const std::string& idText) {
   int64_t id = 0;
   try {
@@ -61,23 +62,14 @@ Candidate findCandidate(const Project& p, const std::string& idText) {
   } catch (const std::exception&) {
     throw UsageError("option --candidate: expected a non-negative integer, got '" + idText + "'");
   }
-  const std::string path = p.resolvePath("runs/search/history.jsonl");
-  std::ifstream in(path);
-  if (!in) throw ConfigError(path + ": search history not found (run 'automoe search " + p.path + "' first)");
-  std::string line;
-  for (int64_t no = 1; std::getline(in, line); ++no) {
-    if (line.empty()) continue;
-    const std::string where = path + ":" + std::to_string(no);
-    const nlohmann::json j = parseJsonText(line, where);
-    if (!j.is_object() || j.value("kind", "") != "candidate" || !j.contains("id") ||
-        !j.at("id").is_number_integer() || j.at("id").get<int64_t>() != id)
-      continue;
-    if (!j.contains("arch")) throw ConfigError(where + ": candidate " + idText + " has no 'arch'");
-    Candidate c{inSpace(ArchConfig::fromJson(j.at("arch"), where), p.space, where), id, std::nullopt};
-    if (j.contains("fitness") && j.at("fitness").is_number()) c.fitness = j.at("fitness").get<double>();
-    return c;
-  }
-  throw ConfigError(path + ": no candidate with id " + idText);
+  const std::string path = p.resolvePath(p.search.runDir) + "/history.jsonl";
+  if (!fs::exists(path)) throw ConfigError(path + ": search history not found (run 'automoe search " + p.path + "' first)");
+  const SearchHistory h = SearchHistory::load(path);
+  if (id >= static_cast<int64_t>(h.candidates().size()))
+    throw ConfigError(path + ": no candidate with id " + idText + " (the history has " +
+                      std::to_string(h.candidates().size()) + ")");
+  const SearchCandidate& c = h.candidates()[static_cast<size_t>(id)];
+  return {inSpace(c.arch, p.space, path + " (candidate " + idText + ")"), id, c.fitness};
 }
 
 Candidate archFromFlags(const Project& p, const ArgParser& ap, bool allowModel) {

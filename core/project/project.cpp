@@ -18,7 +18,7 @@ Project Project::load(const std::string& path) {
 Project Project::fromJson(const nlohmann::json& j, const std::string& source) {
   JsonReader r(j, source);
   r.rejectUnknownKeys({"format_version", "name", "description", "seed", "search_space", "model",
-                       "data", "training", "retrain", "hardware_profiles", "latency", "evaluation"});
+                       "data", "training", "retrain", "hardware_profiles", "latency", "evaluation", "search"});
   const int64_t version = r.getInt("format_version");
   if (version != kFormatVersion)
     r.fail("format_version", "unsupported version " + std::to_string(version) +
@@ -41,6 +41,8 @@ Project Project::fromJson(const nlohmann::json& j, const std::string& source) {
   p.latency = r.has("latency") ? LatencyOptions::fromJson(r.child("latency"), p.seed)
                                : LatencyOptions::defaults(p.seed);
   if (r.has("evaluation")) p.evaluation = EvaluationOptions::fromJson(r.child("evaluation"));
+  p.search = r.has("search") ? SearchOptions::fromJson(r.child("search"), p.seed)
+                             : SearchOptions::defaults(p.seed);
   return p;
 }
 
@@ -53,7 +55,8 @@ nlohmann::json Project::toJson() const {
           {"data", data.toJson()},            {"training", training.toJson()},
           {"retrain", retrain.toJson()},
           {"hardware_profiles", profiles},    {"latency", latency.toJson()},
-          {"evaluation", evaluation.toJson()}};
+          {"evaluation", evaluation.toJson()},
+          {"search", search.toJson()}};
 }
 
 std::string Project::directory() const {

@@ -14,6 +14,7 @@
 #include "latency/latency_options.h"
 #include "project/model_options.h"
 #include "train/retrain_options.h"
+#include "search/search_options.h"
 #include "train/training_options.h"
 
 namespace automoe {
@@ -33,6 +34,7 @@ struct Project {
   std::vector<HardwareProfile> hardwareProfiles = defaultHardwareProfiles();
   LatencyOptions latency;
   EvaluationOptions evaluation;  // translation and BLEU settings ("evaluation" section)
+  SearchOptions search;     // evolutionary search ("search" section)
 
   // Reads and validates the file; every problem is a ConfigError naming the file and field.
   static Project load(const std::string& path);

@@ -11,6 +11,7 @@
 
 #include "arch/arch_config.h"
 #include "project/project.h"
+#include "search/search_history.h"
 #include "support/cli_runner.h"
 #include "support/ddtp_fixture.h"
 #include "util/atomic_file.h"
@@ -65,14 +66,16 @@ class TestExportCli final : public QObject {
     QVERIFY2(r.code == 0, qPrintable(r.err));
     r = cli({"train", m_project});
     QVERIFY2(r.code == 0, qPrintable(r.err));
-    // A search history in the contract's format with one candidate (the space's largest subnet).
-    const nlohmann::json header = {{"kind", "header"}, {"format_version", 1}, {"seed", 1}};
-    const nlohmann::json cand = {{"kind", "candidate"}, {"id", 0},        {"generation", 0},
-                                 {"origin", "random"},  {"parents", nlohmann::json::array()},
-                                 {"arch", p.space.largest().toJson()}, {"fitness", 4.5},
-                                 {"feasible", true}};
-    std::filesystem::create_directories(file("runs/search").toStdString());
-    writeFileAtomically(file("runs/search/history.jsonl").toStdString(), header.dump() + "\n" + cand.dump() + "\n");
+    // A search history with one candidate (the space's largest subnet).
+    SearchCandidate cand;
+    cand.id = 0;
+    cand.arch = p.space.largest();
+    cand.fitness = 4.5;
+    {
+      SearchHistory h = SearchHistory::open(file("runs/search/history.jsonl").toStdString(),
+                                            SearchHistory::makeHeader(1, {}, {}, {}, {}), true);
+      h.append(cand);
+    }
     const std::string en = readTextFile(file("data/corpus/en-de/test.en").toStdString());
     for (size_t s = 0, e; (e = en.find('\n', s)) != std::string::npos; s = e + 1) m_lines.push_back(en.substr(s, e - s));
   }
