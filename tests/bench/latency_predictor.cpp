@@ -32,30 +32,12 @@
 #include "util/allocator_tuning.h"
 #include "util/stop_token.h"
 
+#include "peer_reference.h"
+
 using namespace automoe;
+using namespace automoe::bench;
 
 namespace {
-
-std::string argOf(int argc, char** argv, const char* name, const std::string& fallback) {
-  for (int i = 1; i + 1 < argc; ++i)
-    if (std::strcmp(argv[i], name) == 0) return argv[i + 1];
-  return fallback;
-}
-
-SearchSpace wmtSpace() {
-  const nlohmann::json stack = {{"embed_dim", {640, 512}}, {"ffn_dim", {3072, 2048, 1024}},
-                                {"heads", {8, 4}},         {"experts", {1, 2, 3, 4, 5, 6}},
-                                {"top_k", {1}},            {"routers", {"softmax_topk"}}};
-  nlohmann::json enc = stack, dec = stack;
-  enc["layers"] = {6};
-  dec["layers"] = {6, 5, 4, 3, 2, 1};
-  dec["ende_heads"] = {8, 4};
-  dec["arbitrary_ende_attn"] = {-1, 1, 2};
-  return SearchSpace::fromJson({{"format_version", 1}, {"qkv_dim", 512}, {"fractional_experts", true},
-                                {"encoder", enc}, {"decoder", dec}},
-                               "wmt14.en-de space");
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
