@@ -16,19 +16,6 @@ void append(std::string& out, const void* data, size_t bytes) {
   out.append(static_cast<const char*>(data), bytes);
 }
 
-std::vector<std::string> readLines(const std::string& path) {
-  const std::string text = readTextFile(path);
-  std::vector<std::string> lines;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    lines.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return lines;
-}
-
 }  // namespace
 
 ShardStats Binarizer::writeShard(const std::string& prefix,
@@ -54,7 +41,7 @@ ShardStats Binarizer::writeShard(const std::string& prefix,
 
 ShardStats Binarizer::binarizeFile(const TokenizerClient& tokenizer, const std::string& textPath,
                                    const std::string& prefix, const StopToken& stop) {
-  const std::vector<std::string> lines = readLines(textPath);
+  const std::vector<std::string> lines = readTextLines(textPath);
   std::vector<std::vector<int32_t>> ids;
   ids.reserve(lines.size());
   for (size_t start = 0; start < lines.size(); start += kChunkLines) {

@@ -24,23 +24,6 @@
 
 namespace automoe {
 
-namespace {
-
-std::vector<std::string> readLines(const std::string& path) {
-  const std::string text = readTextFile(path);
-  std::vector<std::string> lines;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    lines.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return lines;
-}
-
-}  // namespace
-
 EvaluationData EvaluationData::forProject(const Project& project, const std::string& split) {
   EvaluationOptions::checkSplit(split, project.path.empty() ? "project" : project.path);
   const std::string dataDir = project.resolvePath(project.data.dir);
@@ -105,8 +88,8 @@ std::optional<EvaluationResult> InheritedEvaluator::evaluate(const SuperTransfor
   if (log) log("loss " + std::to_string(r.loss) + " nats/token over " + std::to_string(r.lossSentences) + " sentences");
 
   // BLEU of beam-search translations.
-  std::vector<std::string> sources = readLines(m_data.sourceText);
-  std::vector<std::string> refs = readLines(m_data.referenceText);
+  std::vector<std::string> sources = readTextLines(m_data.sourceText);
+  std::vector<std::string> refs = readTextLines(m_data.referenceText);
   if (sources.size() != ds.size() || refs.size() != ds.size())
     throw ConfigError(m_data.sourceText + ": " + std::to_string(sources.size()) + " source and " +
                       std::to_string(refs.size()) + " reference lines but the " + m_data.split + " shards hold " +

@@ -53,4 +53,17 @@ std::string readTextFile(const std::string& path) {
   return ss.str();
 }
 
+std::vector<std::string> readTextLines(const std::string& path) {
+  const std::string text = readTextFile(path);
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
 }  // namespace automoe

@@ -2,6 +2,7 @@
 // Crash-safe file output: content goes to a temporary file in the same directory, is flushed to
 // disk, then renamed over the target, so readers see either the old or the new file, never half.
 #include <string>
+#include <vector>
 
 namespace automoe {
 
@@ -10,5 +11,7 @@ void writeFileAtomically(const std::string& path, const std::string& content);
 
 // Reads a whole file; throws ConfigError naming the path when it cannot be read.
 std::string readTextFile(const std::string& path);
+// The file's lines without their '\n' (a final line without one included).
+std::vector<std::string> readTextLines(const std::string& path);
 
 }  // namespace automoe

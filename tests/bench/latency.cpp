@@ -176,16 +176,8 @@ int main(int argc, char** argv) {
     if (!v.empty()) pass += std::string(" ") + f + " " + v;
   }
   std::vector<nlohmann::json> rows;
-  for (const std::string& setting : splitList(argOf(argc, argv, "--settings", "unset,SkylakeX,Prescott"))) {
-    const std::string env = setting == "unset" ? "env -u OPENBLAS_CORETYPE" : "env OPENBLAS_CORETYPE=" + setting;
-    const std::string cmd = env + " /proc/" + std::to_string(getpid()) + "/exe --child " + setting + pass;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return 1;
-    char line[4096];
-    while (std::fgets(line, sizeof line, p))
-      if (std::strncmp(line, "RESULT ", 7) == 0) rows.push_back(nlohmann::json::parse(line + 7));
-    if (pclose(p) != 0) std::fprintf(stderr, "setting %s: child failed\n", setting.c_str());
-  }
+  for (auto& row : runPerBlasSetting(argOf(argc, argv, "--settings", "unset,SkylakeX,Prescott"), pass))
+    rows.push_back(std::move(row));
   std::printf("bench_latency: wmt14.en-de subnets, batch 1, source 30, 30 decoder steps, beam 5, 1 thread, "
               "fp32, vocab %lld; trimmed mean of 20 runs after 5 warm-ups\n", static_cast<long long>(kPeerVocab));
   std::map<std::string, std::string> rates;  // per setting, from its child process

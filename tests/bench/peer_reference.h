@@ -2,7 +2,9 @@
 // What the benchmarks that compare with AutoMoE's own code share: its wmt14.en-de search space
 // (space0.yml with up to 6 fractional experts), the three reference subnets of peer_baseline.md
 // ("The three subnet configs"), and tiny argument helpers.
+#include <cstdio>
 #include <cstring>
+#include <unistd.h>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -28,6 +30,24 @@ inline std::vector<std::string> splitList(const std::string& s) {
   for (std::string x; std::getline(ss, x, ',');)
     if (!x.empty()) out.push_back(x);
   return out;
+}
+
+// Re-runs this benchmark as a child per BLAS setting of `settings` ("unset" clears
+// OPENBLAS_CORETYPE, any other value sets it: the library reads it when it loads) with
+// "--child SETTING" + `pass`, and collects the JSON after "RESULT " of the children's stdout lines.
+inline std::vector<nlohmann::json> runPerBlasSetting(const std::string& settings, const std::string& pass) {
+  std::vector<nlohmann::json> rows;
+  for (const std::string& setting : splitList(settings)) {
+    const std::string env = setting == "unset" ? "env -u OPENBLAS_CORETYPE" : "env OPENBLAS_CORETYPE=" + setting;
+    const std::string cmd = env + " /proc/" + std::to_string(getpid()) + "/exe --child " + setting + pass;
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p) continue;
+    char line[4096];
+    while (std::fgets(line, sizeof line, p))
+      if (std::strncmp(line, "RESULT ", 7) == 0) rows.push_back(nlohmann::json::parse(line + 7));
+    if (pclose(p) != 0) std::fprintf(stderr, "setting %s: child failed\n", setting.c_str());
+  }
+  return rows;
 }
 
 inline SearchSpace wmtSpace() {

@@ -231,16 +231,8 @@ int main(int argc, char** argv) {
       const std::string v = argOf(argc, argv, f, "");
       if (!v.empty()) pass += std::string(" ") + f + " " + v;
     }
-    for (const std::string& setting : splitList(argOf(argc, argv, "--settings", "unset,SkylakeX,Prescott"))) {
-      const std::string env = setting == "unset" ? "env -u OPENBLAS_CORETYPE" : "env OPENBLAS_CORETYPE=" + setting;
-      const std::string cmd = env + " /proc/" + std::to_string(getpid()) + "/exe --child " + setting + pass;
-      FILE* p = popen(cmd.c_str(), "r");
-      if (!p) return 1;
-      char line[4096];
-      while (std::fgets(line, sizeof line, p))
-        if (std::strncmp(line, "RESULT ", 7) == 0) rows.push_back(nlohmann::json::parse(line + 7));
-      if (pclose(p) != 0) std::fprintf(stderr, "setting %s: child failed\n", setting.c_str());
-    }
+    for (auto& row : runPerBlasSetting(argOf(argc, argv, "--settings", "unset,SkylakeX,Prescott"), pass))
+      rows.push_back(std::move(row));
     std::printf("(a) fitness per candidate: InheritedFitness on 4 batches x 30 pairs of 31-34 tokens (<= 1,020 each), "
                 "wmt14.en-de subnets, vocab %lld, 1 thread, median of the repeats after a warm-up\n",
                 static_cast<long long>(kPeerVocab));
