@@ -1,13 +1,13 @@
 #include "latency/huge_page_parameters.h"
 
-#include <sys/mman.h>
-
 #include <cstdint>
 #include <memory>
 #include <vector>
 
 #include <ATen/ATen.h>
 #include <torch/nn/module.h>
+
+#include "util/huge_page_memory.h"
 
 namespace automoe {
 
@@ -30,13 +30,10 @@ long long moveParametersToHugePages(torch::nn::Module& module) {
     total += alignUp(t.nbytes(), kAlign);
   }
   if (total < kHugePage) return 0;
-  const size_t length = alignUp(total, kHugePage) + kHugePage;  // room to align the start
-  void* raw = ::mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (raw == MAP_FAILED) return 0;
-  char* base = reinterpret_cast<char*>(alignUp(reinterpret_cast<uintptr_t>(raw), kHugePage));
-  // Before the first touch, so the pages are huge from the start; failure only loses the gain.
-  ::madvise(base, alignUp(total, kHugePage), MADV_HUGEPAGE);
-  const std::shared_ptr<void> arena(raw, [length](void* p) { ::munmap(p, length); });
+  const HugePageBlock block = mapHugePageMemory(total);
+  if (!block.data) return 0;
+  char* base = static_cast<char*>(block.data);
+  const std::shared_ptr<void> arena = block.mapping;
   const at::NoGradGuard noGrad;
   size_t offset = 0;
   for (auto& t : tensors) {

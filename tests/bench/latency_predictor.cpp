@@ -6,9 +6,14 @@
 // Then measures the same subnets repeatedly and prints the coefficient of variation of the
 // repeated measurements. The dataset file is resumable: re-running continues where it stopped.
 //
+// The held-out subnets are measured `--test-passes` times in all (passes after the first in
+// PATH.pass<k>.jsonl, also resumable), each pass with a fresh model at another time: their mean is
+// the truth the predictor is scored against, and tau between two passes is the ceiling that
+// measurement noise puts on any predictor's tau.
+//
 // usage: bench_latency_predictor [--dataset PATH] [--train 300] [--test 100] [--runs 10]
 //                                [--warmup 2] [--timer thread_cpu|wall] [--repeats 8]
-//                                [--drift-reference 1|0]
+//                                [--drift-reference 1|0] [--test-passes 3]
 #include <ATen/Parallel.h>
 
 #include <algorithm>
@@ -28,6 +33,7 @@
 #include "latency/latency_predictor.h"
 #include "latency/latency_profiler.h"
 #include "latency/latency_sampler.h"
+#include "latency/predictor_metrics.h"
 #include "latency/provenance.h"
 #include "util/allocator_tuning.h"
 #include "util/stop_token.h"
@@ -38,6 +44,36 @@ using namespace automoe;
 using namespace automoe::bench;
 
 namespace {
+
+// The held-out subnets measured again: one list per extra pass, in the order of `test`.
+std::vector<std::vector<LatencySample>> measurePasses(const std::string& path, const nlohmann::json& header,
+                                                      const std::vector<LatencySample>& test, int passes,
+                                                      LatencyProfiler& profiler) {
+  std::vector<std::vector<LatencySample>> out;
+  for (int k = 2; k <= passes; ++k) {
+    LatencyDataset extra = LatencyDataset::open(path + ".pass" + std::to_string(k) + ".jsonl", header);
+    int done = 0;
+    for (const LatencySample& s : test) {
+      ++done;
+      if (extra.contains(s.genes)) continue;
+      LatencySample again = s;
+      again.measurement = *profiler.measure(s.arch);
+      extra.append(again);
+      std::fprintf(stderr, "[pass %d: %d/%zu] %.1f ms (first pass %.1f ms)\n", k, done, test.size(),
+                   again.measurement.meanMs(), s.measurement.meanMs());
+    }
+    std::vector<LatencySample> ordered;
+    for (const LatencySample& s : test)
+      for (const LatencySample& e : extra.samples())
+        if (e.genes == s.genes) {
+          ordered.push_back(e);
+          break;
+        }
+    out.push_back(ordered);
+  }
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -59,9 +95,11 @@ int main(int argc, char** argv) {
   const uint64_t seed = 1;
 
   LatencyProfiler profiler(h, space, model);
-  LatencyDataset dataset = LatencyDataset::open(
-      path, LatencyDataset::makeHeader(h.toJson(), space.toJson(), {{"vocab_size", model.vocabSize}},
-                                       seed, latencyFeatureNames(space)));
+  const int passes = std::max(1, std::atoi(argOf(argc, argv, "--test-passes", "3").c_str()));
+  const nlohmann::json header = LatencyDataset::makeHeader(h.toJson(), space.toJson(),
+                                                           {{"vocab_size", model.vocabSize}}, seed,
+                                                           latencyFeatureNames(space));
+  LatencyDataset dataset = LatencyDataset::open(path, header);
   LatencyDatasetRunner runner(space, seed, latencyDecoderRows(h),
                               [&](const ArchConfig& a) { return profiler.measure(a); });
   runner.setProgress([](const LatencySample& s, int stored, int planned) {
@@ -75,6 +113,13 @@ int main(int argc, char** argv) {
   // Fixed held-out set; training sets are prefixes of one shuffled pool.
   std::vector<LatencySample> pool, test;
   LatencyPredictor::split(all, double(nTest) / all.size(), seed, pool, test);
+  std::vector<std::vector<LatencySample>> testPasses = {test};
+  for (auto& pass : measurePasses(path, header, test, passes, profiler)) testPasses.push_back(pass);
+  // The truth: per held-out subnet, the mean over passes.
+  std::vector<double> truth(test.size(), 0.0);
+  for (const auto& pass : testPasses)
+    for (size_t i = 0; i < test.size(); ++i) truth[i] += pass[i].measurement.meanMs() / testPasses.size();
+
   std::printf("bench_latency_predictor: wmt14.en-de space, vocab %lld, profile: batch %d, source %d, "
               "%d steps, beam %d (%s), 1 thread, %d warm-up + %d runs, timer %s, drift reference %s, "
               "BLAS %s\n",
@@ -86,18 +131,40 @@ int main(int argc, char** argv) {
     lo = std::min(lo, s.measurement.meanMs());
     hi = std::max(hi, s.measurement.meanMs());
   }
-  std::printf("dataset %s: %zu subnets, latency %.0f..%.0f ms; held-out set: %zu subnets\n",
-              path.c_str(), all.size(), lo, hi, test.size());
+  std::printf("dataset %s: %zu subnets, latency %.0f..%.0f ms; held-out set: %zu subnets, measured %zu times "
+              "each (truth: their mean)\n", path.c_str(), all.size(), lo, hi, test.size(), testPasses.size());
+  if (testPasses.size() > 1) {
+    std::vector<double> a, b;
+    for (size_t i = 0; i < test.size(); ++i) {
+      a.push_back(testPasses[0][i].measurement.meanMs());
+      b.push_back(testPasses[1][i].measurement.meanMs());
+    }
+    const PredictorMetrics agree = evaluatePredictions(a, b);
+    std::printf("noise ceiling: pass 2 as a 'prediction' of pass 1: tau %.3f, MAPE %.2f%%\n", agree.kendallTau,
+                100 * agree.mape);
+  }
   std::printf("%8s %7s %8s %9s | %12s %14s | %11s %13s | %7s %7s\n", "train n", "tau", "MAPE %",
               "RMSE ms", "tau (median)", "MAPE % (med.)", "mean MAPE %", "mean RMSE ms", "ridge", "train s");
   for (int n : {50, 100, 200, 300}) {
     if (n > static_cast<int>(pool.size())) break;
     const std::vector<LatencySample> train(pool.begin(), pool.begin() + n);
     LatencyPredictor p(space, LatencyPredictorOptions{}, latencyDecoderRows(h));
-    const PredictorReport r = p.fit(train, test);
-    std::printf("%8d %7.3f %8.2f %9.1f | %12.3f %14.2f | %11.2f %13.1f | %7g %7.1f\n", n, r.test.kendallTau,
-                100 * r.test.mape, r.test.rmseMs, r.testTypical.kendallTau, 100 * r.testTypical.mape,
-                100 * r.meanBaseline.mape, r.meanBaseline.rmseMs, p.ridgeUsed(), r.seconds);
+    const PredictorReport r = p.fit(train, {});
+    // Per held-out subnet: the mean of the predictions for each pass's machine state, and the
+    // prediction for the median state.
+    std::vector<double> withState(test.size(), 0.0), typical, meanOnly;
+    double trainMean = 0;
+    for (const auto& t : train) trainMean += t.measurement.meanMs() / train.size();
+    for (size_t i = 0; i < test.size(); ++i) {
+      for (const auto& pass : testPasses) withState[i] += p.predictMs(pass[i]) / testPasses.size();
+      typical.push_back(p.predictMs(test[i].arch));
+      meanOnly.push_back(trainMean);
+    }
+    const PredictorMetrics m = evaluatePredictions(truth, withState), mt = evaluatePredictions(truth, typical),
+                           mb = evaluatePredictions(truth, meanOnly);
+    std::printf("%8d %7.3f %8.2f %9.1f | %12.3f %14.2f | %11.2f %13.1f | %7g %7.1f\n", n, m.kendallTau,
+                100 * m.mape, m.rmseMs, mt.kendallTau, 100 * mt.mape, 100 * mb.mape, mb.rmseMs, p.ridgeUsed(),
+                r.seconds);
   }
   std::printf("held-out rows are predicted for the machine state they were measured in (drift reference"
               " input); \"median\" columns: for the median state, as `automoe latency predict` answers.\n");
