@@ -36,16 +36,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-ArchConfig inSpace(ArchConfig a, const SearchSpace& space, const std::string& source) {
-  const auto errs = a.validate(space);
-  if (!errs.empty()) {
-    std::string msg = source + ": the architecture is not in the project's search space:";
-    for (const auto& e : errs) msg += "\n  - " + e;
-    throw ConfigError(msg);
-  }
-  return a;
-}
-
 struct Candidate {
   ArchConfig arch;
   std::optional<int64_t> id;
@@ -69,7 +59,8 @@ Candidate findCandidate(const Project& p, const std::string& idText) {
     throw ConfigError(path + ": no candidate with id " + idText + " (the history has " +
                       std::to_string(h.candidates().size()) + ")");
   const SearchCandidate& c = h.candidates()[static_cast<size_t>(id)];
-  return {inSpace(c.arch, p.space, path + " (candidate " + idText + ")"), id, c.fitness};
+  c.arch.requireIn(p.space, path + " (candidate " + idText + ")");
+  return {c.arch, id, c.fitness};
 }
 
 Candidate archFromFlags(const Project& p, const ArgParser& ap, bool allowModel) {
@@ -79,7 +70,7 @@ Candidate archFromFlags(const Project& p, const ArgParser& ap, bool allowModel) 
                                 : "give exactly one of --candidate and --arch");
   if (ap.has("candidate")) return findCandidate(p, ap.value("candidate", ""));
   const std::string path = ap.value("arch", "");
-  return {inSpace(ArchConfig::loadFile(path), p.space, path), std::nullopt, std::nullopt};
+  return {ArchConfig::loadValidated(path, p.space), std::nullopt, std::nullopt};
 }
 
 void printResult(const EvaluationResult& r) {

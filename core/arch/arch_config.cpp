@@ -136,13 +136,16 @@ ArchConfig ArchConfig::loadFile(const std::string& path) {
 
 ArchConfig ArchConfig::loadValidated(const std::string& path, const SearchSpace& space) {
   ArchConfig a = loadFile(path);
-  const std::vector<std::string> errs = a.validate(space);
-  if (!errs.empty()) {
-    std::string msg = path + ": the architecture is not in the project's search space:";
-    for (const auto& e : errs) msg += "\n  - " + e;
-    throw ConfigError(msg);
-  }
+  a.requireIn(space, path);
   return a;
+}
+
+void ArchConfig::requireIn(const SearchSpace& space, const std::string& source) const {
+  const std::vector<std::string> errs = validate(space);
+  if (errs.empty()) return;
+  std::string msg = source + ": the architecture is not in the project's search space:";
+  for (const auto& e : errs) msg += "\n  - " + e;
+  throw ConfigError(msg);
 }
 
 std::vector<std::string> ArchConfig::validate(const SearchSpace& space) const {

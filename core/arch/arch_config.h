@@ -51,6 +51,9 @@ struct ArchConfig {
   // loadFile, then validate: ConfigError naming the file and listing every problem if `arch` is
   // not in `space`.
   static ArchConfig loadValidated(const std::string& path, const SearchSpace& space);
+  // Throws ConfigError listing every reason (validate()) when this subnet is not in `space`;
+  // `source` (a file, a candidate) starts the message.
+  void requireIn(const SearchSpace& space, const std::string& source) const;
 
   // Every way in which this subnet lies outside `space`, each naming the field and the value.
   std::vector<std::string> validate(const SearchSpace& space) const;

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <torch/version.h>
 
+#include "util/openmp_wait.h"
+
 namespace automoe {
 
 std::string blasCoreName() {
@@ -25,7 +27,8 @@ nlohmann::json provenance() {
           {"torch_version", TORCH_VERSION},
           {"blas_core", blasCoreName()},
           {"openblas_coretype_env", coretype ? coretype : ""},
-          {"max_threads", at::get_num_threads()}};
+          {"max_threads", at::get_num_threads()},
+          {"openmp_wait", openMpWaitSetting()}};
 }
 
 }  // namespace automoe

@@ -21,23 +21,16 @@ void MoeLayerImpl::reset() {
   for (int f : expertFfnDims) experts->push_back(Expert(embedDim, f));
   routers.clear();
   if (routerTypes.empty()) return;
-  RouterSettings settings;
-  settings.capacityFactor = options.capacityFactor;
-  settings.jitter = options.routerJitter;
-  settings.balanceLossCoef = options.balanceLossCoef;
-  settings.zLossCoef = options.zLossCoef;
-  settings.options = options.routing;
-  settings.competition = options.competition;
   auto dict = register_module("routers", torch::nn::ModuleDict());
   const int64_t numExperts = static_cast<int64_t>(expertFfnDims.size());
   for (const auto& t : routerTypes) {
-    auto r = makeRouter(t, embedDim, numExperts, settings);
+    auto r = makeRouter(t, embedDim, numExperts, options.router);
     dict->update({{t, r}});
     routers[t] = r;
   }
-  if (options.routing.cmr.enabled) {
+  if (options.router.options.cmr.enabled) {
     const int widest = *std::max_element(expertFfnDims.begin(), expertFfnDims.end());
-    cmr = register_module("cmr", ConditionalMoeRouting(embedDim, widest, options.routing.cmr));
+    cmr = register_module("cmr", ConditionalMoeRouting(embedDim, widest, options.router.options.cmr));
   }
 }
 
@@ -95,7 +88,7 @@ MoeOutput MoeLayerImpl::forwardRouted(const at::Tensor& x, int64_t d, const Laye
     out.auxLoss = decision.auxLoss;
   }
 
-  const RouterOptions& routing = options.routing;
+  const RouterOptions& routing = options.router.options;
   if (routing.masking.fom > 0) y = mask(y, routing.masking.fom);  // pads stay 0
   if (cmr) {
     const int widest = *std::max_element(arch.expertFfnDims.begin(), arch.expertFfnDims.end());
@@ -180,7 +173,7 @@ DispatchResult MoeLayerImpl::dispatch(const at::Tensor& x, int64_t d, const Laye
   at::Tensor y = at::zeros_like(x);
   if (!blocks.empty()) {
     const at::Tensor ys =
-        mask(at::cat(blocks, 0), options.routing.masking.eom) *  // n x [c_e, d] -> [M, d]
+        mask(at::cat(blocks, 0), options.router.options.masking.eom) *  // n x [c_e, d] -> [M, d]
         weight.to(x.scalar_type()).unsqueeze(1);                 // [M] -> [M, 1]
     y = y.index_add(0, token, ys);
   }
@@ -201,8 +194,8 @@ at::Tensor MoeLayerImpl::competitionStep(const RouterBase& router, const RouteRe
   const int64_t V = xr.size(0), k = decision.experts.size(1);
   at::Tensor chosen =
       all.gather(1, decision.experts.unsqueeze(-1).expand({V, k, d}));  // [V, n, d] -> [V, k, d]
-  if (options.routing.masking.eom > 0)
-    chosen = mask(chosen.reshape({V * k, d}), options.routing.masking.eom)  // [V, k, d] -> [V*k, d]
+  if (options.router.options.masking.eom > 0)
+    chosen = mask(chosen.reshape({V * k, d}), options.router.options.masking.eom)  // [V, k, d] -> [V*k, d]
                  .view({V, k, d});                                          // [V*k, d] -> [V, k, d]
   const at::Tensor yr =
       (chosen * decision.weights.to(xr.scalar_type()).unsqueeze(-1)).sum(1);  // [V, k, d] -> [V, d]

@@ -34,13 +34,9 @@ struct LayerArch;
 
 struct MoeOptions {
   double activationDropout = 0.0;
-  double capacityFactor = 0.0;  // training only; capacity = ceil(cf * tokens * k / n), 0 = none
-  double routerJitter = 0.01;
-  double balanceLossCoef = 0.01;  // weight of the balance loss in auxLoss
-  double zLossCoef = 0.001;       // weight of the router z-loss in auxLoss
-  RouterOptions routing;          // per-router options, EoM/FoM, CMR
-  // CompeteSMoE's competition schedule, shared by every layer built from copies of these options.
-  std::shared_ptr<CompetitionSchedule> competition = std::make_shared<CompetitionSchedule>();
+  // Capacity, jitter, loss weights, per-router options (EoM/FoM, CMR in router.options) and
+  // CompeteSMoE's schedule, shared by every layer built from copies of these options.
+  RouterSettings router;
 };
 
 struct MoeOutput {
@@ -79,7 +75,7 @@ class MoeLayerImpl : public torch::nn::Module {
   MoeOptions options;
   torch::nn::ModuleList experts{nullptr};
   std::map<std::string, std::shared_ptr<RouterBase>> routers;
-  ConditionalMoeRouting cmr{nullptr};  // when options.routing.cmr.enabled and > 1 expert slot
+  ConditionalMoeRouting cmr{nullptr};  // when options.router.options.cmr.enabled and > 1 expert slot
 
  private:
   MoeOutput forwardRouted(const at::Tensor& x, int64_t d, const LayerArch& arch,

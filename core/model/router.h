@@ -19,20 +19,22 @@
 #include <torch/nn/module.h>
 
 #include "model/forward_context.h"
+#include "model/routers/competition_schedule.h"
 #include "project/router_options.h"
 
 namespace automoe {
 
-class CompetitionSchedule;
 
 // What a router takes from its layer's options.
 struct RouterSettings {
-  double capacityFactor = 0.0;    // model-wide training capacity (routers without their own policy)
+  double capacityFactor = 0.0;    // model-wide training capacity (routers without their own policy);
+                                  // capacity = ceil(cf * tokens * k / n), 0 = none
   double jitter = 0.01;           // switch_top1 input jitter
   double balanceLossCoef = 0.01;  // Switch balance loss weight
   double zLossCoef = 0.001;       // router z-loss weight
-  RouterOptions options;          // per-type options
-  std::shared_ptr<CompetitionSchedule> competition;  // shared by the layers of one model
+  RouterOptions options;          // per-type options, EoM/FoM, CMR
+  // CompeteSMoE's schedule, shared by the layers of one model (copies share it).
+  std::shared_ptr<CompetitionSchedule> competition = std::make_shared<CompetitionSchedule>();
 };
 
 struct RouteRequest {

@@ -13,11 +13,11 @@ void SuperTransformerImpl::reset() {
   const ModelOptions& m = options.model();
   MoeOptions moe;
   moe.activationDropout = m.activationDropout;
-  moe.capacityFactor = m.capacityFactor;
-  moe.routerJitter = m.routerJitter;
-  moe.balanceLossCoef = m.balanceLossCoef;
-  moe.zLossCoef = m.zLossCoef;
-  moe.routing = m.routing;
+  moe.router.capacityFactor = m.capacityFactor;
+  moe.router.jitter = m.routerJitter;
+  moe.router.balanceLossCoef = m.balanceLossCoef;
+  moe.router.zLossCoef = m.zLossCoef;
+  moe.router.options = m.routing;
   const int64_t superDim = std::max(s.encoder.superEmbedDim, s.decoder.superEmbedDim);
   embed_tokens = register_module(
       "embed_tokens",

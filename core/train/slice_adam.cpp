@@ -57,8 +57,19 @@ void SliceAdam::update(size_t index, const at::Tensor& gs, double lr) {
   ps.addcdiv_(m, denom, -c.stepSize);
 }
 
+void SliceAdam::allocateStates() {
+  for (size_t i = 0; i < m_params.size(); ++i) {
+    State& s = m_states[i];
+    if (s.expAvg.defined()) continue;  // restored from a checkpoint
+    s.expAvg = at::zeros_like(m_params[i].second, at::MemoryFormat::Contiguous);
+    s.expAvgSq = at::zeros_like(m_params[i].second, at::MemoryFormat::Contiguous);
+  }
+  m_allocated = true;
+}
+
 int64_t SliceAdam::step(double lr, const std::vector<BoxGrad>& boxes) {
   at::NoGradGuard noGrad;
+  if (m_options.eagerState && !m_allocated) allocateStates();
   int64_t updated = 0;
   std::vector<bool> done(m_params.size(), false);
   for (const BoxGrad& b : boxes) {

@@ -20,6 +20,11 @@ struct SliceAdamOptions {
   double beta2 = 0.98;
   double eps = 1e-8;
   double weightDecay = 0.0;
+  // Allocate and zero every parameter's moments on the first step, instead of when a parameter
+  // first gets a gradient (then only the pages its boxes write are committed). Eager: the memory is
+  // committed, and first-touch page faults paid, once at the start; lazy: peak memory stays lower
+  // while few subnets have been sampled, but the faults land in the early updates.
+  bool eagerState = true;
 };
 
 class SliceAdam {
@@ -57,6 +62,8 @@ class SliceAdam {
   std::vector<std::pair<std::string, at::Tensor>> m_params;
   std::vector<State> m_states;
   SliceAdamOptions m_options;
+  bool m_allocated = false;
+  void allocateStates();
   void update(size_t index, const at::Tensor& grad, double lr);
 };
 

@@ -19,6 +19,7 @@
 #include "util/atomic_file.h"
 #include "util/blas_info.h"
 #include "util/config_error.h"
+#include "util/openmp_wait.h"
 #include "util/rng.h"
 
 namespace automoe {
@@ -95,8 +96,9 @@ Trainer::Trainer(const Project& project, TrainingOptions options, std::shared_pt
   std::vector<std::pair<std::string, at::Tensor>> params;
   for (const auto& p : m_model->named_parameters()) params.emplace_back(p.key(), p.value());
   for (size_t i = 0; i < params.size(); ++i) m_paramIndex[params[i].second.unsafeGetTensorImpl()] = i;
-  m_adam = std::make_unique<SliceAdam>(
-      params, SliceAdamOptions{m_options.adamBeta1, m_options.adamBeta2, m_options.adamEps, m_options.weightDecay});
+  SliceAdamOptions adam{m_options.adamBeta1, m_options.adamBeta2, m_options.adamEps, m_options.weightDecay};
+  adam.eagerState = m_options.optimizerState == "eager";
+  m_adam = std::make_unique<SliceAdam>(params, adam);
   std::filesystem::create_directories(m_runDir);
 }
 
@@ -127,6 +129,7 @@ nlohmann::json Trainer::provenance() const {
           {"blas", detectBlas().toJson()},
           {"precision", m_options.precision},
           {"threads", at::get_num_threads()},
+          {"openmp_wait", openMpWaitSetting()},
           {"world_size", m_collective ? m_collective->worldSize() : 1},
           {"device", m_device.str()}};
 }

@@ -7,7 +7,7 @@
 namespace automoe {
 
 TrainingOptions TrainingOptions::fromJson(const JsonReader& r) {
-  r.rejectUnknownKeys({"max_updates", "sampling", "lr", "adam_betas", "adam_eps", "weight_decay",
+  r.rejectUnknownKeys({"max_updates", "sampling", "lr", "adam_betas", "adam_eps", "weight_decay", "optimizer_state",
                        "label_smoothing", "clip_norm", "update_freq", "log_every",
                        "validate_every", "checkpoint_every", "keep_checkpoints", "reference_subnets", "valid_batches",
                        "max_bad_steps", "precision", "threads", "device", "blas", "run_dir"});
@@ -44,6 +44,9 @@ TrainingOptions TrainingOptions::fromJson(const JsonReader& r) {
   }
   o.adamEps = r.getDouble("adam_eps", o.adamEps);
   o.weightDecay = r.getDouble("weight_decay", o.weightDecay);
+  o.optimizerState = r.getString("optimizer_state", o.optimizerState);
+  if (o.optimizerState != "eager" && o.optimizerState != "lazy")
+    r.fail("optimizer_state", "must be \"eager\" or \"lazy\", got \"" + o.optimizerState + "\"");
   o.labelSmoothing = r.getDouble("label_smoothing", o.labelSmoothing);
   if (o.labelSmoothing < 0 || o.labelSmoothing >= 1) r.fail("label_smoothing", "must be in [0, 1)");
   o.clipNorm = r.getDouble("clip_norm", o.clipNorm);
@@ -90,6 +93,7 @@ nlohmann::json TrainingOptions::toJson() const {
           {"adam_betas", {adamBeta1, adamBeta2}},
           {"adam_eps", adamEps},
           {"weight_decay", weightDecay},
+          {"optimizer_state", optimizerState},
           {"label_smoothing", labelSmoothing},
           {"clip_norm", clipNorm},
           {"update_freq", updateFreq},

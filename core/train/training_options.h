@@ -19,6 +19,10 @@ struct TrainingOptions {
   double adamBeta2 = 0.98;
   double adamEps = 1e-8;
   double weightDecay = 0.0;
+  // "eager": Adam's moments for every weight are allocated and zeroed on the first update (memory
+  // known from the start, no page faults later); "lazy": committed as sampled slices first touch
+  // them (less memory while few subnets have been sampled).
+  std::string optimizerState = "eager";
   double labelSmoothing = 0.1;
   double clipNorm = 0.0;              // 0 = no clipping
   int updateFreq = 1;                 // micro-batches accumulated per update

@@ -2,9 +2,11 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <sstream>
 #include <vector>
 
@@ -95,29 +97,45 @@ BlasCheck checkBlasKernel(const std::string& exe, const std::string& core) {
   return c;
 }
 
-void maybeReexecWithFasterBlas(int argc, char** argv, bool disabled) {
-  if (std::getenv("AUTOMOE_BLAS_DECISION")) return;  // decided already (we are the re-exec)
-  const BlasDecision d = decideBlasTuning(detectBlas(), disabled);
-  if (!d.tryKernel) {
-    setenv("AUTOMOE_BLAS_DECISION", ("default: " + d.reason).c_str(), 1);
-    return;
-  }
-  const std::string exe = "/proc/self/exe";
-  const BlasCheck check = checkBlasKernel(exe, d.core);
-  if (!check.ok) {
-    std::fprintf(stderr, "automoe: BLAS: %s; %s; keeping the default kernel\n", d.reason.c_str(),
-                 check.message.c_str());
-    setenv("AUTOMOE_BLAS_DECISION", ("default: " + check.message).c_str(), 1);
-    return;
-  }
-  std::fprintf(stderr, "automoe: BLAS: %s; %s; switching (use --blas default to turn this off)\n",
-               d.reason.c_str(), check.message.c_str());
-  setenv("OPENBLAS_CORETYPE", d.core.c_str(), 1);
-  setenv("AUTOMOE_BLAS_DECISION", ("tuned: " + check.message).c_str(), 1);
+namespace {
+
+// Returns only when execv fails; the process then goes on with the libraries as loaded.
+void reexec(int argc, char** argv) {
   std::vector<char*> args(argv, argv + argc);
   args.push_back(nullptr);
-  execv(exe.c_str(), args.data());
-  std::fprintf(stderr, "automoe: BLAS: re-exec failed; continuing with the default kernel\n");
+  execv("/proc/self/exe", args.data());
+  std::fprintf(stderr, "automoe: re-exec failed (%s); continuing with the settings as loaded\n",
+               std::strerror(errno));
+}
+
+}  // namespace
+
+void maybeReexecWithFasterBlas(int argc, char** argv, bool disabled, bool environmentChanged) {
+  if (std::getenv("AUTOMOE_BLAS_DECISION")) return;  // decided already (we are the re-exec)
+  const BlasDecision d = decideBlasTuning(detectBlas(), disabled);
+  bool switched = false;
+  if (!d.tryKernel) {
+    setenv("AUTOMOE_BLAS_DECISION", ("default: " + d.reason).c_str(), 1);
+  } else {
+    const BlasCheck check = checkBlasKernel("/proc/self/exe", d.core);
+    if (!check.ok) {
+      std::fprintf(stderr, "automoe: BLAS: %s; %s; keeping the default kernel\n", d.reason.c_str(),
+                   check.message.c_str());
+      setenv("AUTOMOE_BLAS_DECISION", ("default: " + check.message).c_str(), 1);
+    } else {
+      std::fprintf(stderr, "automoe: BLAS: %s; %s; switching (use --blas default to turn this off)\n",
+                   d.reason.c_str(), check.message.c_str());
+      setenv("OPENBLAS_CORETYPE", d.core.c_str(), 1);
+      setenv("AUTOMOE_BLAS_DECISION", ("tuned: " + check.message).c_str(), 1);
+      switched = true;
+    }
+  }
+  if (!switched && !environmentChanged) return;
+  reexec(argc, argv);
+  if (switched) {  // still the default kernel: say so in the provenance
+    unsetenv("OPENBLAS_CORETYPE");
+    setenv("AUTOMOE_BLAS_DECISION", "default: re-exec failed", 1);
+  }
 }
 
 }  // namespace automoe

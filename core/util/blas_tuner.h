@@ -36,7 +36,9 @@ std::string blasFingerprint();
 
 // For long-running commands: if tuning is allowed and useful, verify and re-exec with the faster
 // kernel (does not return then). Records the outcome in AUTOMOE_BLAS_DECISION for provenance and
-// prints one line to stderr. Returns normally when nothing is switched.
-void maybeReexecWithFasterBlas(int argc, char** argv, bool disabled);
+// prints one line to stderr. `environmentChanged`: the caller set variables that are only read
+// at load time (e.g. GOMP_SPINCOUNT), so re-exec even when the kernel stays. Returns normally
+// when nothing is re-executed.
+void maybeReexecWithFasterBlas(int argc, char** argv, bool disabled, bool environmentChanged = false);
 
 }  // namespace automoe

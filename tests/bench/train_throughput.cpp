@@ -9,6 +9,9 @@
 // recognise: the peer's "default" rows), fp32 with the AVX-512 kernel (the peer's SkylakeX rows),
 // bf16 mixed precision. Spaces: MoE (experts 1..6) and dense (experts 1, the HAT space).
 //
+// With --updates above 10, a second line per run gives the same statistics over updates 11..N
+// (later in the run, when fewer pages are touched for the first time).
+//
 // usage: bench_train_throughput [--threads 1,2] [--updates 10]
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -18,6 +21,7 @@
 #include <ATen/Parallel.h>
 #include <ATen/autocast_mode.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -33,6 +37,7 @@
 #include "train/trainer.h"
 #include "util/allocator_tuning.h"
 #include "util/blas_info.h"
+#include "util/openmp_wait.h"
 
 using namespace automoe;
 
@@ -66,24 +71,36 @@ int child(const std::string& mode, const std::string& space, int threads, int up
   SubnetSampler sampler(p.space, "uniform", p.seed);
   const double rate = gemmRate(mode == "bf16");
   double secs = 0, tokens = 0, bound = 0;
-  std::vector<double> perUpdate;
+  std::vector<double> perUpdate, perUpdateTokens, perUpdateBound;  // every update, for other windows
+  struct rusage before {}, after {};
   for (int u = 0; u < updates; ++u) {
+    if (u == 2) getrusage(RUSAGE_SELF, &before);
+    if (u == 10) getrusage(RUSAGE_SELF, &after);
     const ArchConfig arch = sampler.forStep(u).front();
     const TrainBatch b = data->trainBatch(0, static_cast<size_t>(u));
     TrainStepStats st;
     trainer.trainStep(st);
     perUpdate.push_back(st.secondsPerUpdate);
-    if (u < 2) continue;  // updates 1-2 allocate optimizer state
-    secs += st.secondsPerUpdate;
-    tokens += static_cast<double>(st.targetTokens);
     const ArchStats s = computeArchStats(arch, p.space.qkvDim, p.model.vocabSize, static_cast<int>(b.src.size(1)),
                                          static_cast<int>(b.target.size(1)));
-    bound += 3.0 * static_cast<double>(b.src.size(0)) * s.flops / (rate * 1e9);  // fwd + 2x bwd
+    const double updateBound = 3.0 * static_cast<double>(b.src.size(0)) * s.flops / (rate * 1e9);  // fwd + 2x bwd
+    perUpdateTokens.push_back(static_cast<double>(st.targetTokens));
+    perUpdateBound.push_back(updateBound);
+    if (u < 2 || u >= 10) continue;  // updates 1-2 allocate optimizer state; the statistics: 3-10
+    secs += st.secondsPerUpdate;
+    tokens += static_cast<double>(st.targetTokens);
+    bound += updateBound;
   }
-  const int n = updates - 2;
-  nlohmann::json out = {{"mode", mode}, {"space", space}, {"threads", threads},
+  if (updates <= 10) getrusage(RUSAGE_SELF, &after);
+  const int n = std::min(updates, 10) - 2;
+  // Kernel time: mostly zero-filling pages touched for the first time (Adam moments of slices not
+  // sampled before, growing activations); it fades as a run goes on.
+  const double kernel = (static_cast<double>(after.ru_stime.tv_sec - before.ru_stime.tv_sec) +
+                         1e-6 * static_cast<double>(after.ru_stime.tv_usec - before.ru_stime.tv_usec)) / n;
+  nlohmann::json out = {{"mode", mode}, {"space", space}, {"threads", threads}, {"kernel_s_per_update", kernel},
                         {"s_per_update", secs / n}, {"tok_per_s", tokens / secs},
                         {"flop_bound_s", bound / n}, {"gemm_gflops", rate}, {"per_update", perUpdate},
+                        {"per_update_tokens", perUpdateTokens}, {"per_update_flop_bound_s", perUpdateBound},
                         {"blas_core", detectBlas().core}};
   std::printf("RESULT %s\n", out.dump().c_str());
   return 0;
@@ -97,6 +114,8 @@ nlohmann::json runChild(const char* self, const std::string& mode, const std::st
   if (pid == 0) {
     dup2(pipefd[1], 1);
     close(pipefd[0]);
+    // What `automoe train` runs with (see util/openmp_wait.h), unless the caller chose otherwise.
+    if (!std::getenv("GOMP_SPINCOUNT") && !std::getenv("OMP_WAIT_POLICY")) setenv("GOMP_SPINCOUNT", kOpenMpSpinCount, 1);
     if (mode == "fp32-generic") setenv("OPENBLAS_CORETYPE", "Prescott", 1);
     if (mode == "fp32-avx512" || mode == "bf16") setenv("OPENBLAS_CORETYPE", "SkylakeX", 1);
     const std::string t = std::to_string(threads), u = std::to_string(updates);
@@ -131,10 +150,10 @@ int main(int argc, char** argv) {
   }
   const BlasInfo blas = detectBlas();
   std::printf("train_throughput: wmt14.en-de space (MoE: 1-6 fractional experts), synthetic peer corpus, "
-              "max-tokens 1024, %d updates, statistics over updates 3-%d\n", updates, updates);
+              "max-tokens 1024, %d updates, statistics over updates 3-%d\n", updates, std::min(updates, 10));
   std::printf("BLAS: %s, kernel without OPENBLAS_CORETYPE on this CPU: %s\n", blas.config.c_str(), blas.core.c_str());
-  std::printf("%-3s %-13s %-6s %9s %9s %10s %11s %9s %10s\n", "thr", "mode", "space", "s/update", "tgt tok/s",
-              "FLOP-bnd s", "bnd ratio", "GFLOP/s", "peak RSS");
+  std::printf("%-3s %-13s %-6s %9s %9s %10s %11s %9s %10s %9s\n", "thr", "mode", "space", "s/update", "tgt tok/s",
+              "FLOP-bnd s", "bnd ratio", "GFLOP/s", "peak RSS", "kernel s");
   // Peer (quiet machine): tok/s at 1 thread 69-75 (generic kernel), 221 (SkylakeX); 2 threads
   // 115-137 / 281; peak RSS 5.6 GiB; MoE/dense 1.13 (generic) and 1.38 (SkylakeX) at 1 thread.
   for (int t : threads) {
@@ -149,14 +168,31 @@ int main(int argc, char** argv) {
         }
         const double s = r["s_per_update"].get<double>();
         (space == "moe" ? moe : dense) = s;
-        std::printf("%-3d %-13s %-6s %9.2f %9.1f %10.2f %11.2f %9.1f %7.2f GiB\n", t, mode.c_str(), space.c_str(), s,
-                    r["tok_per_s"].get<double>(), r["flop_bound_s"].get<double>(),
-                    s / r["flop_bound_s"].get<double>(), r["gemm_gflops"].get<double>(), rss / 1048576.0);
+        std::printf("%-3d %-13s %-6s %9.2f %9.1f %10.2f %11.2f %9.1f %7.2f GiB %9.2f\n", t, mode.c_str(), space.c_str(),
+                    s, r["tok_per_s"].get<double>(), r["flop_bound_s"].get<double>(),
+                    s / r["flop_bound_s"].get<double>(), r["gemm_gflops"].get<double>(), rss / 1048576.0,
+                    r["kernel_s_per_update"].get<double>());
+        const auto later = r["per_update"].get<std::vector<double>>();
+        if (later.size() > 10) {  // updates 11..N: the same statistics later in the run
+          const auto tok = r["per_update_tokens"].get<std::vector<double>>();
+          const auto bnd = r["per_update_flop_bound_s"].get<std::vector<double>>();
+          double ls = 0, lt = 0, lb = 0;
+          for (size_t i = 10; i < later.size(); ++i) {
+            ls += later[i];
+            lt += tok[i];
+            lb += bnd[i];
+          }
+          const double k = static_cast<double>(later.size() - 10);
+          std::printf("    %-13s %-6s %9.2f %9.1f %10.2f %11.2f   (updates 11-%zu)\n", mode.c_str(), space.c_str(),
+                      ls / k, lt / ls, lb / k, ls / lb, later.size());
+        }
         std::fflush(stdout);
       }
       if (moe > 0 && dense > 0) std::printf("    %-13s MoE/dense step-time ratio %.2f\n", mode.c_str(), moe / dense);
     }
   }
+  std::printf("kernel s: system time per update (updates 3-%d), mostly zero-filling pages touched for the first"
+              " time; it fades as a run goes on.\n", std::min(updates, 10));
   std::printf("peer (AutoMoE, same work): 1 thread 69-75 tok/s generic, 221 SkylakeX; 2 threads 115-137 / 281;\n"
               "  MoE/dense 1.13 generic, 1.38 SkylakeX; peak RSS 5.6 GiB. Targets: >= 1.5x peer tok/s, each mode\n"
               "  within 1.2x of its FLOP bound, MoE/dense <= 1.1, peak RSS below the peer's.\n");

@@ -13,7 +13,7 @@ class TestMoeLayer final : public QObject {
   static MoeLayer makeLayer(double capacity = 0.0) {
     at::manual_seed(21);
     MoeOptions o;
-    o.capacityFactor = capacity;
+    o.router.capacityFactor = capacity;
     return MoeLayer(16, std::vector<int>{32, 32, 32, 32, 32}, std::vector<std::string>{"softmax_topk", "switch_top1"}, o);
   }
 

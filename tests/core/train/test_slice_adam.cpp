@@ -24,20 +24,52 @@ class TestSliceAdam final : public QObject {
   }
 
   void updatesOnlyTheSampledSlice() {
-    at::manual_seed(1);
-    at::Tensor w = at::randn({6, 5}).requires_grad_(true);
-    at::Tensor unused = at::randn({3}).requires_grad_(true);
-    const at::Tensor w0 = w.detach().clone(), u0 = unused.detach().clone();
-    SliceAdam adam({{"w", w}, {"unused", unused}}, SliceAdamOptions{0.9, 0.98, 1e-8, 0.0});
-    (w.narrow(0, 0, 4).narrow(1, 0, 3).pow(2).sum()).backward();  // slice [:4, :3] used
-    QCOMPARE(adam.step(0.1), int64_t(12));
-    const at::Tensor moved = (w.detach() - w0).abs().gt(0);
-    QCOMPARE(moved.index({Slice(0, 4), Slice(0, 3)}).all().item<bool>(), true);
-    QCOMPARE(moved.index({Slice(4, None), Slice()}).any().item<bool>(), false);
-    QCOMPARE(moved.index({Slice(), Slice(3, None)}).any().item<bool>(), false);
-    QVERIFY(at::equal(unused.detach(), u0));  // no gradient: untouched, no state
-    QVERIFY(!adam.states()[1].expAvg.defined());
-    QCOMPARE(adam.states()[0].expAvg.index({Slice(4, None)}).abs().sum().item<double>(), 0.0);
+    for (bool eager : {false, true}) {
+      at::manual_seed(1);
+      at::Tensor w = at::randn({6, 5}).requires_grad_(true);
+      at::Tensor unused = at::randn({3}).requires_grad_(true);
+      const at::Tensor w0 = w.detach().clone(), u0 = unused.detach().clone();
+      SliceAdamOptions o{0.9, 0.98, 1e-8, 0.0};
+      o.eagerState = eager;
+      SliceAdam adam({{"w", w}, {"unused", unused}}, o);
+      (w.narrow(0, 0, 4).narrow(1, 0, 3).pow(2).sum()).backward();  // slice [:4, :3] used
+      QCOMPARE(adam.step(0.1), int64_t(12));
+      const at::Tensor moved = (w.detach() - w0).abs().gt(0);
+      QCOMPARE(moved.index({Slice(0, 4), Slice(0, 3)}).all().item<bool>(), true);
+      QCOMPARE(moved.index({Slice(4, None), Slice()}).any().item<bool>(), false);
+      QCOMPARE(moved.index({Slice(), Slice(3, None)}).any().item<bool>(), false);
+      QVERIFY(at::equal(unused.detach(), u0));  // no gradient: untouched
+      // Lazy: no state for a parameter never updated; eager: every state exists, zero where unused.
+      QCOMPARE(adam.states()[1].expAvg.defined(), eager);
+      if (eager) {
+        QCOMPARE(adam.states()[1].expAvg.sizes(), unused.sizes());
+        QCOMPARE(adam.states()[1].expAvgSq.abs().sum().item<double>(), 0.0);
+        QCOMPARE(adam.states()[1].steps, int64_t(0));
+      }
+      QCOMPARE(adam.states()[0].expAvg.index({Slice(4, None)}).abs().sum().item<double>(), 0.0);
+    }
+  }
+
+  void eagerAndLazyStatesGiveIdenticalUpdates() {
+    std::vector<at::Tensor> result[2];
+    for (int eager = 0; eager < 2; ++eager) {
+      at::manual_seed(3);
+      at::Tensor a = at::randn({8, 6}).requires_grad_(true), b = at::randn({5}).requires_grad_(true);
+      SliceAdamOptions o{0.9, 0.98, 1e-8, 0.01};
+      o.eagerState = eager == 1;
+      SliceAdam adam({{"a", a}, {"b", b}}, o);
+      for (int step = 0; step < 4; ++step) {  // the slice grows; b is first used at step 2
+        a.mutable_grad() = at::Tensor();
+        b.mutable_grad() = at::Tensor();
+        at::Tensor loss = a.narrow(0, 0, 3 + step).narrow(1, 0, 2 + step).sin().sum();
+        if (step >= 2) loss = loss + b.narrow(0, 0, step).pow(2).sum();
+        loss.backward();
+        adam.step(0.05);
+      }
+      result[eager] = {a.detach().clone(), b.detach().clone(), adam.states()[0].expAvg, adam.states()[0].expAvgSq,
+                       adam.states()[1].expAvg};
+    }
+    for (size_t i = 0; i < result[0].size(); ++i) QVERIFY(at::equal(result[0][i], result[1][i]));
   }
 
   void matchesAdamFormulaOnFullGradients() {

@@ -13,7 +13,7 @@ class TestCmr final : public QObject {
 
   static MoeOptions cmrOn() {
     MoeOptions o;
-    o.routing.cmr.enabled = true;
+    o.router.options.cmr.enabled = true;
     return o;
   }
 

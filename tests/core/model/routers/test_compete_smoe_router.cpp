@@ -18,8 +18,8 @@ class TestCompeteSmoeRouter final : public QObject {
 
   static MoeOptions alwaysCompete() {
     MoeOptions o;
-    o.routing.competeSmoe.rateFlip = 1.0;
-    o.routing.competeSmoe.warmUp = 0.0;
+    o.router.options.competeSmoe.rateFlip = 1.0;
+    o.router.options.competeSmoe.warmUp = 0.0;
     return o;
   }
 
@@ -74,7 +74,7 @@ class TestCompeteSmoeRouter final : public QObject {
 
   void noFlipsEqualsSoftmaxTopK() {
     MoeOptions o;
-    o.routing.competeSmoe.rateFlip = 0.0;
+    o.router.options.competeSmoe.rateFlip = 0.0;
     MoeLayer m = makeLayer({"softmax_topk", "competesmoe"}, o);
     {
       torch::NoGradGuard noGrad;
@@ -108,7 +108,7 @@ class TestCompeteSmoeRouter final : public QObject {
     QVERIFY(m->forward(x, 16, a, at::Tensor(), ForwardContext{3, 10}).competed);
     // A later plain step reports no competition terms: nothing stale is carried over.
     MoeOptions o = alwaysCompete();
-    o.routing.competeSmoe.warmUp = 0.5;
+    o.router.options.competeSmoe.warmUp = 0.5;
     MoeLayer warm = makeLayer({"competesmoe"}, o);
     warm->train();
     const MoeOutput early = warm->forward(x, 16, a, at::Tensor(), ForwardContext{4, 10});
@@ -118,12 +118,12 @@ class TestCompeteSmoeRouter final : public QObject {
 
   void scheduleCapsCompetingLayersPerStep() {
     MoeOptions o;
-    o.routing.competeSmoe.rateFlip = 0.4;
-    o.routing.competeSmoe.maxCompeteInIter = 2;
-    o.routing.competeSmoe.warmUp = 0.1;
+    o.router.options.competeSmoe.rateFlip = 0.4;
+    o.router.options.competeSmoe.maxCompeteInIter = 2;
+    o.router.options.competeSmoe.warmUp = 0.1;
     std::vector<MoeLayer> layers;
     for (int i = 0; i < 6; ++i) layers.push_back(makeLayer({"softmax_topk", "competesmoe"}, o, {16, 16, 16}, 8, i));
-    QCOMPARE(o.competition->numLayers(), 6);
+    QCOMPARE(o.router.competition->numLayers(), 6);
     for (auto& l : layers) l->train();
     const RouteRequest base(at::randn({4, 8}), 8, 3, 1);
     for (int64_t total : {int64_t(300), int64_t(0)}) {  // precomputed, and unknown horizon

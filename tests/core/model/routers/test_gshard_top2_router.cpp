@@ -54,7 +54,7 @@ class TestGShardTop2Router final : public QObject {
 
   void dropsQueueSecondChoicesAndRenormalise() {
     MoeOptions o;
-    o.routing.gshardTop2.secondPolicy = "all";  // deterministic second choice
+    o.router.options.gshardTop2.secondPolicy = "all";  // deterministic second choice
     MoeLayer m = makeLayer({"gshard_top2"}, o);
     m->train();
     torch::NoGradGuard noGrad;
@@ -96,7 +96,7 @@ class TestGShardTop2Router final : public QObject {
 
   void randomPolicyKeepsSecondByItsGate() {
     MoeOptions o;
-    o.routing.gshardTop2.secondPolicy = "random";
+    o.router.options.gshardTop2.secondPolicy = "random";
     MoeLayer m = makeLayer({"gshard_top2"}, o);
     const auto& router = *m->routers.at("gshard_top2");
     torch::NoGradGuard noGrad;

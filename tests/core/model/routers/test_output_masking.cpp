@@ -13,12 +13,12 @@ class TestOutputMasking final : public QObject {
 
   static MoeOptions masking(double eom, double fom) {
     MoeOptions o;
-    o.routing.masking.eom = eom;
-    o.routing.masking.fom = fom;
-    o.routing.switchTop1.capacityFactor = 0;  // no drops: every row has an output
-    o.routerJitter = 0;
-    o.routing.competeSmoe.rateFlip = 1.0;
-    o.routing.competeSmoe.warmUp = 0.0;
+    o.router.options.masking.eom = eom;
+    o.router.options.masking.fom = fom;
+    o.router.options.switchTop1.capacityFactor = 0;  // no drops: every row has an output
+    o.router.jitter = 0;
+    o.router.options.competeSmoe.rateFlip = 1.0;
+    o.router.options.competeSmoe.warmUp = 0.0;
     return o;
   }
 

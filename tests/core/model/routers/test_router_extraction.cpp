@@ -32,11 +32,11 @@ class TestRouterExtraction final : public QObject {
 
   static MoeOptions everyOption() {
     MoeOptions o;
-    o.routing.masking.eom = 0.1;
-    o.routing.masking.fom = 0.2;
-    o.routing.cmr.enabled = true;
-    o.routing.stratified.strata = 3;
-    o.routing.xmoe.routingDim = 8;
+    o.router.options.masking.eom = 0.1;
+    o.router.options.masking.fom = 0.2;
+    o.router.options.cmr.enabled = true;
+    o.router.options.stratified.strata = 3;
+    o.router.options.xmoe.routingDim = 8;
     return o;
   }
 
@@ -129,9 +129,9 @@ class TestRouterExtraction final : public QObject {
 
   void trainingHonoursPadsAndSlots() {
     MoeOptions o = everyOption();
-    o.routing.competeSmoe.rateFlip = 1.0;  // exercise the competition branch
-    o.routing.competeSmoe.warmUp = 0.0;
-    o.capacityFactor = 1.5;
+    o.router.options.competeSmoe.rateFlip = 1.0;  // exercise the competition branch
+    o.router.options.competeSmoe.warmUp = 0.0;
+    o.router.capacityFactor = 1.5;
     const std::vector<std::string> all = knownRouterTypes();
     const at::Tensor x = at::randn({36, 16});
     at::Tensor valid = at::ones({36}, at::kBool);
@@ -158,8 +158,8 @@ class TestRouterExtraction final : public QObject {
 
   void batchOfOnlyPadding() {
     MoeOptions o = everyOption();
-    o.routing.competeSmoe.rateFlip = 1.0;
-    o.routing.competeSmoe.warmUp = 0.0;
+    o.router.options.competeSmoe.rateFlip = 1.0;
+    o.router.options.competeSmoe.warmUp = 0.0;
     const std::vector<std::string> all = knownRouterTypes();
     MoeLayer m = makeLayer(all, o);
     const at::Tensor x = at::randn({6, 16});

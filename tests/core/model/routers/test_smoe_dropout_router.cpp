@@ -48,8 +48,8 @@ class TestSmoeDropoutRouter final : public QObject {
     QCOMPARE(router.route({x, 16, 8, kMin, ForwardContext{}}).experts.size(1), kMin);  // T unknown
 
     MoeOptions o;
-    o.routing.smoeDropout.kMin = 3;
-    o.routing.smoeDropout.kMax = 5;
+    o.router.options.smoeDropout.kMin = 3;
+    o.router.options.smoeDropout.kMax = 5;
     MoeLayer bounded = makeLayer({"smoe_dropout"}, o, std::vector<int>(8, 16));
     bounded->train();
     const auto& r2 = *bounded->routers.at("smoe_dropout");
@@ -76,7 +76,7 @@ class TestSmoeDropoutRouter final : public QObject {
       QCOMPARE(out.expertTokens.sum().item<int64_t>(), int64_t(26 * k));
     }
     MoeOptions o;
-    o.routing.smoeDropout.evalTopK = 6;  // dense inference
+    o.router.options.smoeDropout.evalTopK = 6;  // dense inference
     MoeLayer dense = makeLayer({"smoe_dropout"}, o, std::vector<int>(6, 16));
     dense->eval();
     QCOMPARE(dense->routers.at("smoe_dropout")->route({x, 16, 6, 1}).experts.size(1), int64_t(6));

@@ -53,7 +53,7 @@ class TestSoftmaxTopKRouter final : public QObject {
 
   void capacityServesFirstChoicesFirst() {
     MoeOptions o;
-    o.capacityFactor = 0.5;
+    o.router.capacityFactor = 0.5;
     MoeLayer m = makeLayer({"softmax_topk"}, o);
     m->train();
     torch::NoGradGuard noGrad;

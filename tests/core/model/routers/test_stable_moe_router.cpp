@@ -53,7 +53,7 @@ class TestStableMoeRouter final : public QObject {
 
   void stageTwoFreezesRouting() {
     MoeOptions o;
-    o.routing.stableMoe.freezeFraction = 0.5;
+    o.router.options.stableMoe.freezeFraction = 0.5;
     MoeLayer m = makeLayer({"stablemoe"}, o);
     m->train();
     const LayerArch a = layerArch({32, 32, 32}, 2, "stablemoe");

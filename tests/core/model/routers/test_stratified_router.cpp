@@ -19,7 +19,7 @@ class TestStratifiedRouter final : public QObject {
 
   static MoeOptions strata(int L) {
     MoeOptions o;
-    o.routing.stratified.strata = L;
+    o.router.options.stratified.strata = L;
     return o;
   }
 

@@ -50,8 +50,8 @@ class TestSwitchTop1Router final : public QObject {
 
   void capacityDropsAndDroppedTokensPassThrough() {
     MoeOptions o;
-    o.routing.switchTop1.capacityFactor = 1.0;
-    o.routerJitter = 0.0;  // exact reference
+    o.router.options.switchTop1.capacityFactor = 1.0;
+    o.router.jitter = 0.0;  // exact reference
     MoeLayer m = makeLayer({"switch_top1"}, o);
     m->train();
     torch::NoGradGuard noGrad;
@@ -77,7 +77,7 @@ class TestSwitchTop1Router final : public QObject {
 
     m->eval();  // default eval_capacity_factor 0: no capacity at inference
     QCOMPARE(m->forward(x, 16, a, at::Tensor()).droppedTokens, int64_t(0));
-    o.routing.switchTop1.evalCapacityFactor = 1.0;
+    o.router.options.switchTop1.evalCapacityFactor = 1.0;
     MoeLayer capped = makeLayer({"switch_top1"}, o);
     capped->eval();
     QCOMPARE(capped->forward(x, 16, a, at::Tensor()).droppedTokens, dropped);

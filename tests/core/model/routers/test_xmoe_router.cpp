@@ -22,7 +22,7 @@ class TestXmoeRouter final : public QObject {
     QCOMPARE(router(m).proj.sizes().vec(), (std::vector<int64_t>{16, 16}));
     QCOMPARE(router(m).expert_embeddings.sizes().vec(), (std::vector<int64_t>{5, 16}));
     MoeOptions o;
-    o.routing.xmoe.routingDim = 4;
+    o.router.options.xmoe.routingDim = 4;
     MoeLayer small = makeLayer({"xmoe"}, o, {32, 32, 32}, 24);
     QCOMPARE(router(small).proj.sizes().vec(), (std::vector<int64_t>{4, 24}));
     QCOMPARE(router(small).expert_embeddings.sizes().vec(), (std::vector<int64_t>{3, 4}));
