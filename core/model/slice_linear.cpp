@@ -47,7 +47,11 @@ class SliceLinearFunction : public torch::autograd::Function<SliceLinearFunction
       if (b.defined()) b = b.to(cast);
     }
     const at::Tensor y = (b.defined() ? at::addmm(b, x2, w.t()) : at::mm(x2, w.t())).narrow(0, 0, M);  // [M, out]
-    ctx->save_for_backward({x2.detach(), w.detach()});  // plain data: views of inputs or cast copies
+    // The input as computed with (a cast copy when lowered); the weight as given, a view: a cast
+    // copy kept for backward would hold every used weight twice until backward (up to 0.6 GB for
+    // AutoMoE's largest subnets); backward casts it again instead.
+    ctx->save_for_backward({x2.detach(), weight.detach()});
+    ctx->saved_data["compute_type"] = static_cast<int64_t>(w.scalar_type());
     ctx->saved_data["x_type"] = static_cast<int64_t>(x.scalar_type());
     ctx->saved_data["w_type"] = static_cast<int64_t>(weight.scalar_type());
     ctx->saved_data["b_type"] = static_cast<int64_t>(bias.defined() ? bias.scalar_type() : at::ScalarType::Undefined);
@@ -61,7 +65,8 @@ class SliceLinearFunction : public torch::autograd::Function<SliceLinearFunction
                                                  torch::autograd::variable_list grads) {
     const auto saved = ctx->get_saved_variables();
     const at::Tensor& x2 = saved[0];  // [M, in], compute type
-    const at::Tensor& w = saved[1];   // [out, in], compute type
+    const auto computeType = static_cast<at::ScalarType>(ctx->saved_data["compute_type"].toInt());
+    const at::Tensor w = saved[1].to(computeType);  // [out, in]; a no-op unless lowered
     const auto xType = static_cast<at::ScalarType>(ctx->saved_data["x_type"].toInt());
     const auto wType = static_cast<at::ScalarType>(ctx->saved_data["w_type"].toInt());
     const auto bType = static_cast<at::ScalarType>(ctx->saved_data["b_type"].toInt());

@@ -18,6 +18,7 @@
 #include "util/atomic_file.h"
 
 #include "support/cli_runner.h"
+#include "util/openmp_wait.h"
 
 using namespace automoe;
 
@@ -83,6 +84,22 @@ class TestLatencyCli final : public QObject {
     QCOMPARE(j.at("profile").at("runs").get<int>(), 3);
     QVERIFY(j.at("provenance").contains("torch_version"));
     QVERIFY(ArchConfig::fromJson(j.at("arch"), "out") == ArchConfig::loadFile(m_arch.toStdString()));
+  }
+
+  void heavyCommandsCapOpenMpSpinningUnlessTheUserChose() {
+    // CTest runs this with OMP_NUM_THREADS=1 (no cap needed); the cases set what they test.
+    auto openMpWait = [&](const QStringList& set) {
+      QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+      for (const char* v : {"OMP_NUM_THREADS", "GOMP_SPINCOUNT", "OMP_WAIT_POLICY"}) env.remove(v);
+      for (const QString& kv : set) env.insert(kv.section('=', 0, 0), kv.section('=', 1));
+      const Run r = test::runCli({"latency", "measure", m_project, m_arch, "--profile", "fast", "--json"}, {}, 300000, env);
+      if (r.code != 0) return "exit " + std::to_string(r.code) + ": " + r.err.toStdString();
+      return nlohmann::json::parse(r.out.toStdString()).at("provenance").at("openmp_wait").get<std::string>();
+    };
+    QCOMPARE(openMpWait({}), "GOMP_SPINCOUNT=" + std::string(kOpenMpSpinCount));
+    QCOMPARE(openMpWait({"GOMP_SPINCOUNT=77"}), std::string("GOMP_SPINCOUNT=77"));
+    QCOMPARE(openMpWait({"OMP_WAIT_POLICY=passive"}), std::string("OMP_WAIT_POLICY=passive"));
+    QCOMPARE(openMpWait({"OMP_NUM_THREADS=1"}), std::string("default"));
   }
 
   void datasetTrainPredict() {

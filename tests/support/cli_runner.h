@@ -2,6 +2,7 @@
 // Runs the `automoe` CLI (AUTOMOE_CLI, set by tests/CMakeLists.txt for app tests) as a child
 // process and collects its exit code and output.
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
 
@@ -14,8 +15,11 @@ struct CliRun {
 
 // `input` is written to the child's stdin (then closed). A child still running after `timeoutMs`
 // is killed and reported with code -1 and err "timeout".
-inline CliRun runCli(const QStringList& args, const QByteArray& input = {}, int timeoutMs = 300000) {
+// `environment`: the child's whole environment (default: this process's).
+inline CliRun runCli(const QStringList& args, const QByteArray& input = {}, int timeoutMs = 300000,
+                     const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment()) {
   QProcess p;
+  p.setProcessEnvironment(environment);
   p.start(AUTOMOE_CLI, args);
   p.write(input);
   p.closeWriteChannel();
