@@ -25,7 +25,8 @@ namespace automoe {
 
 namespace {
 
-constexpr int kFormatVersion = 1;
+// 2: an ensemble, member i in the .pt archive's sub-archive "member<i>" (1: a single MLP).
+constexpr int kFormatVersion = 2;
 constexpr double kPi = 3.14159265358979323846;
 
 double mean(const std::vector<double>& v) {
@@ -118,7 +119,10 @@ std::vector<double> LatencyPredictor::predictRows(const std::vector<std::vector<
   if (!trained()) throw std::logic_error("latency predictor: not trained");
   if (rows.empty()) return {};
   torch::NoGradGuard noGrad;
-  const at::Tensor y = m_mlp->forward(normalisedInputs(rows)).to(at::kDouble).contiguous();  // [N]
+  const at::Tensor x = normalisedInputs(rows);  // [N, F]
+  at::Tensor sum = at::zeros({x.size(0)}, at::kDouble);
+  for (const auto& mlp : m_mlps) sum += mlp->forward(x).to(at::kDouble);  // [N]
+  const at::Tensor y = (sum / static_cast<double>(m_mlps.size())).contiguous();  // [N]
   std::vector<double> out(y.data_ptr<double>(), y.data_ptr<double>() + y.size(0));
   for (double& v : out) {
     v = v * m_targetStd + m_targetMean;
@@ -141,11 +145,11 @@ double LatencyPredictor::predictMs(const LatencySample& s) const {
   return predictRows({rowFor(s.arch, logSlowdown(s))})[0];
 }
 
-LatencyMlpOptions LatencyPredictor::mlpOptions(int64_t inputs) const {
+LatencyMlpOptions LatencyPredictor::mlpOptions(int64_t inputs, int member) const {
   return LatencyMlpOptions(inputs)
       .hidden_dim(m_options.hiddenDim)
       .hidden_layers(m_options.hiddenLayers)
-      .seed(m_options.seed)
+      .seed(m_options.seed + static_cast<uint64_t>(member))
       .linear_skip(true);
 }
 
@@ -174,28 +178,36 @@ double LatencyPredictor::chooseRidge(const at::Tensor& x, const at::Tensor& y) c
 }
 
 void LatencyPredictor::trainWeights(const at::Tensor& x, const at::Tensor& y) {
-  m_mlp = LatencyMlp(mlpOptions(x.size(1)));
+  at::Tensor linear;
   {
     const torch::NoGradGuard noGrad;
     m_ridge = chooseRidge(x, y);
-    m_mlp->skip.copy_(ridgeSolve(x.to(at::kDouble), y.to(at::kDouble), m_ridge).to(at::kFloat));
-    m_mlp->skip.set_requires_grad(false);
+    linear = ridgeSolve(x.to(at::kDouble), y.to(at::kDouble), m_ridge).to(at::kFloat);  // [F]
   }
-  // The MLP learns what the linear term misses, with strong decay: hundreds of rows, ~100 inputs.
-  torch::optim::AdamW opt(m_mlp->layers->parameters(),
-                          torch::optim::AdamWOptions(m_options.learningRate)
-                              .weight_decay(m_options.weightDecay));
-  m_mlp->train();
-  for (int step = 0; step < m_options.steps; ++step) {
-    // Cosine decay to zero: the last steps settle instead of oscillating around the minimum.
-    const double lr = 0.5 * m_options.learningRate * (1 + std::cos(kPi * step / m_options.steps));
-    static_cast<torch::optim::AdamWOptions&>(opt.param_groups()[0].options()).lr(lr);
-    opt.zero_grad();
-    const at::Tensor loss = (m_mlp->forward(x) - y).pow(2).mean();
-    loss.backward();
-    opt.step();
+  m_mlps.clear();
+  for (int member = 0; member < m_options.ensemble; ++member) {
+    LatencyMlp mlp(mlpOptions(x.size(1), member));
+    {
+      const torch::NoGradGuard noGrad;
+      mlp->skip.copy_(linear);
+      mlp->skip.set_requires_grad(false);
+    }
+    // The MLP learns what the linear term misses, with strong decay: hundreds of rows, ~100 inputs.
+    torch::optim::AdamW opt(mlp->layers->parameters(),
+                            torch::optim::AdamWOptions(m_options.learningRate).weight_decay(m_options.weightDecay));
+    mlp->train();
+    for (int step = 0; step < m_options.steps; ++step) {
+      // Cosine decay to zero: the last steps settle instead of oscillating around the minimum.
+      const double lr = 0.5 * m_options.learningRate * (1 + std::cos(kPi * step / m_options.steps));
+      static_cast<torch::optim::AdamWOptions&>(opt.param_groups()[0].options()).lr(lr);
+      opt.zero_grad();
+      const at::Tensor loss = (mlp->forward(x) - y).pow(2).mean();
+      loss.backward();
+      opt.step();
+    }
+    mlp->eval();
+    m_mlps.push_back(mlp);
   }
-  m_mlp->eval();
 }
 
 PredictorReport LatencyPredictor::fit(const std::vector<LatencySample>& train,
@@ -255,7 +267,11 @@ PredictorReport LatencyPredictor::fit(const std::vector<LatencySample>& train,
 void LatencyPredictor::save(const std::string& stem, const nlohmann::json& meta) const {
   if (!trained()) throw std::logic_error("latency predictor: save() before fit()");
   torch::serialize::OutputArchive archive;
-  m_mlp->save(archive);
+  for (size_t i = 0; i < m_mlps.size(); ++i) {
+    torch::serialize::OutputArchive member;
+    m_mlps[i]->save(member);
+    archive.write("member" + std::to_string(i), member);
+  }
   std::ostringstream weights;
   archive.save_to(weights);
   nlohmann::json j = meta;
@@ -263,6 +279,7 @@ void LatencyPredictor::save(const std::string& stem, const nlohmann::json& meta)
   j["format_version"] = kFormatVersion;
   j["feature_names"] = m_featureNames;
   j["decoder_rows"] = m_decoderRows;
+  j["ensemble_members"] = m_mlps.size();
   j["input_mean"] = m_inputMean;  // features, then log slowdown when machine_state_input
   j["input_std"] = m_inputStd;
   j["target_mean"] = m_targetMean;
@@ -283,7 +300,9 @@ LatencyPredictor LatencyPredictor::load(const std::string& stem, const SearchSpa
   const nlohmann::json j = parseJsonText(readTextFile(path), path);
   const JsonReader r(j, path);
   if (r.getString("kind") != "latency_predictor") r.fail("kind", "not a latency predictor file");
-  if (r.getInt("format_version") != kFormatVersion) r.fail("format_version", "unsupported version");
+  const int64_t version = r.getInt("format_version");
+  if (version == 1) r.fail("format_version", "a predictor from an older version; retrain it ('automoe latency train')");
+  if (version != kFormatVersion) r.fail("format_version", "unsupported version");
   const int64_t rows = r.getInt("decoder_rows");
   if (rows < 1) r.fail("decoder_rows", "must be >= 1");
   LatencyPredictor p(space, LatencyPredictorOptions::fromJson(r.child("options")),
@@ -304,15 +323,22 @@ LatencyPredictor LatencyPredictor::load(const std::string& stem, const SearchSpa
   if (p.m_inputMean.size() != F || p.m_inputStd.size() != F)
     r.fail("input_mean", "expected " + std::to_string(F) + " values");
   p.m_report = j.value("metrics", nlohmann::json::object());
-  p.m_mlp = LatencyMlp(p.mlpOptions(static_cast<int64_t>(F)));
+  const int64_t members = r.getInt("ensemble_members");
+  if (members < 1 || members > 64) r.fail("ensemble_members", "must be in [1, 64]");
   try {
     torch::serialize::InputArchive archive;
     archive.load_from(stem + ".pt");
-    p.m_mlp->load(archive);
+    for (int64_t i = 0; i < members; ++i) {
+      LatencyMlp mlp(p.mlpOptions(static_cast<int64_t>(F), static_cast<int>(i)));
+      torch::serialize::InputArchive member;
+      archive.read("member" + std::to_string(i), member);
+      mlp->load(member);
+      mlp->eval();
+      p.m_mlps.push_back(mlp);
+    }
   } catch (const c10::Error& e) {
     throw ConfigError(stem + ".pt: cannot load the predictor weights: " + e.what_without_backtrace());
   }
-  p.m_mlp->eval();
   return p;
 }
 

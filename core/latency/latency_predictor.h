@@ -69,7 +69,7 @@ class LatencyPredictor {
   // ConfigError when the files are missing, malformed, or made for another search space.
   static LatencyPredictor load(const std::string& stem, const SearchSpace& space);
 
-  bool trained() const { return !m_mlp.is_empty(); }
+  bool trained() const { return !m_mlps.empty(); }
   bool usesMachineState() const { return m_referenceBaseline > 0; }
   // Median reference latency of the training rows (0 without drift references).
   double referenceBaselineMs() const { return m_referenceBaseline; }
@@ -88,7 +88,8 @@ class LatencyPredictor {
   void trainWeights(const at::Tensor& x, const at::Tensor& y);
   // The ridge penalty: the option, or the 5-fold cross-validated choice when it is negative.
   double chooseRidge(const at::Tensor& x, const at::Tensor& y) const;
-  LatencyMlpOptions mlpOptions(int64_t inputs) const;
+  // Member `member` of the ensemble (its initialisation seed: options' seed + member).
+  LatencyMlpOptions mlpOptions(int64_t inputs, int member) const;
 
   SearchSpace m_space;
   LatencyPredictorOptions m_options;
@@ -98,7 +99,7 @@ class LatencyPredictor {
   double m_targetMean = 0, m_targetStd = 1;
   double m_referenceBaseline = 0;
   double m_ridge = 0;  // the penalty used
-  LatencyMlp m_mlp{nullptr};
+  std::vector<LatencyMlp> m_mlps;  // the ensemble; predictions are their mean
   std::vector<std::vector<double>> m_trainingInputs;
   nlohmann::json m_report;
 };

@@ -8,7 +8,7 @@ namespace automoe {
 
 LatencyPredictorOptions LatencyPredictorOptions::fromJson(const JsonReader& r) {
   r.rejectUnknownKeys({"hidden_dim", "hidden_layers", "steps", "learning_rate", "weight_decay",
-                       "holdout", "log_target", "ridge", "seed"});
+                       "holdout", "log_target", "ridge", "ensemble", "seed"});
   LatencyPredictorOptions o;
   o.hiddenDim = static_cast<int>(r.getInt("hidden_dim", o.hiddenDim));
   o.hiddenLayers = static_cast<int>(r.getInt("hidden_layers", o.hiddenLayers));
@@ -17,6 +17,8 @@ LatencyPredictorOptions LatencyPredictorOptions::fromJson(const JsonReader& r) {
   o.weightDecay = r.getDouble("weight_decay", o.weightDecay);
   o.holdout = r.getDouble("holdout", o.holdout);
   o.logTarget = r.getBool("log_target", o.logTarget);
+  o.ensemble = static_cast<int>(r.getInt("ensemble", o.ensemble));
+  if (o.ensemble < 1 || o.ensemble > 64) r.fail("ensemble", "must be in [1, 64]");
   if (r.has("ridge") && r.raw("ridge").is_string()) {
     if (r.getString("ridge") != "auto") r.fail("ridge", "expected a number >= 0 or \"auto\"");
     o.ridge = -1.0;
@@ -41,7 +43,7 @@ nlohmann::json LatencyPredictorOptions::toJson() const {
           {"steps", steps},                {"learning_rate", learningRate},
           {"weight_decay", weightDecay},   {"holdout", holdout},
           {"log_target", logTarget},       {"ridge", ridge < 0 ? nlohmann::json("auto") : nlohmann::json(ridge)},
-          {"seed", seed}};
+          {"ensemble", ensemble},          {"seed", seed}};
 }
 
 }  // namespace automoe

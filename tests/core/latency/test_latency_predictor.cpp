@@ -138,6 +138,34 @@ class TestLatencyPredictor final : public QObject {
     }
   }
 
+  void ensemblePredictsTheMeanOfItsMembers() {
+    const auto all = samples(m_space, 60);
+    const auto extra = LatencySampler(m_space, 78).plan(15);
+    LatencyPredictorOptions o = options();
+    o.steps = 300;
+    o.ensemble = 3;
+    LatencyPredictor ensemble(m_space, o, 5);
+    ensemble.fit(all);
+    std::vector<double> mean(extra.size(), 0.0), first;
+    for (int member = 0; member < 3; ++member) {
+      LatencyPredictorOptions single = o;
+      single.ensemble = 1;
+      single.seed = o.seed + static_cast<uint64_t>(member);  // member i's initialisation
+      LatencyPredictor one(m_space, single, 5);
+      one.fit(all);
+      const auto pred = one.predictMs(extra);
+      if (member == 0) first = pred;
+      for (size_t i = 0; i < extra.size(); ++i) mean[i] += pred[i] / 3;
+    }
+    const auto together = ensemble.predictMs(extra);
+    double spread = 0;  // the members really differ, so the mean is not trivially one of them
+    for (size_t i = 0; i < extra.size(); ++i) {
+      QVERIFY2(std::abs(together[i] - mean[i]) < 1e-4 * mean[i], qPrintable(QString("%1 vs %2").arg(together[i]).arg(mean[i])));
+      spread = std::max(spread, std::abs(first[i] - mean[i]) / mean[i]);
+    }
+    QVERIFY2(spread > 1e-4, qPrintable(QString::number(spread)));
+  }
+
   void savesAndLoadsToIdenticalPredictions() {
     QTemporaryDir dir;
     const std::string stem = dir.filePath("runs/p.predictor").toStdString();
