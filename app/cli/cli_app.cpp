@@ -37,7 +37,7 @@ const std::vector<Command>& allCommands() {
        "corpus and token counts, batches per epoch, N validation pairs", dataStats},
       {"data", "encode", "PROJECT", "text lines on stdin -> token-id lines on stdout", dataEncode},
       {"data", "decode", "PROJECT", "token-id lines on stdin -> text lines on stdout", dataDecode},
-      {"train", "", "PROJECT [--max-updates N] [--threads N] [--precision fp32|bf16] [--world-size N] [--fresh] [--synthetic] [--run-dir DIR]",
+      {"train", "", "PROJECT [--max-updates N] [--threads N] [--precision fp32|bf16] [--world-size N [--backend auto|gloo|nccl]] [--fresh] [--synthetic] [--run-dir DIR]",
        "train the SuperTransformer (resumes from the run folder's last checkpoint unless --fresh; "
        "SIGINT saves and exits 130)", train},
       {"run", "", "PROJECT [--trial]",

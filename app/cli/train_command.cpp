@@ -8,6 +8,7 @@
 #include <memory>
 
 #include <ATen/Parallel.h>
+#include <torch/cuda.h>
 
 #include "arg_parser.h"
 #include "cli_app.h"
@@ -15,7 +16,7 @@
 #include "console_observer.h"
 #include "project/project.h"
 #include "stop_signals.h"
-#include "train/gloo_collective.h"
+#include "train/c10d_collective.h"
 #include "train/synthetic_translation_data.h"
 #include "train/trainer.h"
 #include "training_data_factory.h"
@@ -28,9 +29,13 @@ namespace {
 int runRank(const Project& project, TrainingOptions options, const ArgParser& ap, int rank, int world) {
   const std::string runDir = ap.value("run-dir", project.resolvePath(options.runDir));
   auto data = makeTrainingData(project, ap.has("synthetic"));
-  std::unique_ptr<GlooCollective> collective;
-  if (world > 1)
-    collective = std::make_unique<GlooCollective>(rank, world, ap.value("store", runDir + "/c10d_store"));
+  std::unique_ptr<C10dCollective> collective;
+  if (world > 1) {
+    const bool cuda = options.device == "cuda" || (options.device == "auto" && torch::cuda::is_available());
+    const CollectiveBackend backend = C10dCollective::choose(ap.value("backend", "auto"), cuda, world, "option --backend");
+    collective = std::make_unique<C10dCollective>(backend, rank, world, ap.value("store", runDir + "/c10d_store"));
+    if (rank == 0) std::fprintf(stderr, "data-parallel: %d ranks over c10d/%s\n", world, collective->backendName().c_str());
+  }
   Trainer trainer(project, options, data, runDir, collective.get());
   const std::string last = trainer.lastCheckpointPath();
   if (!ap.has("fresh") && std::filesystem::exists(last)) {
@@ -95,7 +100,7 @@ int launchRanks(int world, const std::string& store) {
 }  // namespace
 
 int train(const Args& args) {
-  ArgParser ap(args, {"max-updates", "world-size", "threads", "precision", "run-dir", "rank", "store"},
+  ArgParser ap(args, {"max-updates", "world-size", "backend", "threads", "precision", "run-dir", "rank", "store"},
                {"fresh", "synthetic"});
   ap.expectPositional({"PROJECT"});
   const Project project = Project::load(ap.positional()[0]);
@@ -112,6 +117,8 @@ int train(const Args& args) {
   }
   const int world = static_cast<int>(ap.intValue("world-size", 1, 1, 64));
   if (world > 1 && !ap.has("rank")) {
+    // A bad --backend is refused here, once, not by every rank.
+    C10dCollective::choose(ap.value("backend", "auto"), options.device != "cpu", world, "option --backend");
     const std::string runDir = ap.value("run-dir", project.resolvePath(options.runDir));
     std::filesystem::create_directories(runDir);
     return launchRanks(world, runDir + "/c10d_store");

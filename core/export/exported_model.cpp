@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <set>
 
+#include <ATen/core/grad_mode.h>
+
 #include "export/safetensors_reader.h"
 #include "export/subnet_exporter.h"
 #include "export/tensor_codec.h"

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 
+#include <ATen/core/grad_mode.h>
 #include <ATen/core/Generator.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <c10/core/InferenceMode.h>

@@ -1,18 +1,12 @@
 #include "model/slice_linear.h"
 
-#include <ATen/autocast_mode.h>
 #include <torch/csrc/autograd/custom_function.h>
+
+#include "model/bf16_autocast.h"
 
 namespace automoe {
 
 namespace {
-
-// The autocast type for tensors on `device`, or Undefined when autocast is off there.
-at::ScalarType autocastType(const at::Device& device) {
-  if (device.is_cpu()) return at::autocast::is_cpu_enabled() ? at::autocast::get_autocast_cpu_dtype() : at::ScalarType::Undefined;
-  if (device.is_cuda()) return at::autocast::is_enabled() ? at::autocast::get_autocast_gpu_dtype() : at::ScalarType::Undefined;
-  return at::ScalarType::Undefined;
-}
 
 // oneDNN (bf16 products) builds and caches a kernel per problem shape; with a row count that
 // differs on every call (tokens per expert, per batch) it rebuilds each time. Padding the rows to
@@ -35,14 +29,15 @@ class SliceLinearFunction : public torch::autograd::Function<SliceLinearFunction
                             const c10::optional<at::Tensor>& biasArg) {  // an input only if defined
     const at::Tensor bias = biasArg.has_value() ? *biasArg : at::Tensor();
     const int64_t in = weight.size(1), out = weight.size(0);
-    const at::ScalarType cast = autocastType(x.device());
+    const at::ScalarType cast = autocastTypeFor(x.device());
     const bool lower = cast != at::ScalarType::Undefined && weight.is_floating_point() && cast != weight.scalar_type();
     at::Tensor x2 = x.reshape({-1, in});  // [..., in] -> [M, in]
     at::Tensor w = weight;
     at::Tensor b = bias;
     const int64_t M = x2.size(0);
     if (lower) {
-      x2 = padRows(x2, (M + kRowQuantum - 1) / kRowQuantum * kRowQuantum, cast);  // [M, in] -> [Mp, in]
+      const int64_t q = x.device().is_cpu() ? kRowQuantum : 1;  // the kernel cache is oneDNN's (CPU)
+      x2 = padRows(x2, (M + q - 1) / q * q, cast);  // [M, in] -> [Mp, in]
       w = w.to(cast);
       if (b.defined()) b = b.to(cast);
     }

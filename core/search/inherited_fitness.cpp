@@ -3,39 +3,17 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include <ATen/autocast_mode.h>
+#include <ATen/core/grad_mode.h>
 #include <c10/core/InferenceMode.h>
 
 #include "arch/arch_config.h"
+#include "model/bf16_autocast.h"
 #include "model/sinusoidal_positions.h"
 #include "train/training_data.h"
 
 namespace automoe {
 
 namespace {
-
-// bf16 autocast for the duration of one evaluation (matrix products in bf16, fp32 weights).
-class Bf16Autocast {
- public:
-  explicit Bf16Autocast(bool on) : m_on(on) {
-    if (!m_on) return;
-    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-    at::autocast::set_cpu_enabled(true);
-    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
-    at::autocast::set_enabled(true);
-  }
-  ~Bf16Autocast() {
-    if (!m_on) return;
-    at::autocast::set_cpu_enabled(false);
-    at::autocast::set_enabled(false);
-    at::autocast::clear_cache();
-  }
-  Bf16Autocast(const Bf16Autocast&) = delete;
-  Bf16Autocast& operator=(const Bf16Autocast&) = delete;
-
- private:
-  bool m_on;
-};
 
 at::Device deviceOf(const SuperTransformerImpl& m) {
   const auto params = m.parameters();

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <unistd.h>
 
+#include <ATen/core/grad_mode.h>
 #include <ATen/core/Generator.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/serialize/input-archive.h>

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include <ATen/core/grad_mode.h>
 #include <ATen/ATen.h>
 
 #include "model/super_transformer.h"

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include <ATen/core/grad_mode.h>
+
 #include "train/fused_adam.h"
 #include "train/lazy_zeros.h"
 

@@ -6,12 +6,13 @@
 #include <filesystem>
 #include <fstream>
 
+#include <ATen/core/grad_mode.h>
 #include <ATen/Parallel.h>
-#include <ATen/autocast_mode.h>
 #include <nlohmann/json.hpp>
 #include <torch/cuda.h>
 #include <torch/version.h>
 
+#include "model/bf16_autocast.h"
 #include "model/sinusoidal_positions.h"
 #include "train/checkpoint.h"
 #include "train/collective.h"
@@ -25,27 +26,6 @@
 namespace automoe {
 
 namespace {
-
-// bf16 mixed precision: fp32 master weights, matrix products in bf16 inside the guard.
-class AutocastGuard {
- public:
-  explicit AutocastGuard(bool on) : m_on(on) {
-    if (!m_on) return;
-    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-    at::autocast::set_cpu_enabled(true);
-    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
-    at::autocast::set_enabled(true);
-  }
-  ~AutocastGuard() {
-    if (!m_on) return;
-    at::autocast::set_cpu_enabled(false);
-    at::autocast::set_enabled(false);
-    at::autocast::clear_cache();
-  }
-
- private:
-  bool m_on;
-};
 
 ModelOptions checkedModelOptions(const Project& p, const TrainingData& data) {
   if (data.vocabSize() != p.model.vocabSize)
@@ -131,6 +111,7 @@ nlohmann::json Trainer::provenance() const {
           {"threads", at::get_num_threads()},
           {"openmp_wait", openMpWaitSetting()},
           {"world_size", m_collective ? m_collective->worldSize() : 1},
+          {"distributed_backend", m_collective ? m_collective->backendName() : std::string("none")},
           {"device", m_device.str()}};
 }
 
@@ -185,7 +166,7 @@ bool Trainer::trainStep(TrainStepStats& st) {
       ModelOutput out;
       LossSums sums;
       {
-        AutocastGuard autocast(m_options.precision == "bf16");
+        Bf16Autocast autocast(m_options.precision == "bf16");
         out = m_model->forward(b.src, b.prevOutput, archs[a], ctx);
         sums = labelSmoothedLoss(out.logits, b.target, m_options.labelSmoothing, kPadIndex);
       }
@@ -322,7 +303,7 @@ ValidationStats Trainer::validate() {
     double loss = 0, nll = 0;
     for (size_t i = 0; i < nb; ++i) {
       const TrainBatch b = onDevice(m_data->validBatch(i));
-      AutocastGuard autocast(m_options.precision == "bf16");
+      Bf16Autocast autocast(m_options.precision == "bf16");
       const ModelOutput out = m_model->forward(b.src, b.prevOutput, arch);
       const LossSums s = labelSmoothedLoss(out.logits, b.target, m_options.labelSmoothing, kPadIndex);
       loss += s.loss.item<double>();

@@ -81,6 +81,9 @@ class TestTrainCli final : public QObject {
     QCOMPARE(run({"train", m_project, "--synthetic", "--precision", "fp8"}, &err), 2);
     QVERIFY(err.contains("--precision"));
     QCOMPARE(run({"train", m_project, "--synthetic", "--max-updates", "0"}, &err), 2);
+    // A bad data-parallel backend is refused once, before any rank starts.
+    QCOMPARE(run({"train", m_project, "--synthetic", "--world-size", "2", "--backend", "mpi"}, &err), 2);
+    QVERIFY2(err.contains("option --backend") && err.contains("mpi") && err.count("automoe:") == 1, qPrintable(err));
     auto j = nlohmann::json::parse(readTextFile(m_project.toStdString()));
     j["training"]["sampling"] = "random";
     const QString bad = m_dir.filePath("bad.json");

@@ -4,6 +4,8 @@
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
+#include <ATen/core/grad_mode.h>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>

@@ -4,6 +4,8 @@
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
+#include <ATen/core/grad_mode.h>
+
 #include <filesystem>
 
 #include "arch/arch_stats.h"

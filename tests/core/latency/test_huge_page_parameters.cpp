@@ -2,6 +2,8 @@
 // new memory), identical model outputs, one 2 MiB-aligned block; small modules are left alone.
 #include <QtTest/QtTest>
 
+#include <ATen/core/grad_mode.h>
+
 #include <cstdint>
 
 #include "arch/arch_config.h"

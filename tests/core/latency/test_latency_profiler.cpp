@@ -4,6 +4,7 @@
 #include <QtTest/QtTest>
 
 #include <ATen/Parallel.h>
+#include <torch/cuda.h>
 
 #include <numeric>
 
@@ -157,6 +158,22 @@ class TestLatencyProfiler final : public QObject {
     ArchConfig tooDeep = arch;
     tooDeep.decoder.layers.push_back(tooDeep.decoder.layers[0]);
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, profiler.measure(tooDeep));
+  }
+
+  // A cuda profile runs the same protocol on the GPU (wall clock, synchronised at each reading).
+  void measuresOnCudaWhereAvailable() {
+    HardwareProfile h = smallProfile(1, 4);
+    h.device = "cuda";
+    if (!torch::cuda::is_available()) {
+      QVERIFY_THROWS_EXCEPTION(ConfigError, LatencyProfiler(h, m_space, test::tinyModelOptions()));
+      return;
+    }
+    LatencyProfiler profiler(h, m_space, test::tinyModelOptions());
+    const auto m = profiler.measure(m_space.largest());
+    QVERIFY(m.has_value());
+    QCOMPARE(m->encoderMs.size(), size_t{4});
+    QVERIFY(m->total.mean > 0);
+    QVERIFY(m->encoderShare() > 0 && m->encoderShare() < 1);
   }
 
   void buildsSeededStandaloneModelsWithoutTouchingTheGlobalRng() {

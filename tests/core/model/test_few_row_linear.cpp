@@ -2,6 +2,8 @@
 // with and without bias; falls back to at::linear whenever autograd needs the graph.
 #include <QtTest/QtTest>
 
+#include <ATen/core/grad_mode.h>
+
 #include "model/few_row_linear.h"
 
 using namespace automoe;

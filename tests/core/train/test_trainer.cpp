@@ -2,6 +2,8 @@
 // checkpoints, logs what it did.
 #include <QtTest/QtTest>
 
+#include <ATen/core/grad_mode.h>
+
 #include <QTemporaryDir>
 #include <fstream>
 
