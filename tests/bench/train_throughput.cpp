@@ -51,10 +51,17 @@ double gemmRate(bool bf16) {
   const auto type = bf16 ? at::kBFloat16 : at::kFloat;
   const at::Tensor a = at::randn({1024, 1024}).to(type), b = at::randn({1024, 1024}).to(type);
   at::Tensor c = cpuMatmul(a, false, b, false);
-  const auto t0 = std::chrono::steady_clock::now();
-  for (int i = 0; i < 8; ++i) c = cpuMatmul(a, false, b, false);
-  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return 8 * 2.0 * 1024 * 1024 * 1024 / s / 1e9;
+  // The median of 7 trials of 4 products: one trial of a tenth of a second is at the mercy of this
+  // machine's noise (single trials of 8 products gave 133-166 GFLOP/s for the same kernel).
+  std::vector<double> rates;
+  for (int trial = 0; trial < 7; ++trial) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < 4; ++i) c = cpuMatmul(a, false, b, false);
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    rates.push_back(4 * 2.0 * 1024 * 1024 * 1024 / s / 1e9);
+  }
+  std::nth_element(rates.begin(), rates.begin() + 3, rates.end());
+  return rates[3];
 }
 
 int child(const std::string& mode, const std::string& space, int threads, int updates) {
