@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "util/atomic_file.h"
 #include "util/child_process.h"
 
 namespace automoe {
@@ -27,15 +28,7 @@ std::string runTokenizer(const std::vector<std::string>& cmd, const std::string&
 }
 
 std::vector<std::string> splitLines(const std::string& text, size_t expected) {
-  std::vector<std::string> lines;
-  lines.reserve(expected);
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    lines.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
+  std::vector<std::string> lines = splitTextLines(text);
   if (lines.size() != expected)
     throw std::runtime_error("automoe-tokenizer returned " + std::to_string(lines.size()) +
                              " lines for " + std::to_string(expected));

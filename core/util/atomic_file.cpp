@@ -53,8 +53,9 @@ std::string readTextFile(const std::string& path) {
   return ss.str();
 }
 
-std::vector<std::string> readTextLines(const std::string& path) {
-  const std::string text = readTextFile(path);
+std::vector<std::string> readTextLines(const std::string& path) { return splitTextLines(readTextFile(path)); }
+
+std::vector<std::string> splitTextLines(const std::string& text) {
   std::vector<std::string> lines;
   size_t start = 0;
   while (start < text.size()) {

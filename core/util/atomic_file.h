@@ -13,5 +13,7 @@ void writeFileAtomically(const std::string& path, const std::string& content);
 std::string readTextFile(const std::string& path);
 // The file's lines without their '\n' (a final line without one included).
 std::vector<std::string> readTextLines(const std::string& path);
+// The same split of text already in memory.
+std::vector<std::string> splitTextLines(const std::string& text);
 
 }  // namespace automoe
