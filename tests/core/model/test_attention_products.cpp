@@ -22,11 +22,26 @@ class TestAttentionProducts final : public QObject {
   Q_OBJECT
 
  private Q_SLOTS:
+  void directPathMatchesMatmul_data() {
+    QTest::addColumn<int>("B");
+    QTest::addColumn<int>("T");
+    QTest::addColumn<int>("S");
+    QTest::addColumn<int>("heads");
+    QTest::newRow("training") << 3 << 5 << 7 << 4;
+    QTest::newRow("one decoding step") << 2 << 1 << 9 << 2;
+    QTest::newRow("one head") << 1 << 4 << 4 << 1;
+    QTest::newRow("wide") << 4 << 31 << 29 << 8;
+  }
+
   void directPathMatchesMatmul() {
     if (!oneDnnGemmCompiledIn()) QSKIP("this build has no oneDNN: attention uses at::matmul only");
+    QFETCH(int, B);
+    QFETCH(int, T);
+    QFETCH(int, S);
+    QFETCH(int, heads);
     const CpuGemm saved = cpuGemm();
     at::manual_seed(7);
-    const int64_t B = 3, T = 5, S = 7, heads = 4, hd = 6, qkv = heads * hd;
+    const int64_t hd = 6, qkv = heads * hd;
     const at::Tensor fusedQ = at::randn({B, T, 3 * qkv}), fusedKv = at::randn({B, S, 2 * qkv});
     const at::Tensor gradOut = at::randn({B, T, qkv});
     auto run = [&](CpuGemm backend) {
