@@ -5,7 +5,6 @@
 
 #include <torch/nn/init.h>
 
-#include "model/attention_products.h"
 #include "model/fast_dropout.h"
 #include "model/slice_recorder.h"
 #include <ATen/core/grad_mode.h>
@@ -59,7 +58,12 @@ at::Tensor SuperAttentionImpl::attend(const at::Tensor& q, const at::Tensor& k, 
   const int64_t B = q.size(0), T = q.size(1), S = k.size(1), qkv = options.qkv_dim();
   const int64_t hd = qkv / heads;
   TORCH_CHECK(hd * heads == qkv, "attention: ", heads, " heads do not divide qkv_dim ", qkv);
-  at::Tensor scores = attentionScores(q, k, heads, 1.0 / std::sqrt(static_cast<double>(hd)));  // [B, h, T, S]
+  const at::Tensor qh = (q * (1.0 / std::sqrt(static_cast<double>(hd))))
+                            .view({B, T, heads, hd})  // [B, T, qkv] -> [B, T, h, hd]
+                            .transpose(1, 2);         // -> [B, h, T, hd]
+  const at::Tensor kh = k.view({B, S, heads, hd}).transpose(1, 2);  // [B, S, qkv] -> [B, h, S, hd]
+  const at::Tensor vh = v.view({B, S, heads, hd}).transpose(1, 2);  // [B, S, qkv] -> [B, h, S, hd]
+  at::Tensor scores = at::matmul(qh, kh.transpose(-2, -1));         // [B, h, T, S]
   const double ninf = -std::numeric_limits<double>::infinity();
   if (causal && T > 1) {
     // Query i (the last T of S positions) may see keys <= S - T + i.
@@ -70,7 +74,9 @@ at::Tensor SuperAttentionImpl::attend(const at::Tensor& q, const at::Tensor& k, 
     scores = scores.masked_fill(keyPadding.view({B, 1, 1, S}), ninf);  // [B, S] -> [B, 1, 1, S]
   at::Tensor probs = at::softmax(scores, -1);
   if (options.dropout() > 0 && is_training()) probs = fastDropout(probs, options.dropout(), true);
-  return attentionMix(probs, v, heads);  // [B, h, T, S] x [B, S, qkv] -> [B, T, qkv]
+  return at::matmul(probs, vh)   // [B, h, T, hd]
+      .transpose(1, 2)           // -> [B, T, h, hd]
+      .reshape({B, T, qkv});     // -> [B, T, qkv]
 }
 
 at::Tensor SuperAttentionImpl::forwardSelf(const at::Tensor& x, int64_t d, int64_t heads,
