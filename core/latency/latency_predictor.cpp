@@ -25,8 +25,9 @@ namespace automoe {
 
 namespace {
 
+// 3: with a machine state, the inputs are the features, the state and state x each feature.
 // 2: an ensemble, member i in the .pt archive's sub-archive "member<i>" (1: a single MLP).
-constexpr int kFormatVersion = 2;
+constexpr int kFormatVersion = 3;
 constexpr double kPi = 3.14159265358979323846;
 
 double mean(const std::vector<double>& v) {
@@ -95,7 +96,14 @@ std::vector<double> LatencyPredictor::inputFor(const ArchConfig& arch) const {
 
 std::vector<double> LatencyPredictor::rowFor(const ArchConfig& arch, double logSlowdown) const {
   std::vector<double> row = inputFor(arch);
-  if (usesMachineState()) row.push_back(logSlowdown);
+  if (usesMachineState()) {
+    const size_t features = row.size();
+    row.push_back(logSlowdown);
+    // Each cost moves with the machine's state in its own way (memory-bound decoder reads more
+    // than compute-bound encoder GEMMs): one interaction column per feature lets the linear term
+    // scale every cost by its own slowdown.
+    for (size_t j = 0; j < features; ++j) row.push_back(row[j] * logSlowdown);
+  }
   return row;
 }
 
@@ -280,7 +288,7 @@ void LatencyPredictor::save(const std::string& stem, const nlohmann::json& meta)
   j["feature_names"] = m_featureNames;
   j["decoder_rows"] = m_decoderRows;
   j["ensemble_members"] = m_mlps.size();
-  j["input_mean"] = m_inputMean;  // features, then log slowdown when machine_state_input
+  j["input_mean"] = m_inputMean;  // features; with machine_state_input also log slowdown, then slowdown x each feature
   j["input_std"] = m_inputStd;
   j["target_mean"] = m_targetMean;
   j["target_std"] = m_targetStd;
@@ -301,7 +309,8 @@ LatencyPredictor LatencyPredictor::load(const std::string& stem, const SearchSpa
   const JsonReader r(j, path);
   if (r.getString("kind") != "latency_predictor") r.fail("kind", "not a latency predictor file");
   const int64_t version = r.getInt("format_version");
-  if (version == 1) r.fail("format_version", "a predictor from an older version; retrain it ('automoe latency train')");
+  if (version >= 1 && version < kFormatVersion)
+    r.fail("format_version", "a predictor from an older version; retrain it ('automoe latency train')");
   if (version != kFormatVersion) r.fail("format_version", "unsupported version");
   const int64_t rows = r.getInt("decoder_rows");
   if (rows < 1) r.fail("decoder_rows", "must be >= 1");
@@ -319,7 +328,7 @@ LatencyPredictor LatencyPredictor::load(const std::string& stem, const SearchSpa
   } catch (const nlohmann::json::exception& e) {
     throw ConfigError(path + ": malformed predictor file: " + e.what());
   }
-  const size_t F = p.m_featureNames.size() + (p.usesMachineState() ? 1 : 0);
+  const size_t F = p.m_featureNames.size() * (p.usesMachineState() ? 2 : 1) + (p.usesMachineState() ? 1 : 0);
   if (p.m_inputMean.size() != F || p.m_inputStd.size() != F)
     r.fail("input_mean", "expected " + std::to_string(F) + " values");
   p.m_report = j.value("metrics", nlohmann::json::object());

@@ -8,10 +8,11 @@
 // function (inputFor), so they cannot disagree.
 //
 // Machine state: when every training row carries a drift reference (HardwareProfile::
-// driftReference), the model gets one more input, log(reference / median reference), the
-// machine's slowdown while the row was measured, and learns how each subnet's latency moves with
-// it (large and small subnets move differently, so dividing by the reference is worse). Held-out
-// rows are scored with their own state; predictMs() answers for the median state.
+// driftReference), the model gets log(reference / median reference), the machine's slowdown
+// while the row was measured, and that slowdown times each feature, and learns how each cost
+// moves with it (memory-bound and compute-bound parts move differently, so dividing by the
+// reference is worse). Held-out rows are scored with their own state; predictMs() answers for the
+// median state (slowdown 0, so the interaction columns are 0 too).
 #include <string>
 #include <vector>
 

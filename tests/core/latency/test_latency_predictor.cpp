@@ -235,6 +235,51 @@ class TestLatencyPredictor final : public QObject {
     QVERIFY2(typical.mape < 0.5 * b.test.mape, qPrintable(QString("%1 vs %2").arg(typical.mape).arg(b.test.mape)));
   }
 
+  void eachCostFollowsTheMachineStateItsOwnWay() {
+    // Only the decoder's part slows down with the machine (memory-bound reads); the encoder's
+    // part does not. A subnet's sensitivity to the state therefore depends on its shape.
+    const auto all = samples(m_space, 200);
+    auto encoderMs = [](const ArchConfig& a) {
+      double ms = 3.0;
+      for (const auto& l : a.encoder.layers) ms += 0.2 + 0.0004 * a.encoder.embedDim * l.expertFfnDims[0];
+      return ms;
+    };
+    auto measured = [&](const ArchConfig& a, double drift) {
+      return encoderMs(a) + (syntheticMs(a) - encoderMs(a)) * drift;
+    };
+    std::vector<LatencySample> drifted = all;
+    for (size_t i = 0; i < drifted.size(); ++i) {
+      const double drift = 1.0 + 0.3 * std::sin(0.37 * double(i));
+      const double ms = measured(drifted[i].arch, drift);
+      drifted[i].measurement = LatencyMeasurement::fromRuns({0.1 * ms}, {0.9 * ms});
+      drifted[i].measurement.setReference({10.0 * drift});
+    }
+    std::vector<LatencySample> train, test;
+    LatencyPredictor::split(drifted, 0.2, 1, train, test);
+    LatencyPredictor p(m_space, options(), 5);
+    p.fit(train, test);
+    QVERIFY(p.usesMachineState());
+    // Every held-out subnet, predicted for a slow machine (+25%) and a fast one (-20%) against
+    // the median state: the predicted slowdown follows its own decoder share.
+    const double median = p.referenceBaselineMs() / 10.0;
+    std::vector<double> trueGain, predictedGain;
+    std::vector<double> slowTruth, slowPredicted;
+    for (const auto& x : test) {
+      LatencySample slow = x, fast = x;
+      slow.measurement.setReference({10.0 * 1.25 * median});
+      fast.measurement.setReference({10.0 * 0.8 * median});
+      trueGain.push_back(measured(x.arch, 1.25 * median) / measured(x.arch, 0.8 * median));
+      predictedGain.push_back(p.predictMs(slow) / p.predictMs(fast));
+      slowTruth.push_back(measured(x.arch, 1.25 * median));
+      slowPredicted.push_back(p.predictMs(slow));
+    }
+    const PredictorMetrics onSlow = evaluatePredictions(slowTruth, slowPredicted);
+    const PredictorMetrics gain = evaluatePredictions(trueGain, predictedGain);
+    qInfo("slow machine: MAPE %.4f; state sensitivity: tau %.3f", onSlow.mape, gain.kendallTau);
+    QVERIFY2(onSlow.mape < 0.03, qPrintable(QString("MAPE on the slow machine %1").arg(onSlow.mape)));
+    QVERIFY2(gain.kendallTau > 0.6, qPrintable(QString("tau of the state sensitivity %1").arg(gain.kendallTau)));
+  }
+
   void needsTrainingBeforeUse() {
     LatencyPredictor p(m_space, options(), 5);
     QVERIFY(!p.trained());
