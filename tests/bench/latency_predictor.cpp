@@ -143,6 +143,22 @@ int main(int argc, char** argv) {
     std::printf("noise ceiling: pass 2 as a 'prediction' of pass 1: tau %.3f, MAPE %.2f%%\n", agree.kendallTau,
                 100 * agree.mape);
   }
+  // The machine's state per set of rows: a truth pass measured outside the training rows' range
+  // makes the predictor extrapolate its state inputs.
+  auto stateRange = [](const std::vector<LatencySample>& rows) {
+    std::vector<double> refs;
+    for (const auto& r : rows)
+      if (r.measurement.hasReference()) refs.push_back(r.measurement.reference.mean);
+    if (refs.empty()) return std::string("-");
+    std::sort(refs.begin(), refs.end());
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.0f [%.0f..%.0f]", refs[refs.size() / 2], refs.front(), refs.back());
+    return std::string(buf);
+  };
+  std::printf("machine state (reference ms, median [min..max]): training pool %s", stateRange(pool).c_str());
+  for (size_t k = 0; k < testPasses.size(); ++k)
+    std::printf("; held-out pass %zu %s", k + 1, stateRange(testPasses[k]).c_str());
+  std::printf("\n");
   std::printf("%8s %7s %8s %9s | %12s %14s | %11s %13s | %7s %7s\n", "train n", "tau", "MAPE %",
               "RMSE ms", "tau (median)", "MAPE % (med.)", "mean MAPE %", "mean RMSE ms", "ridge", "train s");
   for (int n : {50, 100, 200, 300}) {
