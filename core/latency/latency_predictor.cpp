@@ -328,7 +328,10 @@ LatencyPredictor LatencyPredictor::load(const std::string& stem, const SearchSpa
   } catch (const nlohmann::json::exception& e) {
     throw ConfigError(path + ": malformed predictor file: " + e.what());
   }
-  const size_t F = p.m_featureNames.size() * (p.usesMachineState() ? 2 : 1) + (p.usesMachineState() ? 1 : 0);
+  // The layout rowFor() builds: the features, then with a machine state the slowdown and one
+  // interaction column per feature.
+  const size_t features = p.m_featureNames.size();
+  const size_t F = p.usesMachineState() ? 2 * features + 1 : features;
   if (p.m_inputMean.size() != F || p.m_inputStd.size() != F)
     r.fail("input_mean", "expected " + std::to_string(F) + " values");
   p.m_report = j.value("metrics", nlohmann::json::object());
