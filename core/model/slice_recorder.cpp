@@ -32,6 +32,8 @@ at::Tensor SliceRecorder::slice(const at::Tensor& param, at::IntArrayRef sizes) 
   return leaf;
 }
 
+bool SliceRecorder::recording() { return tCurrent && at::GradMode::is_enabled(); }
+
 std::vector<SliceRecorder::Box> SliceRecorder::boxGradients() const {
   std::vector<Box> out;
   for (const Entry& e : m_entries) {
@@ -44,14 +46,20 @@ std::vector<SliceRecorder::Box> SliceRecorder::boxGradients() const {
     }
     if (!any) continue;
     at::Tensor grad;
-    for (const auto& l : e.leaves) {
-      if (!l.grad().defined()) continue;
+    for (const auto& l : e.leaves) {  // dense gradients first
+      if (!l.grad().defined() || l.grad().is_sparse()) continue;
       if (!grad.defined() && l.grad().sizes() == at::IntArrayRef(box)) {
         grad = l.grad();  // the common case: one slice, take its gradient as is
         continue;
       }
       if (!grad.defined()) grad = at::zeros(box, l.grad().options());
       prefixView(grad, l.grad().sizes()).add_(l.grad());
+    }
+    for (const auto& l : e.leaves) {  // then sparse row gradients, added into their rows only
+      if (!l.grad().defined() || !l.grad().is_sparse()) continue;
+      const at::Tensor g = l.grad().coalesce();  // [rows, ...]: indices [1, nnz], values [nnz, ...]
+      if (!grad.defined()) grad = at::zeros(box, g.options().layout(at::kStrided));
+      prefixView(grad, g.sizes()).index_add_(0, g._indices()[0], g._values());
     }
     out.push_back({e.param, grad});
   }

@@ -25,9 +25,12 @@ class SliceRecorder {
 
   // The prefix slice of `param` with `sizes` (one per dimension).
   static at::Tensor slice(const at::Tensor& param, at::IntArrayRef sizes);
+  // Whether slice() now returns recorded leaves (a recorder is active and grad mode is on). Their
+  // gradients may be sparse (an embedding lookup's rows): boxGradients() adds them into the box.
+  static bool recording();
 
-  // Per sliced parameter, the summed gradient of its slices over their union box. Parameters
-  // whose slices got no gradient are left out.
+  // Per sliced parameter, the summed gradient of its slices over their union box (always dense).
+  // Parameters whose slices got no gradient are left out.
   std::vector<Box> boxGradients() const;
   void clear() {
     m_entries.clear();

@@ -168,7 +168,8 @@ bool Trainer::trainStep(TrainStepStats& st) {
       {
         Bf16Autocast autocast(m_options.precision == "bf16");
         out = m_model->forward(b.src, b.prevOutput, archs[a], ctx);
-        sums = labelSmoothedLoss(out.logits, b.target, m_options.labelSmoothing, kPadIndex);
+        // Nothing reads the logits after backward: their memory takes the gradient.
+        sums = labelSmoothedLoss(out.logits, b.target, m_options.labelSmoothing, kPadIndex, /*overwriteLogits=*/true);
       }
       const at::Tensor aux = out.moe.meanAuxLoss();
       const double share = static_cast<double>(b.targetTokens) / N;

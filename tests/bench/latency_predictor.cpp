@@ -181,6 +181,23 @@ int main(int argc, char** argv) {
     std::printf("%8d %7.3f %8.2f %9.1f | %12.3f %14.2f | %11.2f %13.1f | %7g %7.1f\n", n, m.kendallTau,
                 100 * m.mape, m.rmseMs, mt.kendallTau, 100 * mt.mape, 100 * mb.mape, mb.rmseMs, p.ridgeUsed(),
                 r.seconds);
+    if (n == 300 || n == static_cast<int>(std::min<size_t>(300, pool.size()))) {
+      // Each pass alone against its own state's predictions: a pass the model predicts worse than the
+      // others shows where the state model breaks down.
+      std::printf("%8s", "by pass:");
+      for (size_t k = 0; k < testPasses.size(); ++k) {
+        std::vector<double> one, pred;
+        for (size_t i = 0; i < test.size(); ++i) {
+          one.push_back(testPasses[k][i].measurement.meanMs());
+          pred.push_back(p.predictMs(testPasses[k][i]));
+        }
+        const PredictorMetrics mk = evaluatePredictions(one, pred);
+        double bias = 0;
+        for (size_t i = 0; i < one.size(); ++i) bias += (pred[i] / one[i] - 1) / one.size();
+        std::printf("  %zu: tau %.3f MAPE %.2f%% bias %+.1f%%", k + 1, mk.kendallTau, 100 * mk.mape, 100 * bias);
+      }
+      std::printf("\n");
+    }
   }
   std::printf("held-out rows are predicted for the machine state they were measured in (drift reference"
               " input); \"median\" columns: for the median state, as `automoe latency predict` answers.\n");

@@ -119,6 +119,46 @@ class TestSuperTransformer final : public QObject {
     }
   }
 
+  void recordedBoxGradientsEqualThePlainGradients() {
+    // The recorder's boxes (dense slices, and sparse embedding rows added into them) hold the same
+    // numbers as plain autograd's full-size gradients, which are zero outside the box.
+    SuperTransformer net = makeNet(0.0);
+    net->train();
+    const ArchConfig arch = m_space.sample(uint64_t{5});
+    at::manual_seed(5);
+    const at::Tensor src = at::randint(4, 50, {3, 8}, at::kLong);
+    auto run = [&] {
+      at::manual_seed(6);  // routers may draw noise
+      const ModelOutput out = net->forward(src, src.narrow(1, 0, 6), arch);
+      (out.logits.pow(2).mean() + out.moe.meanAuxLoss()).backward();
+    };
+    net->zero_grad(true);
+    run();
+    std::map<const void*, at::Tensor> plain;
+    for (const auto& kv : net->named_parameters())
+      if (kv.value().grad().defined()) plain[kv.value().unsafeGetTensorImpl()] = kv.value().grad().clone();
+    net->zero_grad(true);
+    SliceRecorder recorder;
+    {
+      SliceRecorder::Scope scope(recorder);
+      run();
+    }
+    std::map<const void*, std::string> names;
+    for (const auto& kv : net->named_parameters()) names[kv.value().unsafeGetTensorImpl()] = kv.key();
+    int checked = 0;
+    for (const auto& box : recorder.boxGradients()) {
+      const std::string& name = names.at(box.param.unsafeGetTensorImpl());
+      QVERIFY(!box.grad.is_sparse());
+      const at::Tensor& full = plain.at(box.param.unsafeGetTensorImpl());
+      at::Tensor inside = full;
+      for (int64_t d = 0; d < full.dim(); ++d) inside = inside.narrow(d, 0, box.grad.size(d));
+      QVERIFY2(at::allclose(box.grad, inside, 1e-4, 1e-6), name.c_str());
+      QVERIFY(std::abs(full.abs().sum().item<double>() - inside.abs().sum().item<double>()) <= 1e-6 * (1 + full.abs().sum().item<double>()));
+      ++checked;
+    }
+    QVERIFY(checked > 20);
+  }
+
   void paddingDoesNotChangeRealTokens() {
     SuperTransformer net = makeNet(0.1);
     net->eval();

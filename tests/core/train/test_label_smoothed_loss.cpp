@@ -100,6 +100,46 @@ class TestLabelSmoothedLoss final : public QObject {
     QCOMPARE(a.grad().scalar_type(), at::kBFloat16);
     QVERIFY(at::allclose(a.grad().to(at::kFloat), b.grad().to(at::kFloat), 1e-2, 1e-4));
   }
+
+  // Logits wider than one block of rows and more rows than one block: the blockwise passes cover
+  // every row exactly once.
+  void manyBlocksMatchTheComposition() {
+    const Case c = makeCase(5, 13, 40000, 21);  // 65 rows of 40000: one or two rows per block
+    const at::Tensor a = c.logits.clone().set_requires_grad(true);
+    const at::Tensor b = c.logits.clone().set_requires_grad(true);
+    const LossSums s = labelSmoothedLoss(a, c.target, 0.1, kPad);
+    at::Tensor refNll;
+    const at::Tensor ref = referenceLoss(b, c.target, 0.1, &refNll);
+    QVERIFY(at::allclose(s.loss, ref, 1e-5, 1e-3));
+    QVERIFY(at::allclose(s.nll, refNll, 1e-5, 1e-3));
+    (s.loss / 50).backward();
+    (ref / 50).backward();
+    QVERIFY(at::allclose(a.grad(), b.grad(), 1e-4, 1e-7));
+  }
+
+  // overwriteLogits: the gradient is written into the logits' own memory (no second buffer) and
+  // equals the one computed into a fresh buffer, for fp32 and bf16; a leaf is never overwritten.
+  void overwritingTheLogitsGivesTheSameGradientInTheirMemory() {
+    for (const auto type : {at::kFloat, at::kBFloat16}) {
+      const Case c = makeCase(3, 9, 300, 17);
+      at::Tensor grads[2], logits[2];
+      for (int overwrite = 0; overwrite < 2; ++overwrite) {
+        const at::Tensor leaf = c.logits.to(type).clone().set_requires_grad(true);
+        logits[overwrite] = leaf * 2;  // an intermediate, as a model's output is
+        labelSmoothedLoss(logits[overwrite], c.target, 0.1, kPad, overwrite == 1).loss.div(7).backward();
+        grads[overwrite] = leaf.grad();
+      }
+      QVERIFY(at::equal(grads[0], grads[1]));
+      // d(leaf * 2) = 2 * d logits: the overwritten logits hold d logits, the kept ones their values.
+      QVERIFY(at::equal(logits[1].detach() * 2, grads[1]));
+      QVERIFY(at::equal(logits[0].detach(), c.logits.to(type) * 2));
+    }
+    const Case c = makeCase(2, 4, 50, 3);
+    const at::Tensor leaf = c.logits.clone().set_requires_grad(true);
+    labelSmoothedLoss(leaf, c.target, 0.1, kPad, true).loss.backward();
+    QVERIFY(at::equal(leaf.detach(), c.logits));
+    QVERIFY(at::allclose(leaf.grad().sum(-1), at::zeros({2, 4}), 0, 1e-5));
+  }
 };
 
 QTEST_APPLESS_MAIN(TestLabelSmoothedLoss)
