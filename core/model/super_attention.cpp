@@ -5,6 +5,7 @@
 
 #include <torch/nn/init.h>
 
+#include "model/batched_matmul.h"
 #include "model/fast_dropout.h"
 #include "model/slice_recorder.h"
 #include <ATen/core/grad_mode.h>
@@ -63,7 +64,7 @@ at::Tensor SuperAttentionImpl::attend(const at::Tensor& q, const at::Tensor& k, 
                             .transpose(1, 2);         // -> [B, h, T, hd]
   const at::Tensor kh = k.view({B, S, heads, hd}).transpose(1, 2);  // [B, S, qkv] -> [B, h, S, hd]
   const at::Tensor vh = v.view({B, S, heads, hd}).transpose(1, 2);  // [B, S, qkv] -> [B, h, S, hd]
-  at::Tensor scores = at::matmul(qh, kh.transpose(-2, -1));         // [B, h, T, S]
+  at::Tensor scores = batchedMatmul(qh, kh.transpose(-2, -1));      // [B, h, T, S]
   const double ninf = -std::numeric_limits<double>::infinity();
   if (causal && T > 1) {
     // Query i (the last T of S positions) may see keys <= S - T + i.
@@ -74,9 +75,9 @@ at::Tensor SuperAttentionImpl::attend(const at::Tensor& q, const at::Tensor& k, 
     scores = scores.masked_fill(keyPadding.view({B, 1, 1, S}), ninf);  // [B, S] -> [B, 1, 1, S]
   at::Tensor probs = at::softmax(scores, -1);
   if (options.dropout() > 0 && is_training()) probs = fastDropout(probs, options.dropout(), true);
-  return at::matmul(probs, vh)   // [B, h, T, hd]
-      .transpose(1, 2)           // -> [B, T, h, hd]
-      .reshape({B, T, qkv});     // -> [B, T, qkv]
+  return batchedMatmul(probs, vh)  // [B, h, T, hd]
+      .transpose(1, 2)             // -> [B, T, h, hd]
+      .reshape({B, T, qkv});       // -> [B, T, qkv]
 }
 
 at::Tensor SuperAttentionImpl::forwardSelf(const at::Tensor& x, int64_t d, int64_t heads,

@@ -1,0 +1,24 @@
+#pragma once
+// Batched matrix product for attention in training: C[n] = A[n] B[n].
+//
+// ATen's CPU bmm (LibTorch 1.13, float32) runs one addmm per matrix of the batch, with three
+// tensor views and the dispatcher's checks around each: for attention (batch x heads matrices of
+// ~30 x 64) that overhead is as large as the arithmetic (measured: 37k select() calls and ~0.17 s
+// per training update of the wmt14 supernet, at 39 GFLOP/s). This function calls the process's
+// BLAS sgemm directly per matrix, with pointer arithmetic only, and is its own autograd node
+// (the backward is two more batched products of the same kind).
+//
+// Used for float32 CPU tensors with grad mode on and bf16 autocast off, when the BLAS exports
+// `sgemm_`; anything else goes to at::matmul. Results agree with at::matmul to float rounding.
+#include <ATen/ATen.h>
+
+namespace automoe {
+
+// a [B, H, m, k], b [B, H, k, p] (any strides: the batch dims B, H are walked by pointer; each
+// matrix needs a unit stride in one of its two dims, otherwise a copy is made) -> [B, H, m, p]
+at::Tensor batchedMatmul(const at::Tensor& a, const at::Tensor& b);
+
+// Whether batchedMatmul would take the direct BLAS path for these operands now.
+bool batchedMatmulUsesBlas(const at::Tensor& a, const at::Tensor& b);
+
+}  // namespace automoe
