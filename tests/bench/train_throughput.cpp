@@ -152,7 +152,11 @@ int main(int argc, char** argv) {
   std::vector<int> threads = {1, 2};
   int updates = 10;
   for (int i = 1; i + 1 < argc; ++i) {
-    if (std::strcmp(argv[i], "--threads") == 0) threads = {std::atoi(argv[i + 1])};
+    if (std::strcmp(argv[i], "--threads") == 0) {  // one count or a list: 1 / 1,2
+      threads.clear();
+      for (const char* p = argv[i + 1]; *p; ++p)
+        if (p == argv[i + 1] || p[-1] == ',') threads.push_back(std::atoi(p));
+    }
     if (std::strcmp(argv[i], "--updates") == 0) updates = std::atoi(argv[i + 1]);
   }
   const BlasInfo blas = detectBlas();
