@@ -1,6 +1,7 @@
 #include "latency/latency_features.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include "arch/arch_config.h"
@@ -105,6 +106,14 @@ std::vector<std::string> latencyFeatureNames(const SearchSpace& space) {
   std::vector<std::string> names;
   for (const auto& f : latencyFeatures(space.largest(), space, 1)) names.push_back(f.name);
   return names;
+}
+
+bool describesWholeSubnet(const std::string& featureName) {
+  for (const char* prefix : {"enc.l", "dec.l"})
+    if (featureName.rfind(prefix, 0) == 0 && featureName.size() > 5 &&
+        std::isdigit(static_cast<unsigned char>(featureName[5])))
+      return false;
+  return true;
 }
 
 std::vector<double> featureValues(const std::vector<NamedValue>& features) {

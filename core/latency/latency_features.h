@@ -37,6 +37,10 @@ std::vector<NamedValue> latencyFeatures(const ArchConfig& arch, const SearchSpac
 std::vector<std::string> latencyFeatureNames(const SearchSpace& space);
 std::vector<double> featureValues(const std::vector<NamedValue>& features);
 
+// True for a feature of the whole subnet (widths, depths, the per-stack sums and totals), false
+// for one layer slot's ("enc.l3.heads").
+bool describesWholeSubnet(const std::string& featureName);
+
 // batch x beam for a real beam search; batch for the "automoe" protocol, whose beam rows are
 // identical and route alike.
 int latencyDecoderRows(const HardwareProfile& profile);

@@ -25,9 +25,10 @@ namespace automoe {
 
 namespace {
 
-// 3: with a machine state, the inputs are the features, the state and state x each feature.
+// 4: with a machine state, the inputs are the features, the state and state x each whole-subnet
+// feature (3: state x every feature).
 // 2: an ensemble, member i in the .pt archive's sub-archive "member<i>" (1: a single MLP).
-constexpr int kFormatVersion = 3;
+constexpr int kFormatVersion = 4;
 constexpr double kPi = 3.14159265358979323846;
 
 double mean(const std::vector<double>& v) {
@@ -67,7 +68,10 @@ LatencyPredictor::LatencyPredictor(SearchSpace space, LatencyPredictorOptions op
     : m_space(std::move(space)),
       m_options(options),
       m_decoderRows(decoderRows),
-      m_featureNames(latencyFeatureNames(m_space)) {}
+      m_featureNames(latencyFeatureNames(m_space)) {
+  for (size_t j = 0; j < m_featureNames.size(); ++j)
+    if (describesWholeSubnet(m_featureNames[j])) m_stateInteractions.push_back(j);
+}
 
 void LatencyPredictor::split(const std::vector<LatencySample>& samples, double holdout,
                              uint64_t seed, std::vector<LatencySample>& train,
@@ -97,12 +101,11 @@ std::vector<double> LatencyPredictor::inputFor(const ArchConfig& arch) const {
 std::vector<double> LatencyPredictor::rowFor(const ArchConfig& arch, double logSlowdown) const {
   std::vector<double> row = inputFor(arch);
   if (usesMachineState()) {
-    const size_t features = row.size();
     row.push_back(logSlowdown);
     // Each cost moves with the machine's state in its own way (memory-bound decoder reads more
-    // than compute-bound encoder GEMMs): one interaction column per feature lets the linear term
-    // scale every cost by its own slowdown.
-    for (size_t j = 0; j < features; ++j) row.push_back(row[j] * logSlowdown);
+    // than compute-bound encoder GEMMs): one interaction column per whole-subnet feature lets the
+    // linear term scale the subnet's costs by their own slowdowns.
+    for (size_t j : m_stateInteractions) row.push_back(row[j] * logSlowdown);
   }
   return row;
 }
@@ -288,7 +291,7 @@ void LatencyPredictor::save(const std::string& stem, const nlohmann::json& meta)
   j["feature_names"] = m_featureNames;
   j["decoder_rows"] = m_decoderRows;
   j["ensemble_members"] = m_mlps.size();
-  j["input_mean"] = m_inputMean;  // features; with machine_state_input also log slowdown, then slowdown x each feature
+  j["input_mean"] = m_inputMean;  // features; with machine_state_input also log slowdown, then slowdown x each whole-subnet feature
   j["input_std"] = m_inputStd;
   j["target_mean"] = m_targetMean;
   j["target_std"] = m_targetStd;
@@ -329,9 +332,9 @@ LatencyPredictor LatencyPredictor::load(const std::string& stem, const SearchSpa
     throw ConfigError(path + ": malformed predictor file: " + e.what());
   }
   // The layout rowFor() builds: the features, then with a machine state the slowdown and one
-  // interaction column per feature.
+  // interaction column per whole-subnet feature.
   const size_t features = p.m_featureNames.size();
-  const size_t F = p.usesMachineState() ? 2 * features + 1 : features;
+  const size_t F = p.usesMachineState() ? features + 1 + p.m_stateInteractions.size() : features;
   if (p.m_inputMean.size() != F || p.m_inputStd.size() != F)
     r.fail("input_mean", "expected " + std::to_string(F) + " values");
   p.m_report = j.value("metrics", nlohmann::json::object());

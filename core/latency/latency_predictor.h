@@ -9,10 +9,13 @@
 //
 // Machine state: when every training row carries a drift reference (HardwareProfile::
 // driftReference), the model gets log(reference / median reference), the machine's slowdown
-// while the row was measured, and that slowdown times each feature, and learns how each cost
-// moves with it (memory-bound and compute-bound parts move differently, so dividing by the
-// reference is worse). Held-out rows are scored with their own state; predictMs() answers for the
-// median state (slowdown 0, so the interaction columns are 0 too).
+// while the row was measured, and that slowdown times each whole-subnet feature (widths, depths,
+// per-stack sums and totals: describesWholeSubnet), and learns how each cost moves with it
+// (memory-bound and compute-bound parts move differently, so dividing by the reference is worse).
+// Per-layer features get no interaction column: with ~100 of them on a few hundred rows the
+// linear term overfits the state (held-out tau 0.946-0.949 against 0.953-0.954 on the
+// bench_latency_predictor dataset). Held-out rows are scored with their own state; predictMs()
+// answers for the median state (slowdown 0, so the interaction columns are 0 too).
 #include <string>
 #include <vector>
 
@@ -96,6 +99,7 @@ class LatencyPredictor {
   LatencyPredictorOptions m_options;
   int m_decoderRows;
   std::vector<std::string> m_featureNames;
+  std::vector<size_t> m_stateInteractions;  // features that get a "slowdown x feature" column
   std::vector<double> m_inputMean, m_inputStd;  // per input column (features [+ state])
   double m_targetMean = 0, m_targetStd = 1;
   double m_referenceBaseline = 0;

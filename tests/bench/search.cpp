@@ -136,7 +136,7 @@ int childA(int argc, char** argv) {
   at::manual_seed(1);
   SuperTransformer net(SuperTransformerOptions(ModelShape::forSupernet(space, model), model));
   const BenchValidData data;
-  for (const std::string& precision : {"fp32", "bf16"}) {
+  for (const char* precision : {"fp32", "bf16"}) {
     InheritedFitnessOptions o;
     o.validBatches = 4;
     o.bf16 = precision == std::string("bf16");
@@ -159,7 +159,7 @@ int childA(int argc, char** argv) {
                                 {"loss", v.loss},     {"tokens", v.tokens},    {"load", load0 + "-" + loadAvg()}};
       std::printf("RESULT %s\n", j.dump().c_str());
       std::fflush(stdout);
-      std::fprintf(stderr, "  %s %s %s: %.3f s (cpu %.3f s)\n", setting.c_str(), precision.c_str(), name.c_str(),
+      std::fprintf(stderr, "  %s %s %s: %.3f s (cpu %.3f s)\n", setting.c_str(), precision, name.c_str(),
                    t[t.size() / 2], cpu[cpu.size() / 2]);
     }
   }

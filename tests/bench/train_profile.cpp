@@ -5,7 +5,7 @@
 // it less than wall time) and the self times (children excluded) are summed per name.
 //
 // usage: bench_train_profile [--mode fp32|bf16] [--space moe|dense] [--updates 6] [--warmup 2]
-//        [--top 40] [--nested 1]   (set OPENBLAS_CORETYPE to choose the BLAS kernel)
+//        [--top 40] [--nested 1] [--shapes 1|2]   (set OPENBLAS_CORETYPE to choose the BLAS kernel)
 #include <sys/resource.h>
 #include <time.h>
 
@@ -62,12 +62,38 @@ double gemmFlops(const at::RecordFunction& fn) {
 }
 bool gOn = false;
 bool gNested = false;  // key ops by "outermost > parent > op" instead of "op"
+bool gShapes = false;  // key matrix products by their shape (rows rounded up to 64) too
+bool gShapeBuckets = false;  // ... or by their smallest dimension only (--shapes 2)
+
+// "aten::mm [m~64 x k x n, strides]" for a matrix product; the name alone for other operators.
+std::string shapeKey(const at::RecordFunction& fn, std::string name) {
+  const auto in = fn.inputs();
+  const size_t first = name == "aten::addmm" ? 1 : 0;
+  if ((name != "aten::mm" && name != "aten::addmm") || in.size() < first + 2 || !in[first].isTensor() ||
+      !in[first + 1].isTensor())
+    return name;
+  const at::Tensor a = in[first].toTensor(), b = in[first + 1].toTensor();
+  if (a.dim() != 2 || b.dim() != 2) return name;
+  auto layout = [](const at::Tensor& t) { return t.stride(1) == 1 ? 'N' : 'T'; };
+  char buf[96];
+  if (gShapeBuckets) {  // by the smallest of the three dimensions, rounded up to a power of two
+    const int64_t small = std::min({a.size(0), a.size(1), b.size(1)});
+    int64_t bucket = 1;
+    while (bucket < small) bucket *= 2;
+    std::snprintf(buf, sizeof buf, " [smallest dim <= %lld]", static_cast<long long>(bucket));
+    return name + buf;
+  }
+  std::snprintf(buf, sizeof buf, " [m~%lld x %lld x %lld %c%c]", static_cast<long long>((a.size(0) + 63) / 64 * 64),
+                static_cast<long long>(a.size(1)), static_cast<long long>(b.size(1)), layout(a), layout(b));
+  return name + buf;
+}
 
 struct Dummy : at::ObserverContext {};
 
 std::unique_ptr<at::ObserverContext> onEnter(const at::RecordFunction& fn) {
   if (!gOn) return std::make_unique<Dummy>();
   std::string name = fn.name();
+  if (gShapes) name = shapeKey(fn, name);
   if (gNested && !tStack.empty())
     name = tStack.front().name.substr(0, tStack.front().name.find(" > ")) + " > " +
            (tStack.size() > 1 ? tStack.back().name.substr(tStack.back().name.rfind(" > ") + 3) + " > " : "") + name;
@@ -100,6 +126,7 @@ int main(int argc, char** argv) {
     if (k == "--warmup") warmup = std::stoi(v);
     if (k == "--top") top = std::stoi(v);
     if (k == "--nested") gNested = v == "1";
+    if (k == "--shapes") gShapes = v == "1" || v == "2", gShapeBuckets = v == "2";
   }
   keepLargeAllocationsInHeap();
   at::set_num_threads(1);

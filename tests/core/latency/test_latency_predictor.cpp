@@ -52,6 +52,19 @@ std::vector<LatencySample> samples(const SearchSpace& space, int n) {
   return out;
 }
 
+// `n` samples measured while the machine's speed drifts by up to +-amplitude (a sine over the
+// sample index); the reference subnet, timed between the same runs, drifts alike.
+std::vector<LatencySample> driftedSamples(const SearchSpace& space, int n, double amplitude, double frequency) {
+  std::vector<LatencySample> out = samples(space, n);
+  for (size_t i = 0; i < out.size(); ++i) {
+    const double drift = 1.0 + amplitude * std::sin(frequency * double(i));
+    const double ms = syntheticMs(out[i].arch) * drift;
+    out[i].measurement = LatencyMeasurement::fromRuns({0.1 * ms}, {0.9 * ms});
+    out[i].measurement.setReference({10.0 * drift});
+  }
+  return out;
+}
+
 }  // namespace
 
 class TestLatencyPredictor final : public QObject {
@@ -201,14 +214,7 @@ class TestLatencyPredictor final : public QObject {
   void learnsTheMachineState() {
     // The machine slows down and speeds up by up to 25% while the dataset is measured; the
     // reference subnet, timed between the same runs, drifts alike.
-    const auto all = samples(m_space, 150);
-    std::vector<LatencySample> drifted = all;
-    for (size_t i = 0; i < drifted.size(); ++i) {
-      const double drift = 1.0 + 0.25 * std::sin(0.3 * double(i));
-      const double ms = syntheticMs(drifted[i].arch) * drift;
-      drifted[i].measurement = LatencyMeasurement::fromRuns({0.1 * ms}, {0.9 * ms});
-      drifted[i].measurement.setReference({10.0 * drift});
-    }
+    const std::vector<LatencySample> drifted = driftedSamples(m_space, 150, 0.25, 0.3);
     std::vector<LatencySample> train, test;
     LatencyPredictor::split(drifted, 0.2, 1, train, test);
     LatencyPredictor withState(m_space, options(), 5);
@@ -233,6 +239,43 @@ class TestLatencyPredictor final : public QObject {
     QVERIFY(!blind.usesMachineState());
     QVERIFY2(s.test.mape < 0.5 * b.test.mape, qPrintable(QString("%1 vs %2").arg(s.test.mape).arg(b.test.mape)));
     QVERIFY2(typical.mape < 0.5 * b.test.mape, qPrintable(QString("%1 vs %2").arg(typical.mape).arg(b.test.mape)));
+  }
+
+  void stateInteractionsCoverTheWholeSubnetFeaturesOnly() {
+    QVERIFY(describesWholeSubnet("enc.embed_dim"));
+    QVERIFY(describesWholeSubnet("dec.layers"));
+    QVERIFY(describesWholeSubnet("dec.sum.ffn_sum"));
+    QVERIFY(describesWholeSubnet("dec.step_weights"));
+    QVERIFY(!describesWholeSubnet("enc.l0.heads"));
+    QVERIFY(!describesWholeSubnet("dec.l3.ffn_max"));
+    // A predictor with a machine state saves its input layout (features, slowdown, one column per
+    // whole-subnet feature), reloads to the same predictions for every state, and a file of the
+    // previous layout (state x every feature) is refused with a hint to retrain.
+    const std::vector<LatencySample> drifted = driftedSamples(m_space, 60, 0.2, 0.5);
+    LatencyPredictor p(m_space, options(), 5);
+    p.fit(drifted);
+    QVERIFY(p.usesMachineState());
+    QTemporaryDir dir;
+    const std::string stem = dir.filePath("s.predictor").toStdString();
+    p.save(stem, {});
+    size_t whole = 0;
+    for (const auto& name : p.featureNames()) whole += describesWholeSubnet(name) ? 1 : 0;
+    QVERIFY(whole > 4 && whole < p.featureNames().size() / 2);
+    nlohmann::json meta = nlohmann::json::parse(std::string(readAll(stem + ".json")));
+    QCOMPARE(meta.at("input_mean").size(), p.featureNames().size() + 1 + whole);
+    const LatencyPredictor q = LatencyPredictor::load(stem, m_space);
+    for (const auto& s : drifted) QCOMPARE(q.predictMs(s), p.predictMs(s));
+    meta["format_version"] = 3;
+    QFile f(QString::fromStdString(stem + ".json"));
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(QByteArray::fromStdString(meta.dump()));
+    f.close();
+    try {
+      LatencyPredictor::load(stem, m_space);
+      QFAIL("expected ConfigError");
+    } catch (const ConfigError& e) {
+      QVERIFY2(QString(e.what()).contains("format_version") && QString(e.what()).contains("retrain"), e.what());
+    }
   }
 
   void eachCostFollowsTheMachineStateItsOwnWay() {
