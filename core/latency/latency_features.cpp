@@ -109,9 +109,10 @@ std::vector<std::string> latencyFeatureNames(const SearchSpace& space) {
 }
 
 bool describesWholeSubnet(const std::string& featureName) {
-  for (const char* prefix : {"enc.l", "dec.l"})
-    if (featureName.rfind(prefix, 0) == 0 && featureName.size() > 5 &&
-        std::isdigit(static_cast<unsigned char>(featureName[5])))
+  // Layer slots are named by addLayers: "enc.l" / "dec.l", the slot's index, "." and the feature.
+  for (const std::string prefix : {"enc.l", "dec.l"})
+    if (featureName.rfind(prefix, 0) == 0 && featureName.size() > prefix.size() &&
+        std::isdigit(static_cast<unsigned char>(featureName[prefix.size()])))
       return false;
   return true;
 }

@@ -65,7 +65,9 @@ bool gNested = false;  // key ops by "outermost > parent > op" instead of "op"
 bool gShapes = false;  // key matrix products by their shape (rows rounded up to 64) too
 bool gShapeBuckets = false;  // ... or by their smallest dimension only (--shapes 2)
 
-// "aten::mm [m~64 x k x n, strides]" for a matrix product; the name alone for other operators.
+// "aten::mm [m~R x k x n LL]" for a matrix product (R: rows rounded up to 64; L: N for a
+// row-major operand, T for a transposed one), or "aten::mm [smallest dim <= P]" with --shapes 2;
+// the name alone for other operators.
 std::string shapeKey(const at::RecordFunction& fn, std::string name) {
   const auto in = fn.inputs();
   const size_t first = name == "aten::addmm" ? 1 : 0;
@@ -126,7 +128,10 @@ int main(int argc, char** argv) {
     if (k == "--warmup") warmup = std::stoi(v);
     if (k == "--top") top = std::stoi(v);
     if (k == "--nested") gNested = v == "1";
-    if (k == "--shapes") gShapes = v == "1" || v == "2", gShapeBuckets = v == "2";
+    if (k == "--shapes") {
+      gShapes = v == "1" || v == "2";
+      gShapeBuckets = v == "2";
+    }
   }
   keepLargeAllocationsInHeap();
   at::set_num_threads(1);
