@@ -18,7 +18,7 @@
 #include "project/project.h"
 #include "util/atomic_file.h"
 #include "util/json_reader.h"
-#include "stop_signals.h"
+#include "util/stop_signal_scope.h"
 #include "util/stop_token.h"
 
 namespace automoe::cli {

@@ -24,7 +24,7 @@
 #include "project/project.h"
 #include "search/search_history.h"
 #include "project_models.h"
-#include "stop_signals.h"
+#include "util/stop_signal_scope.h"
 #include "train/checkpoint.h"
 #include "util/atomic_file.h"
 #include "util/config_error.h"

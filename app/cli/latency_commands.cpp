@@ -17,7 +17,7 @@
 #include "latency/latency_profiler.h"
 #include "latency/provenance.h"
 #include "project/project.h"
-#include "stop_signals.h"
+#include "util/stop_signal_scope.h"
 #include "util/config_error.h"
 #include "util/stop_token.h"
 

@@ -10,7 +10,7 @@
 #include "console_observer.h"
 #include "project/project.h"
 #include "project_models.h"
-#include "stop_signals.h"
+#include "util/stop_signal_scope.h"
 #include "train/subnet_retrainer.h"
 #include "training_data_factory.h"
 #include "util/config_error.h"

@@ -18,7 +18,7 @@
 #include "search/evolutionary_search.h"
 #include "search/inherited_fitness.h"
 #include "search/search_history.h"
-#include "stop_signals.h"
+#include "util/stop_signal_scope.h"
 #include "train/checkpoint.h"
 #include "training_data_factory.h"
 #include "util/atomic_file.h"

@@ -15,7 +15,7 @@
 #include "commands.h"
 #include "console_observer.h"
 #include "project/project.h"
-#include "stop_signals.h"
+#include "util/stop_signal_scope.h"
 #include "train/c10d_collective.h"
 #include "train/synthetic_translation_data.h"
 #include "train/trainer.h"

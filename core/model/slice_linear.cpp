@@ -3,6 +3,7 @@
 #include <torch/csrc/autograd/custom_function.h>
 
 #include "model/bf16_autocast.h"
+#include "model/cpu_gemm.h"
 
 namespace automoe {
 
@@ -23,6 +24,12 @@ at::Tensor padRows(const at::Tensor& t, int64_t rows, at::ScalarType type) {
   return out;
 }
 
+// fp32 products on the CPU go through cpuMatmul when it is set to oneDNN (see cpu_gemm.h).
+bool viaCpuGemm(const at::Tensor& a, const at::Tensor& w) {
+  return cpuGemm() == CpuGemm::OneDnn && a.device().is_cpu() && a.scalar_type() == at::kFloat &&
+         w.scalar_type() == at::kFloat;
+}
+
 class SliceLinearFunction : public torch::autograd::Function<SliceLinearFunction> {
  public:
   static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& x, const at::Tensor& weight,
@@ -41,7 +48,13 @@ class SliceLinearFunction : public torch::autograd::Function<SliceLinearFunction
       w = w.to(cast);
       if (b.defined()) b = b.to(cast);
     }
-    const at::Tensor y = (b.defined() ? at::addmm(b, x2, w.t()) : at::mm(x2, w.t())).narrow(0, 0, M);  // [M, out]
+    at::Tensor y;
+    if (viaCpuGemm(x2, w)) {
+      y = cpuMatmul(x2, false, w, true);  // [M, in] x [out, in]^T -> [M, out]
+      if (b.defined()) y.add_(b);
+    } else {
+      y = (b.defined() ? at::addmm(b, x2, w.t()) : at::mm(x2, w.t())).narrow(0, 0, M);  // [M, out]
+    }
     // The input as computed with (a cast copy when lowered); the weight as given, a view: a cast
     // copy kept for backward would hold every used weight twice until backward (up to 0.6 GB for
     // AutoMoE's largest subnets); backward casts it again instead.
@@ -69,9 +82,14 @@ class SliceLinearFunction : public torch::autograd::Function<SliceLinearFunction
     const int64_t M = g.size(0);
     const at::Tensor gp = padRows(g, x2.size(0), w.scalar_type());  // [Mp, out] like the saved input
     at::Tensor dx, dw, db;
+    const bool cpuGemm = viaCpuGemm(gp, w);
     if (ctx->needs_input_grad(0))
-      dx = gp.mm(w).narrow(0, 0, M).to(xType).view(ctx->saved_data["x_sizes"].toIntVector());  // [M, in] -> [..., in]
-    if (ctx->needs_input_grad(1)) dw = gp.t().mm(x2).to(wType);  // [out, in], contiguous (pad rows add 0)
+      dx = (cpuGemm ? cpuMatmul(gp, false, w, false) : gp.mm(w))  // [Mp, out] x [out, in] -> [Mp, in]
+               .narrow(0, 0, M)
+               .to(xType)
+               .view(ctx->saved_data["x_sizes"].toIntVector());  // [M, in] -> [..., in]
+    if (ctx->needs_input_grad(1))  // [out, in], contiguous (pad rows add 0)
+      dw = (cpuGemm ? cpuMatmul(gp, true, x2, false) : gp.t().mm(x2)).to(wType);
     if (bType != at::ScalarType::Undefined && ctx->needs_input_grad(2)) db = g.sum(0, false, bType);  // [out]
     return {dx, dw, db};
   }

@@ -13,6 +13,7 @@
 #include <torch/version.h>
 
 #include "model/bf16_autocast.h"
+#include "model/cpu_gemm.h"
 #include "model/sinusoidal_positions.h"
 #include "train/checkpoint.h"
 #include "train/collective.h"
@@ -26,6 +27,16 @@
 namespace automoe {
 
 namespace {
+
+// training.cpu_gemm -> the process-wide backend of fp32 CPU products (model/cpu_gemm.h).
+void applyCpuGemm(const std::string& choice) {
+  if (choice == "onednn" && !oneDnnGemmCompiledIn())
+    throw ConfigError("field 'training.cpu_gemm' is \"onednn\", but this build has no oneDNN (libdnnl-dev); "
+                      "use \"auto\" or \"blas\"");
+  static const bool agrees = oneDnnGemmCompiledIn() && oneDnnGemmAgreesWithBlas();
+  const bool onednn = choice == "onednn" || (choice == "auto" && agrees);
+  setCpuGemm(onednn ? CpuGemm::OneDnn : CpuGemm::Blas);
+}
 
 ModelOptions checkedModelOptions(const Project& p, const TrainingData& data) {
   if (data.vocabSize() != p.model.vocabSize)
@@ -64,6 +75,7 @@ Trainer::Trainer(const Project& project, TrainingOptions options, std::shared_pt
       m_lr(m_options.lr) {
   const ModelOptions mo = checkedModelOptions(m_project, *m_data);
   if (m_options.threads > 0) at::set_num_threads(m_options.threads);
+  applyCpuGemm(m_options.cpuGemm);
   at::manual_seed(m_project.seed);  // identical initial weights on every rank
   m_model = SuperTransformer(SuperTransformerOptions(modelShape(m_project, mo, m_fixedArch), mo));
   const bool cuda = m_options.device == "cuda" || (m_options.device == "auto" && torch::cuda::is_available());
@@ -110,6 +122,7 @@ nlohmann::json Trainer::provenance() const {
           {"precision", m_options.precision},
           {"threads", at::get_num_threads()},
           {"openmp_wait", openMpWaitSetting()},
+          {"cpu_gemm", cpuGemm() == CpuGemm::OneDnn ? "onednn " + oneDnnVersion() : std::string("blas")},
           {"world_size", m_collective ? m_collective->worldSize() : 1},
           {"distributed_backend", m_collective ? m_collective->backendName() : std::string("none")},
           {"device", m_device.str()}};

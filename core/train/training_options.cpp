@@ -7,7 +7,7 @@
 namespace automoe {
 
 TrainingOptions TrainingOptions::fromJson(const JsonReader& r) {
-  r.rejectUnknownKeys({"max_updates", "sampling", "lr", "adam_betas", "adam_eps", "weight_decay", "optimizer_state",
+  r.rejectUnknownKeys({"max_updates", "sampling", "lr", "adam_betas", "adam_eps", "weight_decay", "optimizer_state", "cpu_gemm",
                        "label_smoothing", "clip_norm", "update_freq", "log_every",
                        "validate_every", "checkpoint_every", "keep_checkpoints", "reference_subnets", "valid_batches",
                        "max_bad_steps", "precision", "threads", "device", "blas", "run_dir"});
@@ -77,6 +77,9 @@ TrainingOptions TrainingOptions::fromJson(const JsonReader& r) {
   o.blas = r.getString("blas", o.blas);
   if (o.blas != "auto" && o.blas != "default")
     r.fail("blas", "must be \"auto\" or \"default\", got \"" + o.blas + "\"");
+  o.cpuGemm = r.getString("cpu_gemm", o.cpuGemm);
+  if (o.cpuGemm != "auto" && o.cpuGemm != "blas" && o.cpuGemm != "onednn")
+    r.fail("cpu_gemm", "must be \"auto\", \"blas\" or \"onednn\", got \"" + o.cpuGemm + "\"");
   o.runDir = r.getString("run_dir", o.runDir);
   return o;
 }
@@ -94,6 +97,7 @@ nlohmann::json TrainingOptions::toJson() const {
           {"adam_eps", adamEps},
           {"weight_decay", weightDecay},
           {"optimizer_state", optimizerState},
+          {"cpu_gemm", cpuGemm},
           {"label_smoothing", labelSmoothing},
           {"clip_norm", clipNorm},
           {"update_freq", updateFreq},

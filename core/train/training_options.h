@@ -37,6 +37,9 @@ struct TrainingOptions {
   int threads = 0;                    // intra-op threads, 0 = LibTorch default
   std::string device = "auto";        // "auto" (CUDA when LibTorch has it), "cpu", "cuda"
   std::string blas = "auto";          // "auto": use a verified faster BLAS kernel | "default"
+  // fp32 CPU products of the model's linear layers: "auto" (oneDNN's sgemm where this build has
+  // it and it agrees with the BLAS on test products), "blas" (LibTorch's BLAS) or "onednn".
+  std::string cpuGemm = "auto";
   std::string runDir = "runs/supernet";
 
   static TrainingOptions fromJson(const JsonReader& r);

@@ -95,6 +95,11 @@ class TestTrainCli final : public QObject {
     QCOMPARE(run({"train", bad, "--synthetic"}, &err), 2);
     QVERIFY2(err.contains("field 'training.sampling'"), qPrintable(err));
     j = nlohmann::json::parse(readTextFile(m_project.toStdString()));
+    j["training"]["cpu_gemm"] = "mkl";
+    writeFileAtomically(bad.toStdString(), j.dump());
+    QCOMPARE(run({"train", bad, "--synthetic"}, &err), 2);
+    QVERIFY2(err.contains("field 'training.cpu_gemm'") && err.contains("mkl"), qPrintable(err));
+    j = nlohmann::json::parse(readTextFile(m_project.toStdString()));
     j["model"]["vocab_size"] = 63;
     writeFileAtomically(bad.toStdString(), j.dump());
     QCOMPARE(run({"train", bad, "--synthetic"}, &err), 2);

@@ -7,7 +7,9 @@
 //
 // Modes: fp32 with OpenBLAS's generic kernel (what Debian's OpenBLAS 0.3.21 runs on CPUs it does not
 // recognise: the peer's "default" rows), fp32 with the AVX-512 kernel (the peer's SkylakeX rows),
-// bf16 mixed precision. Spaces: MoE (experts 1..6) and dense (experts 1, the HAT space).
+// fp32 with the linear layers' products through oneDNN's sgemm (training.cpu_gemm "onednn", what
+// "auto" picks where the build has oneDNN; other products with the AVX-512 BLAS kernel), bf16
+// mixed precision. Each mode's FLOP bound uses the 1024^3 rate of the backend it trains with. Spaces: MoE (experts 1..6) and dense (experts 1, the HAT space).
 //
 // With --updates above 10, a second line per run gives the same statistics over updates 11..N
 // (later in the run, when fewer pages are touched for the first time).
@@ -31,6 +33,7 @@
 #include <nlohmann/json.hpp>
 
 #include "arch/arch_stats.h"
+#include "model/cpu_gemm.h"
 #include "project/project.h"
 #include "train/subnet_sampler.h"
 #include "train/synthetic_translation_data.h"
@@ -43,16 +46,17 @@ using namespace automoe;
 
 namespace {
 
+// 1024^3 products per second in the mode's type, through the backend the mode trains with.
 double gemmRate(bool bf16) {
   const auto type = bf16 ? at::kBFloat16 : at::kFloat;
   const at::Tensor a = at::randn({1024, 1024}).to(type), b = at::randn({1024, 1024}).to(type);
-  at::Tensor c = at::mm(a, b);
+  at::Tensor c = cpuMatmul(a, false, b, false);
   // The median of 7 trials of 4 products: one trial of a tenth of a second is at the mercy of this
   // machine's noise (single trials of 8 products gave 133-166 GFLOP/s for the same kernel).
   std::vector<double> rates;
   for (int trial = 0; trial < 7; ++trial) {
     const auto t0 = std::chrono::steady_clock::now();
-    for (int i = 0; i < 4; ++i) c = at::mm(a, b);
+    for (int i = 0; i < 4; ++i) c = cpuMatmul(a, false, b, false);
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     rates.push_back(4 * 2.0 * 1024 * 1024 * 1024 / s / 1e9);
   }
@@ -73,6 +77,7 @@ int child(const std::string& mode, const std::string& space, int threads, int up
   o.maxUpdates = 40000;
   o.lr = {"cosine", 1e-3, 1e-7, 1e-7, 10000, 40000};
   o.precision = mode == "bf16" ? "bf16" : "fp32";
+  o.cpuGemm = mode == "fp32-onednn" ? "onednn" : mode == "bf16" ? "auto" : "blas";
   o.threads = threads;
   Trainer trainer(p, o, data, "/tmp/automoe_bench_train_" + std::to_string(getpid()));
   SubnetSampler sampler(p.space, "uniform", p.seed);
@@ -124,7 +129,7 @@ nlohmann::json runChild(const char* self, const std::string& mode, const std::st
     // What `automoe train` runs with (see util/openmp_wait.h), unless the caller chose otherwise.
     if (!std::getenv("GOMP_SPINCOUNT") && !std::getenv("OMP_WAIT_POLICY")) setenv("GOMP_SPINCOUNT", kOpenMpSpinCount, 1);
     if (mode == "fp32-generic") setenv("OPENBLAS_CORETYPE", "Prescott", 1);
-    if (mode == "fp32-avx512" || mode == "bf16") setenv("OPENBLAS_CORETYPE", "SkylakeX", 1);
+    if (mode != "fp32-generic") setenv("OPENBLAS_CORETYPE", "SkylakeX", 1);
     const std::string t = std::to_string(threads), u = std::to_string(updates);
     execl(self, self, "--child", mode.c_str(), space.c_str(), t.c_str(), u.c_str(), nullptr);
     _exit(127);
@@ -168,7 +173,8 @@ int main(int argc, char** argv) {
   // Peer (quiet machine): tok/s at 1 thread 69-75 (generic kernel), 221 (SkylakeX); 2 threads
   // 115-137 / 281; peak RSS 5.6 GiB; MoE/dense 1.13 (generic) and 1.38 (SkylakeX) at 1 thread.
   for (int t : threads) {
-    for (const std::string mode : {"fp32-generic", "fp32-avx512", "bf16"}) {
+    for (const std::string mode : {"fp32-generic", "fp32-avx512", "fp32-onednn", "bf16"}) {
+      if (mode == "fp32-onednn" && !oneDnnGemmCompiledIn()) continue;
       double moe = 0, dense = 0;
       for (const std::string space : {"moe", "dense"}) {
         long rss = 0;

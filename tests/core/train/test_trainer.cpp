@@ -11,6 +11,7 @@
 
 #include "support/tiny_training.h"
 #include "train/checkpoint.h"
+#include "model/cpu_gemm.h"
 #include "train/trainer.h"
 #include "util/config_error.h"
 
@@ -180,6 +181,8 @@ class TestTrainer final : public QObject {
     QCOMPARE(run["provenance"]["seed"].get<uint64_t>(), uint64_t(5));
     QVERIFY(run["provenance"].contains("torch_version"));
     QVERIFY(run["provenance"]["blas"].contains("core"));
+    const std::string gemm = run["provenance"]["cpu_gemm"].get<std::string>();  // training.cpu_gemm "auto"
+    QVERIFY2(gemm == (oneDnnGemmCompiledIn() ? "onednn " + oneDnnVersion() : std::string("blas")), gemm.c_str());
   }
 
   void bf16MixedPrecisionKeepsFp32MasterWeights() {

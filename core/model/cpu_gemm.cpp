@@ -1,0 +1,96 @@
+#include "model/cpu_gemm.h"
+
+#include <atomic>
+#include <stdexcept>
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#ifdef AUTOMOE_HAVE_ONEDNN
+#include <oneapi/dnnl/dnnl.h>
+#endif
+
+namespace automoe {
+
+namespace {
+
+std::atomic<CpuGemm> gBackend{CpuGemm::Blas};
+
+// A 2-D fp32 tensor whose rows are contiguous (stride(1) == 1) and whose row stride is at least
+// its row length, as sgemm's row-major leading dimension needs.
+at::Tensor rowMajor(const at::Tensor& t) {
+  if (t.stride(1) == 1 && t.stride(0) >= std::max<int64_t>(t.size(1), 1)) return t;
+  return t.contiguous();
+}
+
+}  // namespace
+
+bool oneDnnGemmCompiledIn() {
+#ifdef AUTOMOE_HAVE_ONEDNN
+  return true;
+#else
+  return false;
+#endif
+}
+
+std::string oneDnnVersion() {
+#ifdef AUTOMOE_HAVE_ONEDNN
+  const dnnl_version_t* v = dnnl_version();
+  return std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
+#else
+  return "";
+#endif
+}
+
+void setCpuGemm(CpuGemm backend) {
+  if (backend == CpuGemm::OneDnn && !oneDnnGemmCompiledIn())
+    throw std::invalid_argument("this build has no oneDNN (its headers, libdnnl-dev, were not found)");
+  gBackend = backend;
+}
+
+CpuGemm cpuGemm() { return gBackend; }
+
+std::string cpuGemmName(CpuGemm backend) { return backend == CpuGemm::OneDnn ? "onednn" : "blas"; }
+
+at::Tensor cpuMatmul(const at::Tensor& a, bool transA, const at::Tensor& b, bool transB) {
+  const at::Tensor opA = transA ? a.t() : a, opB = transB ? b.t() : b;
+#ifdef AUTOMOE_HAVE_ONEDNN
+  if (gBackend == CpuGemm::OneDnn && a.device().is_cpu() && a.scalar_type() == at::kFloat &&
+      b.scalar_type() == at::kFloat && a.dim() == 2 && b.dim() == 2) {
+    const at::Tensor A = rowMajor(a), B = rowMajor(b);
+    const int64_t M = opA.size(0), K = opA.size(1), N = opB.size(1);
+    TORCH_CHECK(opB.size(0) == K, "cpuMatmul: inner sizes differ");
+    at::Tensor c = at::empty({M, N}, a.options());  // [M, N]
+    if (M == 0 || N == 0) return c;
+    if (K == 0) return c.zero_();
+    const dnnl_status_t s = dnnl_sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', M, N, K, 1.0f, A.data_ptr<float>(),
+                                       A.stride(0), B.data_ptr<float>(), B.stride(0), 0.0f, c.data_ptr<float>(), N);
+    TORCH_CHECK(s == dnnl_success, "oneDNN sgemm failed with status ", static_cast<int>(s));
+    return c;
+  }
+#endif
+  return opA.mm(opB);
+}
+
+bool oneDnnGemmAgreesWithBlas() {
+  if (!oneDnnGemmCompiledIn()) return false;
+  const CpuGemm before = gBackend;
+  at::Generator gen = at::detail::createCPUGenerator(12345);
+  bool ok = true;
+  const int64_t shapes[][3] = {{170, 640, 512}, {33, 512, 2048}, {1024, 64, 300}, {7, 5, 3}};
+  for (const auto& s : shapes)
+    for (int t = 0; t < 4 && ok; ++t) {
+      const bool ta = t & 1, tb = t & 2;
+      const at::Tensor a = at::randn(ta ? at::IntArrayRef{s[1], s[0]} : at::IntArrayRef{s[0], s[1]}, gen);
+      const at::Tensor b = at::randn(tb ? at::IntArrayRef{s[2], s[1]} : at::IntArrayRef{s[1], s[2]}, gen);
+      gBackend = CpuGemm::Blas;
+      const at::Tensor ref = cpuMatmul(a, ta, b, tb);
+      gBackend = CpuGemm::OneDnn;
+      const at::Tensor got = cpuMatmul(a, ta, b, tb);
+      const double scale = ref.abs().max().item<double>() + 1e-30;
+      ok = (got - ref).abs().max().item<double>() <= 1e-4 * scale;
+    }
+  gBackend = before;
+  return ok;
+}
+
+}  // namespace automoe
