@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/record_function.h>
 
 #ifdef AUTOMOE_HAVE_ONEDNN
 #include <oneapi/dnnl/dnnl.h>
@@ -56,6 +57,8 @@ at::Tensor cpuMatmul(const at::Tensor& a, bool transA, const at::Tensor& b, bool
 #ifdef AUTOMOE_HAVE_ONEDNN
   if (gBackend == CpuGemm::OneDnn && a.device().is_cpu() && a.scalar_type() == at::kFloat &&
       b.scalar_type() == at::kFloat && a.dim() == 2 && b.dim() == 2) {
+    // A profiler scope like ATen's own products (inputs: the two operands as multiplied).
+    RECORD_FUNCTION("automoe::sgemm", std::vector<c10::IValue>({opA, opB}));
     const at::Tensor A = rowMajor(a), B = rowMajor(b);
     const int64_t M = opA.size(0), K = opA.size(1), N = opB.size(1);
     TORCH_CHECK(opB.size(0) == K, "cpuMatmul: inner sizes differ");

@@ -8,6 +8,7 @@
 
 #include <ATen/core/grad_mode.h>
 #include <ATen/Parallel.h>
+#include <ATen/record_function.h>
 #include <nlohmann/json.hpp>
 #include <torch/cuda.h>
 #include <torch/version.h>
@@ -215,10 +216,18 @@ bool Trainer::trainStep(TrainStepStats& st) {
     st.skippedSteps = m_skippedTotal;
     return false;
   }
-  std::vector<SliceAdam::BoxGrad> boxes = collectGradients(recorder);
-  clipGradients(boxes);
+  // Profiler scopes (bench_train_profile): the update's work outside the model's operators.
+  std::vector<SliceAdam::BoxGrad> boxes;
+  {
+    RECORD_FUNCTION("automoe::collect_gradients", std::vector<c10::IValue>());
+    boxes = collectGradients(recorder);
+    clipGradients(boxes);
+  }
   const double lr = m_lr.at(m_step);
-  m_adam->step(lr, boxes);
+  {
+    RECORD_FUNCTION("automoe::adam_step", std::vector<c10::IValue>());
+    m_adam->step(lr, boxes);
+  }
   ++m_step;
   m_badSteps = 0;
 

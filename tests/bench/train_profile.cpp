@@ -55,7 +55,7 @@ double gemmFlops(const at::RecordFunction& fn) {
   const auto in = fn.inputs();
   auto tensor = [&](size_t i) { return i < in.size() && in[i].isTensor() ? in[i].toTensor() : at::Tensor(); };
   at::Tensor a, b;
-  if (n == "aten::mm" || n == "aten::bmm") a = tensor(0), b = tensor(1);
+  if (n == "aten::mm" || n == "aten::bmm" || n == "automoe::sgemm") a = tensor(0), b = tensor(1);
   else if (n == "aten::addmm" || n == "aten::baddbmm") a = tensor(1), b = tensor(2);
   if (!a.defined() || !b.defined()) return 0;
   return 2.0 * static_cast<double>(a.numel()) * static_cast<double>(b.size(-1));
@@ -71,7 +71,7 @@ bool gShapeBuckets = false;  // ... or by their smallest dimension only (--shape
 std::string shapeKey(const at::RecordFunction& fn, std::string name) {
   const auto in = fn.inputs();
   const size_t first = name == "aten::addmm" ? 1 : 0;
-  if ((name != "aten::mm" && name != "aten::addmm") || in.size() < first + 2 || !in[first].isTensor() ||
+  if ((name != "aten::mm" && name != "aten::addmm" && name != "automoe::sgemm") || in.size() < first + 2 || !in[first].isTensor() ||
       !in[first + 1].isTensor())
     return name;
   const at::Tensor a = in[first].toTensor(), b = in[first + 1].toTensor();
