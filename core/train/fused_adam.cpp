@@ -11,7 +11,7 @@ namespace {
 
 template <typename T>
 struct Coef {
-  T beta1, oneMinusBeta1, beta2, oneMinusBeta2, weightDecay, negStepSize, sqrtBc2, eps;
+  T beta1, oneMinusBeta1, beta2, oneMinusBeta2, weightDecay, negStepSize, sqrtBc2, eps, gradScale;
 };
 
 // One contiguous run of n entries. The operation order mirrors the tensor formulation
@@ -20,7 +20,7 @@ template <typename T, bool Decay>
 __attribute__((always_inline)) inline void run(T* __restrict p, T* __restrict m, T* __restrict v,
                                                const T* __restrict g, int64_t n, const Coef<T>& c) {
   for (int64_t i = 0; i < n; ++i) {
-    T gi = g[i];
+    T gi = g[i] * c.gradScale;  // exact for a scale of 1
     if (Decay) gi = gi + c.weightDecay * p[i];
     const T mi = m[i] * c.beta1 + c.oneMinusBeta1 * gi;
     const T vi = v[i] * c.beta2 + c.oneMinusBeta2 * gi * gi;
@@ -47,7 +47,8 @@ Coef<T> coefficients(const FusedAdamCoefficients& c) {
   return {static_cast<T>(c.beta1),       static_cast<T>(1.0 - c.beta1),
           static_cast<T>(c.beta2),       static_cast<T>(1.0 - c.beta2),
           static_cast<T>(c.weightDecay), static_cast<T>(-c.stepSize),
-          static_cast<T>(c.sqrtBiasCorrection2), static_cast<T>(c.eps)};
+          static_cast<T>(c.sqrtBiasCorrection2), static_cast<T>(c.eps),
+          static_cast<T>(c.gradScale)};
 }
 
 template <typename T>

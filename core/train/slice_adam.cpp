@@ -31,7 +31,7 @@ int64_t SliceAdam::indexOf(const at::Tensor& param) const {
   return -1;
 }
 
-void SliceAdam::update(size_t index, const at::Tensor& gs, double lr) {
+void SliceAdam::update(size_t index, const at::Tensor& gs, double lr, double gradScale) {
   at::Tensor ps = m_params[index].second;
   State& s = m_states[index];
   if (!s.expAvg.defined()) {
@@ -42,7 +42,7 @@ void SliceAdam::update(size_t index, const at::Tensor& gs, double lr) {
   const double bc1 = 1.0 - std::pow(m_options.beta1, static_cast<double>(s.steps));
   const double bc2 = 1.0 - std::pow(m_options.beta2, static_cast<double>(s.steps));
   const FusedAdamCoefficients c{m_options.beta1, m_options.beta2, m_options.eps, m_options.weightDecay, lr / bc1,
-                                std::sqrt(bc2)};
+                                std::sqrt(bc2), gradScale};
   if (fusedAdamBox(ps, s.expAvg, s.expAvgSq, gs, c)) return;
   at::Tensor m = s.expAvg, v = s.expAvgSq;  // elsewhere (e.g. CUDA): the same formula in tensor operations
   for (int64_t d = 0; d < gs.dim(); ++d) {
@@ -51,7 +51,7 @@ void SliceAdam::update(size_t index, const at::Tensor& gs, double lr) {
     m = m.narrow(d, 0, gs.size(d));
     v = v.narrow(d, 0, gs.size(d));
   }
-  at::Tensor grad = gs;
+  at::Tensor grad = gradScale != 1.0 ? gs * gradScale : gs;
   if (m_options.weightDecay != 0) grad = grad + m_options.weightDecay * ps;
   m.mul_(m_options.beta1).add_(grad, 1.0 - m_options.beta1);
   v.mul_(m_options.beta2).addcmul_(grad, grad, 1.0 - m_options.beta2);
@@ -69,13 +69,13 @@ void SliceAdam::allocateStates() {
   m_allocated = true;
 }
 
-int64_t SliceAdam::step(double lr, const std::vector<BoxGrad>& boxes) {
+int64_t SliceAdam::step(double lr, const std::vector<BoxGrad>& boxes, double gradScale) {
   at::NoGradGuard noGrad;
   if (m_options.eagerState && !m_allocated) allocateStates();
   int64_t updated = 0;
   std::vector<bool> done(m_params.size(), false);
   for (const BoxGrad& b : boxes) {
-    update(b.index, b.grad, lr);
+    update(b.index, b.grad, lr, gradScale);
     done[b.index] = true;
     updated += b.grad.numel();
   }
@@ -87,7 +87,7 @@ int64_t SliceAdam::step(double lr, const std::vector<BoxGrad>& boxes) {
     at::Tensor gs = g;
     for (int64_t d = 0; d < static_cast<int64_t>(extent.size()); ++d)
       if (extent[d] != g.size(d)) gs = gs.narrow(d, 0, extent[d]);
-    update(i, gs, lr);
+    update(i, gs, lr, gradScale);
     updated += gs.numel();
   }
   return updated;

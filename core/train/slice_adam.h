@@ -45,9 +45,10 @@ class SliceAdam {
   };
 
   // Applies one update with learning rate `lr`: each BoxGrad updates its box; every other
-  // parameter with a .grad() updates the leading box of its non-zero gradient entries.
+  // parameter with a .grad() updates the leading box of its non-zero gradient entries. Every
+  // gradient counts gradScale times (gradient clipping, without a pass over the gradients).
   // Returns the number of parameter entries updated.
-  int64_t step(double lr, const std::vector<BoxGrad>& boxes = {});
+  int64_t step(double lr, const std::vector<BoxGrad>& boxes = {}, double gradScale = 1.0);
   // Index of a parameter (by identity), or -1.
   int64_t indexOf(const at::Tensor& param) const;
 
@@ -64,7 +65,7 @@ class SliceAdam {
   SliceAdamOptions m_options;
   bool m_allocated = false;
   void allocateStates();
-  void update(size_t index, const at::Tensor& grad, double lr);
+  void update(size_t index, const at::Tensor& grad, double lr, double gradScale);
 };
 
 }  // namespace automoe

@@ -218,15 +218,16 @@ bool Trainer::trainStep(TrainStepStats& st) {
   }
   // Profiler scopes (bench_train_profile): the update's work outside the model's operators.
   std::vector<SliceAdam::BoxGrad> boxes;
+  double gradScale = 1.0;
   {
     RECORD_FUNCTION("automoe::collect_gradients", std::vector<c10::IValue>());
     boxes = collectGradients(recorder);
-    clipGradients(boxes);
+    gradScale = clipScale(boxes);
   }
   const double lr = m_lr.at(m_step);
   {
     RECORD_FUNCTION("automoe::adam_step", std::vector<c10::IValue>());
-    m_adam->step(lr, boxes);
+    m_adam->step(lr, boxes, gradScale);
   }
   ++m_step;
   m_badSteps = 0;
@@ -302,16 +303,16 @@ std::vector<SliceAdam::BoxGrad> Trainer::collectGradients(const SliceRecorder& r
   return boxes;
 }
 
-double Trainer::clipGradients(std::vector<SliceAdam::BoxGrad>& boxes) {
-  if (m_options.clipNorm <= 0) return 0;
+double Trainer::clipScale(const std::vector<SliceAdam::BoxGrad>& boxes) const {
+  if (m_options.clipNorm <= 0) return 1.0;
+  // One read of each gradient (no squared temporaries); the squares summed in double.
   double sq = 0;
-  for (const auto& b : boxes) sq += b.grad.pow(2).sum().item<double>();
-  const double norm = std::sqrt(sq);
-  if (norm > m_options.clipNorm) {
-    at::NoGradGuard noGrad;
-    for (auto& b : boxes) b.grad = b.grad * (m_options.clipNorm / (norm + 1e-6));
+  for (const auto& b : boxes) {
+    const double n = at::linalg_vector_norm(b.grad, 2).item<double>();
+    sq += n * n;
   }
-  return norm;
+  const double norm = std::sqrt(sq);
+  return norm > m_options.clipNorm ? m_options.clipNorm / (norm + 1e-6) : 1.0;
 }
 
 ValidationStats Trainer::validate() {

@@ -80,7 +80,9 @@ class Trainer {
   // non-zero box of any ordinary .grad()); with a collective, summed over ranks, which first agree
   // on every box (an expert may get tokens on one rank only).
   std::vector<SliceAdam::BoxGrad> collectGradients(const SliceRecorder& recorder);
-  double clipGradients(std::vector<SliceAdam::BoxGrad>& boxes);
+  // Gradient clipping's factor for these gradients (1 when clip_norm is off or the global norm is
+  // within it); Adam applies it as it reads each gradient.
+  double clipScale(const std::vector<SliceAdam::BoxGrad>& boxes) const;
   void appendMetrics(const nlohmann::json& line) const;
   TrainBatch onDevice(TrainBatch b) const;
 

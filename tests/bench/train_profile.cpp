@@ -4,7 +4,7 @@
 // RecordFunction callback (thread CPU time, so that other processes on a loaded machine disturb
 // it less than wall time) and the self times (children excluded) are summed per name.
 //
-// usage: bench_train_profile [--mode fp32|bf16] [--gemm auto|blas|onednn] [--space moe|dense] [--updates 6] [--warmup 2]
+// usage: bench_train_profile [--mode fp32|bf16] [--gemm auto|blas|onednn] [--clip 0] [--space moe|dense] [--updates 6] [--warmup 2]
 //        [--top 40] [--nested 1] [--shapes 1|2]   (set OPENBLAS_CORETYPE to choose the BLAS kernel)
 #include <sys/resource.h>
 #include <time.h>
@@ -120,10 +120,12 @@ void onExit(const at::RecordFunction&, at::ObserverContext*) {
 int main(int argc, char** argv) {
   std::string mode = "fp32", space = "moe", gemm = "auto";
   int updates = 6, warmup = 2, top = 40;
+  double clip = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
     if (k == "--mode") mode = v;
     if (k == "--gemm") gemm = v;
+    if (k == "--clip") clip = std::stod(v);
     if (k == "--space") space = v;
     if (k == "--updates") updates = std::stoi(v);
     if (k == "--warmup") warmup = std::stoi(v);
@@ -147,6 +149,7 @@ int main(int argc, char** argv) {
   o.lr = {"cosine", 1e-3, 1e-7, 1e-7, 10000, 40000};
   o.precision = mode;
   o.cpuGemm = gemm;
+  o.clipNorm = clip;
   o.threads = 1;
   Trainer trainer(p, o, data, "/tmp/automoe_bench_profile");
   at::addGlobalCallback(at::RecordFunctionCallback(onEnter, onExit).needsInputs(true).scopes(

@@ -1,6 +1,6 @@
 // fusedAdamBox: the same update as Adam written in tensor operations (float rounding), on exactly
 // the leading box, with and without weight decay, for float and double; declines what it cannot
-// do (a mismatched type) without touching anything.
+// do (a mismatched type) without touching anything; a gradient scale is a scaled gradient.
 #include <QtTest/QtTest>
 
 #include <cmath>
@@ -53,6 +53,26 @@ class TestFusedAdam final : public QObject {
           QVERIFY(at::equal(p1.masked_select(outside), p0.masked_select(outside)));
           QVERIFY(at::equal(v1.masked_select(outside), v0.masked_select(outside)));
         }
+  }
+
+  void gradScaleActsAsAScaledGradient() {
+    at::manual_seed(22);
+    for (auto type : {at::kFloat, at::kDouble}) {
+      const at::Tensor p0 = at::randn({6, 9}, type), m0 = at::randn({6, 9}, type) * 0.1,
+                       v0 = at::rand({6, 9}, type) * 0.1, g = at::randn({4, 9}, type) * 5;
+      FusedAdamCoefficients c{0.9, 0.98, 1e-8, 0.01, 1e-2, std::sqrt(1 - 0.98 * 0.98)};
+      c.gradScale = 0.37;
+      at::Tensor p1 = p0.clone(), m1 = m0.clone(), v1 = v0.clone();
+      at::Tensor p2 = p0.clone(), m2 = m0.clone(), v2 = v0.clone();
+      QVERIFY(fusedAdamBox(p1, m1, v1, g, c));
+      c.gradScale = 1.0;
+      QVERIFY(fusedAdamBox(p2, m2, v2, g * 0.37, c));
+      const double tol = type == at::kFloat ? 1e-6 : 1e-14;
+      QVERIFY((p1 - p2).abs().max().item<double>() < tol);
+      QVERIFY((m1 - m2).abs().max().item<double>() < tol);
+      QVERIFY((v1 - v2).abs().max().item<double>() < tol);
+      QVERIFY((p1 - p0).abs().max().item<double>() > 1e-4);  // it did update
+    }
   }
 
   void declinesMismatchedTypes() {

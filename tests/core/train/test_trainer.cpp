@@ -6,6 +6,7 @@
 
 #include <QTemporaryDir>
 #include <fstream>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -88,6 +89,38 @@ class TestTrainer final : public QObject {
       QVERIFY2(joined[i] == losses(straight)[i], qPrintable(QString("update %1 differs").arg(i + 1)));
     const auto pa = a.model()->named_parameters(), pc = c.model()->named_parameters();
     for (const auto& kv : pa) QVERIFY2(at::equal(kv.value(), pc[kv.key()]), kv.key().c_str());
+  }
+
+  void gradientClippingScalesTheUpdate() {
+    // Adam is nearly blind to a gradient's scale, except through eps: a clip norm of 1e-12 shrinks
+    // every gradient entry far below eps (1e-8), so the parameters hardly move; a clip norm no
+    // gradient reaches changes nothing, bit for bit.
+    const auto data = test::tinyCorpus();
+    auto train = [&](double clipNorm, const char* name) {
+      TrainingOptions o = test::tinyTraining(3);
+      o.clipNorm = clipNorm;
+      Trainer t(test::tinyProject(), o, data, dir(name).toStdString());
+      std::map<std::string, at::Tensor> before;
+      for (const auto& kv : t.model()->named_parameters()) before[kv.key()] = kv.value().detach().clone();
+      for (int i = 0; i < 3; ++i) {
+        TrainStepStats s;
+        if (!t.trainStep(s)) return std::make_pair(-1.0, std::map<std::string, at::Tensor>());
+      }
+      double moved = 0;
+      std::map<std::string, at::Tensor> after;
+      for (const auto& kv : t.model()->named_parameters()) {
+        after[kv.key()] = kv.value().detach().clone();
+        moved = std::max(moved, (after[kv.key()] - before[kv.key()]).abs().max().item<double>());
+      }
+      return std::make_pair(moved, after);
+    };
+    const auto [free, freeParams] = train(0.0, "clip-off");
+    const auto [loose, looseParams] = train(1e9, "clip-loose");
+    const auto [tight, tightParams] = train(1e-12, "clip-tight");
+    QVERIFY(free > 1e-3);
+    QVERIFY2(tight < 1e-3 * free, qPrintable(QString("%1 vs %2").arg(tight).arg(free)));
+    QCOMPARE(loose, free);
+    for (const auto& kv : freeParams) QVERIFY2(at::equal(kv.second, looseParams.at(kv.first)), kv.first.c_str());
   }
 
   void nonFiniteLossesAreSkippedThenStop() {
