@@ -16,12 +16,14 @@ namespace {
 
 std::atomic<CpuGemm> gBackend{CpuGemm::Blas};
 
+#ifdef AUTOMOE_HAVE_ONEDNN
 // A 2-D fp32 tensor whose rows are contiguous (stride(1) == 1) and whose row stride is at least
 // its row length, as sgemm's row-major leading dimension needs.
 at::Tensor rowMajor(const at::Tensor& t) {
   if (t.stride(1) == 1 && t.stride(0) >= std::max<int64_t>(t.size(1), 1)) return t;
   return t.contiguous();
 }
+#endif
 
 }  // namespace
 
@@ -52,48 +54,58 @@ CpuGemm cpuGemm() { return gBackend; }
 
 std::string cpuGemmName(CpuGemm backend) { return backend == CpuGemm::OneDnn ? "onednn" : "blas"; }
 
-at::Tensor cpuMatmul(const at::Tensor& a, bool transA, const at::Tensor& b, bool transB) {
+namespace {
+
+#ifdef AUTOMOE_HAVE_ONEDNN
+// op(a) · op(b) through oneDNN's sgemm; a and b 2-D fp32 CPU tensors.
+at::Tensor oneDnnMatmul(const at::Tensor& a, bool transA, const at::Tensor& b, bool transB) {
   const at::Tensor opA = transA ? a.t() : a, opB = transB ? b.t() : b;
+  // A profiler scope like ATen's own products (inputs: the two operands as multiplied).
+  RECORD_FUNCTION("automoe::sgemm", std::vector<c10::IValue>({opA, opB}));
+  const at::Tensor A = rowMajor(a), B = rowMajor(b);
+  const int64_t M = opA.size(0), K = opA.size(1), N = opB.size(1);
+  TORCH_CHECK(opB.size(0) == K, "cpuMatmul: inner sizes differ");
+  at::Tensor c = at::empty({M, N}, a.options());  // [M, N]
+  if (M == 0 || N == 0) return c;
+  if (K == 0) return c.zero_();
+  const dnnl_status_t s = dnnl_sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', M, N, K, 1.0f, A.data_ptr<float>(),
+                                     A.stride(0), B.data_ptr<float>(), B.stride(0), 0.0f, c.data_ptr<float>(), N);
+  TORCH_CHECK(s == dnnl_success, "oneDNN sgemm failed with status ", static_cast<int>(s));
+  return c;
+}
+#endif
+
+}  // namespace
+
+at::Tensor cpuMatmul(const at::Tensor& a, bool transA, const at::Tensor& b, bool transB) {
 #ifdef AUTOMOE_HAVE_ONEDNN
   if (gBackend == CpuGemm::OneDnn && a.device().is_cpu() && a.scalar_type() == at::kFloat &&
-      b.scalar_type() == at::kFloat && a.dim() == 2 && b.dim() == 2) {
-    // A profiler scope like ATen's own products (inputs: the two operands as multiplied).
-    RECORD_FUNCTION("automoe::sgemm", std::vector<c10::IValue>({opA, opB}));
-    const at::Tensor A = rowMajor(a), B = rowMajor(b);
-    const int64_t M = opA.size(0), K = opA.size(1), N = opB.size(1);
-    TORCH_CHECK(opB.size(0) == K, "cpuMatmul: inner sizes differ");
-    at::Tensor c = at::empty({M, N}, a.options());  // [M, N]
-    if (M == 0 || N == 0) return c;
-    if (K == 0) return c.zero_();
-    const dnnl_status_t s = dnnl_sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', M, N, K, 1.0f, A.data_ptr<float>(),
-                                       A.stride(0), B.data_ptr<float>(), B.stride(0), 0.0f, c.data_ptr<float>(), N);
-    TORCH_CHECK(s == dnnl_success, "oneDNN sgemm failed with status ", static_cast<int>(s));
-    return c;
-  }
+      b.scalar_type() == at::kFloat && a.dim() == 2 && b.dim() == 2)
+    return oneDnnMatmul(a, transA, b, transB);
 #endif
-  return opA.mm(opB);
+  return (transA ? a.t() : a).mm(transB ? b.t() : b);
 }
 
 bool oneDnnGemmAgreesWithBlas() {
-  if (!oneDnnGemmCompiledIn()) return false;
-  const CpuGemm before = gBackend;
+#ifdef AUTOMOE_HAVE_ONEDNN
+  // Calls both libraries directly: the process-wide choice is not touched while other threads may
+  // be multiplying.
   at::Generator gen = at::detail::createCPUGenerator(12345);
-  bool ok = true;
   const int64_t shapes[][3] = {{170, 640, 512}, {33, 512, 2048}, {1024, 64, 300}, {7, 5, 3}};
   for (const auto& s : shapes)
-    for (int t = 0; t < 4 && ok; ++t) {
+    for (int t = 0; t < 4; ++t) {
       const bool ta = t & 1, tb = t & 2;
       const at::Tensor a = at::randn(ta ? at::IntArrayRef{s[1], s[0]} : at::IntArrayRef{s[0], s[1]}, gen);
       const at::Tensor b = at::randn(tb ? at::IntArrayRef{s[2], s[1]} : at::IntArrayRef{s[1], s[2]}, gen);
-      gBackend = CpuGemm::Blas;
-      const at::Tensor ref = cpuMatmul(a, ta, b, tb);
-      gBackend = CpuGemm::OneDnn;
-      const at::Tensor got = cpuMatmul(a, ta, b, tb);
+      const at::Tensor ref = (ta ? a.t() : a).mm(tb ? b.t() : b);
+      const at::Tensor got = oneDnnMatmul(a, ta, b, tb);
       const double scale = ref.abs().max().item<double>() + 1e-30;
-      ok = (got - ref).abs().max().item<double>() <= 1e-4 * scale;
+      if ((got - ref).abs().max().item<double>() > 1e-4 * scale) return false;
     }
-  gBackend = before;
-  return ok;
+  return true;
+#else
+  return false;
+#endif
 }
 
 }  // namespace automoe
