@@ -1,10 +1,11 @@
-// automoe blas info | check
+// automoe blas info | check: the BLAS, its kernel and tuning, and what fp32 linear layers multiply with.
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
 
 #include "arg_parser.h"
 #include "commands.h"
+#include "model/cpu_gemm.h"
 #include "util/blas_info.h"
 #include "util/blas_tuner.h"
 
@@ -19,6 +20,9 @@ int blasInfo(const Args& args) {
     nlohmann::json j = b.toJson();
     j["suggested_core"] = b.suggestedCore();
     j["tuning"] = d.reason;
+    const bool dnn = oneDnnGemmCompiledIn();
+    j["onednn_sgemm"] = {{"compiled_in", dnn}, {"version", oneDnnVersion()},
+                         {"agrees_with_blas", dnn && oneDnnGemmAgreesWithBlas()}};
     std::printf("%s\n", j.dump(2).c_str());
     return 0;
   }
@@ -29,6 +33,13 @@ int blasInfo(const Args& args) {
   std::printf("CPU              AVX2 %s, AVX-512 %s\n", b.cpuAvx2 ? "yes" : "no", b.cpuAvx512 ? "yes" : "no");
   std::printf("tuning           %s\n", d.reason.c_str());
   if (!b.decision.empty()) std::printf("this process     %s\n", b.decision.c_str());
+  // What training.cpu_gemm "auto" picks for the fp32 products of the linear layers.
+  if (!oneDnnGemmCompiledIn())
+    std::printf("linear layers    the BLAS (this build has no oneDNN)\n");
+  else if (oneDnnGemmAgreesWithBlas())
+    std::printf("linear layers    oneDNN %s sgemm (agrees with the BLAS on test products)\n", oneDnnVersion().c_str());
+  else
+    std::printf("linear layers    the BLAS (oneDNN %s disagrees with it on test products)\n", oneDnnVersion().c_str());
   return 0;
 }
 

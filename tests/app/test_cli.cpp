@@ -81,6 +81,13 @@ class TestCli final : public QObject {
     QCOMPARE(info.code, 0);
     const auto j = nlohmann::json::parse(info.out.toStdString());
     QVERIFY(j.contains("core") && j.contains("tuning"));
+    // Where the build has oneDNN, its sgemm agrees with the BLAS and the text says it is used.
+    const auto& dnn = j.at("onednn_sgemm");
+    QCOMPARE(dnn.at("agrees_with_blas").get<bool>(), dnn.at("compiled_in").get<bool>());
+    QCOMPARE(dnn.at("version").get<std::string>().empty(), !dnn.at("compiled_in").get<bool>());
+    const Run text = cli({"blas", "info"});
+    QVERIFY2(text.out.contains(dnn.at("compiled_in").get<bool>() ? "linear layers    oneDNN" : "linear layers    the BLAS"),
+             qPrintable(text.out));
     // The generic SSE3 kernel and the current one compute the same GEMMs (summation order aside).
     const Run check = cli({"blas", "check", "--core", "Prescott"});
     QCOMPARE(check.code, 0);
