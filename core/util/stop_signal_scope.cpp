@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 namespace automoe {
@@ -35,10 +36,15 @@ void StopSignalScope::routeToOwnThread() {
     const sigset_t s = stopSignals();
     // The new thread starts with this thread's mask; it unblocks the signals for itself in case
     // they came blocked (a parent's mask survives exec) and then only waits for them.
-    std::thread([s] {
-      pthread_sigmask(SIG_UNBLOCK, &s, nullptr);
-      for (;;) pause();
-    }).detach();
+    try {
+      std::thread([s] {
+        pthread_sigmask(SIG_UNBLOCK, &s, nullptr);
+        for (;;) pause();
+      }).detach();
+    } catch (const std::system_error&) {
+      pthread_sigmask(SIG_UNBLOCK, &s, nullptr);  // no thread to spare: handled on any thread, as before
+      return;
+    }
     pthread_sigmask(SIG_BLOCK, &s, nullptr);
   });
 }
