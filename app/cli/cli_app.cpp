@@ -10,6 +10,7 @@
 #include "arg_parser.h"
 #include "commands.h"
 #include "util/blas_tuner.h"
+#include "util/huge_pages.h"
 #include "util/openmp_wait.h"
 #include "util/config_error.h"
 
@@ -97,7 +98,9 @@ void printHelp(std::FILE* out) {
                "\noptions (before the command):\n  --help          this text\n  --version       print the version\n"
                "  --blas MODE     auto (default): for training, latency and search, switch OpenBLAS to a\n"
                "                  faster kernel for this CPU after checking its results; default: never\n"
-               "                  (also AUTOMOE_BLAS=default)\n\n"
+               "                  (also AUTOMOE_BLAS=default)\n"
+               "  (the same restart asks glibc for transparent huge pages where the kernel offers them;\n"
+               "   AUTOMOE_HUGE_PAGES=0 turns that off)\n\n"
                "exit codes: 0 success, 1 internal error, 2 bad input (usage, project, search space,\n"
                "            architecture or checkpoint; the message names the file and field),\n"
                "            130 stopped by SIGINT/SIGTERM after saving its state\n");
@@ -124,7 +127,8 @@ int runCli(int argc, char** argv) {
   static const std::set<std::string> kHeavy = {"train", "latency", "search", "run", "retrain", "evaluate", "export"};
   if (!all.empty() && kHeavy.count(all[0])) {
     const bool spinCapped = capOpenMpSpinning();
-    maybeReexecWithFasterBlas(argc, argv, blasDisabled, spinCapped);
+    const bool hugePages = requestHugePageHeap();
+    maybeReexecWithFasterBlas(argc, argv, blasDisabled, spinCapped || hugePages);
   }
   if (all.empty()) {
     printHelp(stderr);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/version.h>
 
+#include "util/huge_pages.h"
 #include "util/openmp_wait.h"
 
 namespace automoe {
@@ -28,7 +29,8 @@ nlohmann::json provenance() {
           {"blas_core", blasCoreName()},
           {"openblas_coretype_env", coretype ? coretype : ""},
           {"max_threads", at::get_num_threads()},
-          {"openmp_wait", openMpWaitSetting()}};
+          {"openmp_wait", openMpWaitSetting()},
+          {"heap_pages", hugePageSetting()}};
 }
 
 }  // namespace automoe

@@ -22,6 +22,7 @@
 #include "util/atomic_file.h"
 #include "util/blas_info.h"
 #include "util/config_error.h"
+#include "util/huge_pages.h"
 #include "util/openmp_wait.h"
 #include "util/rng.h"
 
@@ -123,6 +124,7 @@ nlohmann::json Trainer::provenance() const {
           {"precision", m_options.precision},
           {"threads", at::get_num_threads()},
           {"openmp_wait", openMpWaitSetting()},
+          {"heap_pages", hugePageSetting()},
           {"cpu_gemm", cpuGemm() == CpuGemm::OneDnn ? "onednn " + oneDnnVersion() : std::string("blas")},
           {"world_size", m_collective ? m_collective->worldSize() : 1},
           {"distributed_backend", m_collective ? m_collective->backendName() : std::string("none")},

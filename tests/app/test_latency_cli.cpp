@@ -18,6 +18,7 @@
 #include "util/atomic_file.h"
 
 #include "support/cli_runner.h"
+#include "util/huge_pages.h"
 #include "util/openmp_wait.h"
 
 using namespace automoe;
@@ -100,6 +101,23 @@ class TestLatencyCli final : public QObject {
     QCOMPARE(openMpWait({"GOMP_SPINCOUNT=77"}), std::string("GOMP_SPINCOUNT=77"));
     QCOMPARE(openMpWait({"OMP_WAIT_POLICY=passive"}), std::string("OMP_WAIT_POLICY=passive"));
     QCOMPARE(openMpWait({"OMP_NUM_THREADS=1"}), std::string("default"));
+  }
+
+  void heavyCommandsAskForHugePagesUnlessTheUserChose() {
+    auto heapPages = [&](const QStringList& set) {
+      QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+      for (const char* v : {"GLIBC_TUNABLES", "AUTOMOE_HUGE_PAGES"}) env.remove(v);
+      for (const QString& kv : set) env.insert(kv.section('=', 0, 0), kv.section('=', 1));
+      const Run r = test::runCli({"latency", "measure", m_project, m_arch, "--profile", "fast", "--json"}, {}, 300000, env);
+      if (r.code != 0) return "exit " + std::to_string(r.code) + ": " + r.err.toStdString();
+      return nlohmann::json::parse(r.out.toStdString()).at("provenance").at("heap_pages").get<std::string>();
+    };
+    const std::string mode = transparentHugePageMode();
+    const std::string thp = " (THP " + (mode.empty() ? std::string("unavailable") : mode) + ")";
+    const bool offered = mode == "always" || mode == "madvise";
+    QCOMPARE(heapPages({}), (offered ? "glibc.malloc.hugetlb=1" : "default") + thp);  // restarted with it
+    QCOMPARE(heapPages({"GLIBC_TUNABLES=glibc.malloc.hugetlb=0"}), "glibc.malloc.hugetlb=0" + thp);
+    QCOMPARE(heapPages({"AUTOMOE_HUGE_PAGES=0"}), "default" + thp);
   }
 
   void datasetTrainPredict() {

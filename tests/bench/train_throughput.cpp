@@ -40,6 +40,7 @@
 #include "train/trainer.h"
 #include "util/allocator_tuning.h"
 #include "util/blas_info.h"
+#include "util/huge_pages.h"
 #include "util/openmp_wait.h"
 
 using namespace automoe;
@@ -128,6 +129,7 @@ nlohmann::json runChild(const char* self, const std::string& mode, const std::st
     close(pipefd[0]);
     // What `automoe train` runs with (see util/openmp_wait.h), unless the caller chose otherwise.
     if (!std::getenv("GOMP_SPINCOUNT") && !std::getenv("OMP_WAIT_POLICY")) setenv("GOMP_SPINCOUNT", kOpenMpSpinCount, 1);
+    requestHugePageHeap();  // util/huge_pages.h; AUTOMOE_HUGE_PAGES=0 measures without
     if (mode == "fp32-generic") setenv("OPENBLAS_CORETYPE", "Prescott", 1);
     if (mode != "fp32-generic") setenv("OPENBLAS_CORETYPE", "SkylakeX", 1);
     const std::string t = std::to_string(threads), u = std::to_string(updates);
