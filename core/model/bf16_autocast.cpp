@@ -3,6 +3,8 @@
 #include <ATen/autocast_mode.h>
 #include <torch/version.h>
 
+#include "model/onednn_kernel_cache.h"
+
 // LibTorch 2.4 replaced is_enabled()/set_cpu_enabled()/get_autocast_gpu_dtype()... by functions
 // taking the device type (the old ones are deprecated there).
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
@@ -48,6 +50,8 @@ void set(at::DeviceType d, bool on, at::ScalarType type) {
 
 Bf16Autocast::Bf16Autocast(bool on) : m_on(on) {
   if (!m_on) return;
+  static const int kernelCache = reserveOneDnnKernelCache();  // once per process
+  (void)kernelCache;
   m_cpuWas = enabled(at::kCPU);
   m_cudaWas = enabled(at::kCUDA);
   m_cpuType = dtype(at::kCPU);

@@ -8,7 +8,9 @@ namespace automoe {
 
 class Bf16Autocast {
  public:
-  explicit Bf16Autocast(bool on);  // off: does nothing
+  // off: does nothing. The first one switched on also enlarges oneDNN's kernel cache
+  // (model/onednn_kernel_cache.h).
+  explicit Bf16Autocast(bool on);
   ~Bf16Autocast();
   Bf16Autocast(const Bf16Autocast&) = delete;
   Bf16Autocast& operator=(const Bf16Autocast&) = delete;

@@ -12,8 +12,11 @@ namespace {
 // oneDNN (bf16 products) builds and caches a kernel per problem shape; with a row count that
 // differs on every call (tokens per expert, per batch) it rebuilds each time. Padding the rows to
 // a multiple of kRowQuantum makes shapes recur (measured: 150-209 rows x 640 -> 2048, bf16, fresh
-// shapes 300 GFLOP/s, padded to 32 rows 850-920 GFLOP/s).
-constexpr int64_t kRowQuantum = 32;
+// shapes 300 GFLOP/s, padded to 32 rows 850-920 GFLOP/s). Coarser padding wastes more rows but
+// needs fewer kernels; bf16 MoE updates of the peer configuration (1 thread, kernel cache 4096,
+// see onednn_kernel_cache.h), updates 3-10 / 21-40: 32 rows 1.71 / 1.32 s, 64 rows 1.62 / 1.30 s,
+// 128 rows 1.61 / 1.29 s. With 64, a 170-row expert block gets 22 padding rows (13%), not 86.
+constexpr int64_t kRowQuantum = 64;
 
 // `t` [M, c] in `type` with zero rows appended up to `rows` (one conversion pass).
 at::Tensor padRows(const at::Tensor& t, int64_t rows, at::ScalarType type) {
