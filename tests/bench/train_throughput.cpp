@@ -12,7 +12,8 @@
 // mixed precision. Each mode's FLOP bound uses the 1024^3 rate of the backend it trains with. Spaces: MoE (experts 1..6) and dense (experts 1, the HAT space).
 //
 // With --updates above 10, a second line per run gives the same statistics over updates 11..N
-// (later in the run, when fewer pages are touched for the first time).
+// (later in the run, when fewer pages are touched for the first time and fewer kernels built).
+// --modes picks a subset of the modes (e.g. fp32-onednn,bf16); --threads a list of counts.
 //
 // usage: bench_train_throughput [--threads 1,2] [--updates 10]
 #include <sys/resource.h>
@@ -158,6 +159,7 @@ int main(int argc, char** argv) {
     return child(argv[2], argv[3], std::atoi(argv[4]), std::atoi(argv[5]));
   std::vector<int> threads = {1, 2};
   int updates = 10;
+  std::vector<std::string> modes = {"fp32-generic", "fp32-avx512", "fp32-onednn", "bf16"};
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::strcmp(argv[i], "--threads") == 0) {  // one count or a list: 1 / 1,2
       threads.clear();
@@ -165,7 +167,21 @@ int main(int argc, char** argv) {
         if (p == argv[i + 1] || p[-1] == ',') threads.push_back(std::atoi(p));
     }
     if (std::strcmp(argv[i], "--updates") == 0) updates = std::atoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--modes") == 0) {  // a subset, e.g. fp32-onednn,bf16
+      modes.clear();
+      std::string list = argv[i + 1];
+      for (size_t a = 0, b; a <= list.size(); a = b + 1) {
+        b = std::min(list.find(',', a), list.size());
+        modes.push_back(list.substr(a, b - a));
+      }
+    }
   }
+  for (const std::string& m : modes)
+    if (m != "fp32-generic" && m != "fp32-avx512" && m != "fp32-onednn" && m != "bf16") {
+      std::fprintf(stderr, "train_throughput: --modes: unknown mode '%s' (fp32-generic, fp32-avx512, fp32-onednn, bf16)\n",
+                   m.c_str());
+      return 2;
+    }
   const BlasInfo blas = detectBlas();
   std::printf("train_throughput: wmt14.en-de space (MoE: 1-6 fractional experts), synthetic peer corpus, "
               "max-tokens 1024, %d updates, statistics over updates 3-%d\n", updates, std::min(updates, 10));
@@ -175,9 +191,9 @@ int main(int argc, char** argv) {
   // Peer (quiet machine): tok/s at 1 thread 69-75 (generic kernel), 221 (SkylakeX); 2 threads
   // 115-137 / 281; peak RSS 5.6 GiB; MoE/dense 1.13 (generic) and 1.38 (SkylakeX) at 1 thread.
   for (int t : threads) {
-    for (const std::string mode : {"fp32-generic", "fp32-avx512", "fp32-onednn", "bf16"}) {
+    for (const std::string& mode : modes) {
       if (mode == "fp32-onednn" && !oneDnnGemmCompiledIn()) continue;
-      double moe = 0, dense = 0;
+      double moe = 0, dense = 0, moeLater = 0, denseLater = 0;
       for (const std::string space : {"moe", "dense"}) {
         long rss = 0;
         const nlohmann::json r = runChild(argv[0], mode, space, t, updates, rss);
@@ -202,12 +218,17 @@ int main(int argc, char** argv) {
             lb += bnd[i];
           }
           const double k = static_cast<double>(later.size() - 10);
+          (space == "moe" ? moeLater : denseLater) = ls / k;
           std::printf("    %-13s %-6s %9.2f %9.1f %10.2f %11.2f   (updates 11-%zu)\n", mode.c_str(), space.c_str(),
                       ls / k, lt / ls, lb / k, ls / lb, later.size());
         }
         std::fflush(stdout);
       }
-      if (moe > 0 && dense > 0) std::printf("    %-13s MoE/dense step-time ratio %.2f\n", mode.c_str(), moe / dense);
+      if (moe > 0 && dense > 0) {
+        std::printf("    %-13s MoE/dense step-time ratio %.2f", mode.c_str(), moe / dense);
+        if (moeLater > 0 && denseLater > 0) std::printf(" (updates 11-%d: %.2f)", updates, moeLater / denseLater);
+        std::printf("\n");
+      }
     }
   }
   std::printf("kernel s: system time per update (updates 3-%d), mostly zero-filling pages touched for the first"
