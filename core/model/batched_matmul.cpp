@@ -43,8 +43,8 @@ Operand operand(const at::Tensor& x) {
   return o;
 }
 
-// c [B, H, m, p] (fresh, contiguous) = a [B, H, m, k] b [B, H, k, p].
-at::Tensor blasBmm(at::Tensor a, at::Tensor b) {
+// c [B, H, m, p] (fresh, contiguous) = alpha a [B, H, m, k] b [B, H, k, p].
+at::Tensor blasBmm(at::Tensor a, at::Tensor b, float alpha) {
   if (!rowMajor(a) && !colMajor(a)) a = a.contiguous();
   if (!rowMajor(b) && !colMajor(b)) b = b.contiguous();
   const int64_t B = a.size(0), H = a.size(1), m = a.size(2), k = a.size(3), p = b.size(3);
@@ -57,12 +57,12 @@ at::Tensor blasBmm(at::Tensor a, at::Tensor b) {
   // own transpose in column-major terms ('N'); a column-major one needs 'T'.
   const char tb = Bm.rowMajor ? 'N' : 'T', ta = A.rowMajor ? 'N' : 'T';
   const int M = static_cast<int>(p), N = static_cast<int>(m), K = static_cast<int>(k), ldc = static_cast<int>(p);
-  const float one = 1.0f, zero = 0.0f;
+  const float zero = 0.0f;
   const Sgemm gemm = sgemm();
   at::parallel_for(0, B * H, 8, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       const int64_t i0 = i / H, i1 = i % H;
-      gemm(&tb, &ta, &M, &N, &K, &one, Bm.data + i0 * Bm.stride0 + i1 * Bm.stride1, &Bm.ld,
+      gemm(&tb, &ta, &M, &N, &K, &alpha, Bm.data + i0 * Bm.stride0 + i1 * Bm.stride1, &Bm.ld,
            A.data + i0 * A.stride0 + i1 * A.stride1, &A.ld, &zero, C + i * m * p, &ldc);
     }
   });
@@ -71,19 +71,22 @@ at::Tensor blasBmm(at::Tensor a, at::Tensor b) {
 
 class BatchedMatmul : public torch::autograd::Function<BatchedMatmul> {
  public:
-  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& a, const at::Tensor& b) {
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& a, const at::Tensor& b,
+                            double alpha) {
     ctx->save_for_backward({a, b});
-    return blasBmm(a, b);
+    ctx->saved_data["alpha"] = alpha;
+    return blasBmm(a, b, static_cast<float>(alpha));
   }
 
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                  torch::autograd::variable_list grads) {
     const auto saved = ctx->get_saved_variables();
     const at::Tensor &a = saved[0], &b = saved[1], &g = grads[0];  // [B, H, m, k], [B, H, k, p], [B, H, m, p]
+    const auto alpha = static_cast<float>(ctx->saved_data["alpha"].toDouble());
     at::Tensor da, db;
-    if (ctx->needs_input_grad(0)) da = blasBmm(g, b.transpose(2, 3));  // [B, H, m, p] x [B, H, p, k]
-    if (ctx->needs_input_grad(1)) db = blasBmm(a.transpose(2, 3), g);  // [B, H, k, m] x [B, H, m, p]
-    return {da, db};
+    if (ctx->needs_input_grad(0)) da = blasBmm(g, b.transpose(2, 3), alpha);  // [B, H, m, p] x [B, H, p, k]
+    if (ctx->needs_input_grad(1)) db = blasBmm(a.transpose(2, 3), g, alpha);  // [B, H, k, m] x [B, H, m, p]
+    return {da, db, at::Tensor()};
   }
 };
 
@@ -96,9 +99,9 @@ bool batchedMatmulUsesBlas(const at::Tensor& a, const at::Tensor& b) {
          a.size(3) == b.size(2) && a.numel() < (int64_t{1} << 31) && b.numel() < (int64_t{1} << 31);
 }
 
-at::Tensor batchedMatmul(const at::Tensor& a, const at::Tensor& b) {
-  if (!batchedMatmulUsesBlas(a, b)) return at::matmul(a, b);
-  return BatchedMatmul::apply(a, b);
+at::Tensor batchedMatmul(const at::Tensor& a, const at::Tensor& b, double alpha) {
+  if (!batchedMatmulUsesBlas(a, b)) return at::matmul(alpha == 1.0 ? a : a * alpha, b);
+  return BatchedMatmul::apply(a, b, alpha);
 }
 
 }  // namespace automoe

@@ -14,9 +14,11 @@
 
 namespace automoe {
 
-// a [B, H, m, k], b [B, H, k, p] (any strides: the batch dims B, H are walked by pointer; each
-// matrix needs a unit stride in one of its two dims, otherwise a copy is made) -> [B, H, m, p]
-at::Tensor batchedMatmul(const at::Tensor& a, const at::Tensor& b);
+// alpha · a b for a [B, H, m, k], b [B, H, k, p] (any strides: the batch dims B, H are walked by
+// pointer; each matrix needs a unit stride in one of its two dims, otherwise a copy is made)
+// -> [B, H, m, p]. On the BLAS path alpha goes into sgemm (attention's 1/sqrt(d) scale without a
+// scaled copy of the queries, forward or backward); elsewhere it is at::matmul(a * alpha, b).
+at::Tensor batchedMatmul(const at::Tensor& a, const at::Tensor& b, double alpha = 1.0);
 
 // Whether batchedMatmul would take the direct BLAS path for these operands now.
 bool batchedMatmulUsesBlas(const at::Tensor& a, const at::Tensor& b);

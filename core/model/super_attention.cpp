@@ -59,12 +59,12 @@ at::Tensor SuperAttentionImpl::attend(const at::Tensor& q, const at::Tensor& k, 
   const int64_t B = q.size(0), T = q.size(1), S = k.size(1), qkv = options.qkv_dim();
   const int64_t hd = qkv / heads;
   TORCH_CHECK(hd * heads == qkv, "attention: ", heads, " heads do not divide qkv_dim ", qkv);
-  const at::Tensor qh = (q * (1.0 / std::sqrt(static_cast<double>(hd))))
-                            .view({B, T, heads, hd})  // [B, T, qkv] -> [B, T, h, hd]
-                            .transpose(1, 2);         // -> [B, h, T, hd]
+  const at::Tensor qh = q.view({B, T, heads, hd}).transpose(1, 2);  // [B, T, qkv] -> [B, h, T, hd]
   const at::Tensor kh = k.view({B, S, heads, hd}).transpose(1, 2);  // [B, S, qkv] -> [B, h, S, hd]
   const at::Tensor vh = v.view({B, S, heads, hd}).transpose(1, 2);  // [B, S, qkv] -> [B, h, S, hd]
-  at::Tensor scores = batchedMatmul(qh, kh.transpose(-2, -1));      // [B, h, T, S]
+  // The queries' 1/sqrt(hd) scale rides in the product (no scaled copy of q to make and differentiate).
+  const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
+  at::Tensor scores = batchedMatmul(qh, kh.transpose(-2, -1), scale);  // [B, h, T, S]
   const double ninf = -std::numeric_limits<double>::infinity();
   if (causal && T > 1) {
     // Query i (the last T of S positions) may see keys <= S - T + i.

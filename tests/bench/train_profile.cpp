@@ -35,6 +35,12 @@ double threadSystemSeconds() {
   return static_cast<double>(u.ru_stime.tv_sec) + 1e-6 * static_cast<double>(u.ru_stime.tv_usec);
 }
 
+long threadMinorFaults() {
+  rusage u{};
+  getrusage(RUSAGE_THREAD, &u);
+  return u.ru_minflt;
+}
+
 double threadSeconds() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
@@ -70,6 +76,14 @@ bool gShapeBuckets = false;  // ... or by their smallest dimension only (--shape
 // the name alone for other operators.
 std::string shapeKey(const at::RecordFunction& fn, std::string name) {
   const auto in = fn.inputs();
+  if (name == "aten::copy_" && in.size() >= 2 && in[0].isTensor() && in[1].isTensor()) {  // dtypes, layouts, size
+    const at::Tensor dst = in[0].toTensor(), src = in[1].toTensor();
+    auto layout = [](const at::Tensor& t) { return t.is_contiguous() ? "contiguous" : "strided"; };
+    int64_t bucket = 1;
+    while (bucket < dst.numel()) bucket *= 4;
+    return name + " [" + c10::toString(src.scalar_type()) + " " + layout(src) + " -> " + c10::toString(dst.scalar_type()) +
+           " " + layout(dst) + ", numel <= " + std::to_string(bucket) + "]";
+  }
   const size_t first = name == "aten::addmm" ? 1 : 0;
   if ((name != "aten::mm" && name != "aten::addmm" && name != "automoe::sgemm") || in.size() < first + 2 || !in[first].isTensor() ||
       !in[first + 1].isTensor())
@@ -160,10 +174,12 @@ int main(int argc, char** argv) {
     gOn = u >= warmup;
     TrainStepStats st;
     const double c0 = threadSeconds(), k0 = threadSystemSeconds();
+    const long f0 = threadMinorFaults();
     trainer.trainStep(st);
     const double c = threadSeconds() - c0, k = threadSystemSeconds() - k0;
-    std::printf("update %d: %.3f s wall, %.3f s cpu (%.3f s kernel), %lld tokens, %s\n", u + 1, st.secondsPerUpdate,
-                c, k, static_cast<long long>(st.targetTokens), st.arch.c_str());
+    std::printf("update %d: %.3f s wall, %.3f s cpu (%.3f s kernel, %ld page faults), %lld tokens, %s\n", u + 1,
+                st.secondsPerUpdate, c, k, threadMinorFaults() - f0, static_cast<long long>(st.targetTokens),
+                st.arch.c_str());
     if (u >= warmup) {
       stepCpu += c;
       stepWall += st.secondsPerUpdate;

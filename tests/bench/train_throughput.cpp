@@ -9,7 +9,9 @@
 // recognise: the peer's "default" rows), fp32 with the AVX-512 kernel (the peer's SkylakeX rows),
 // fp32 with the linear layers' products through oneDNN's sgemm (training.cpu_gemm "onednn", what
 // "auto" picks where the build has oneDNN; other products with the AVX-512 BLAS kernel), bf16
-// mixed precision. Each mode's FLOP bound uses the 1024^3 rate of the backend it trains with. Spaces: MoE (experts 1..6) and dense (experts 1, the HAT space).
+// mixed precision. Each mode's FLOP bound uses the 1024^3 rate of the backend it trains with,
+// measured in the same process before training and between the measured updates. Spaces: MoE
+// (experts 1..6) and dense (experts 1, the HAT space).
 //
 // With --updates above 10, a second line per run gives the same statistics over updates 11..N
 // (later in the run, when fewer pages are touched for the first time and fewer kernels built).
@@ -48,22 +50,27 @@ using namespace automoe;
 
 namespace {
 
-// 1024^3 products per second in the mode's type, through the backend the mode trains with.
-double gemmRate(bool bf16) {
-  const auto type = bf16 ? at::kBFloat16 : at::kFloat;
-  const at::Tensor a = at::randn({1024, 1024}).to(type), b = at::randn({1024, 1024}).to(type);
-  at::Tensor c = cpuMatmul(a, false, b, false);
-  // The median of 7 trials of 4 products: one trial of a tenth of a second is at the mercy of this
-  // machine's noise (single trials of 8 products gave 133-166 GFLOP/s for the same kernel).
-  std::vector<double> rates;
-  for (int trial = 0; trial < 7; ++trial) {
-    const auto t0 = std::chrono::steady_clock::now();
-    for (int i = 0; i < 4; ++i) c = cpuMatmul(a, false, b, false);
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    rates.push_back(4 * 2.0 * 1024 * 1024 * 1024 / s / 1e9);
+// 1024^3 products per second in the mode's type, through the backend the mode trains with: one
+// trial of 4 products (a tenth of a second or less).
+struct GemmTrial {
+  at::Tensor a, b;
+  explicit GemmTrial(bool bf16) {
+    const auto type = bf16 ? at::kBFloat16 : at::kFloat;
+    a = at::randn({1024, 1024}).to(type);
+    b = at::randn({1024, 1024}).to(type);
+    cpuMatmul(a, false, b, false);  // builds oneDNN's kernel, faults the result's pages in
   }
-  std::nth_element(rates.begin(), rates.begin() + 3, rates.end());
-  return rates[3];
+  double operator()() const {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < 4; ++i) cpuMatmul(a, false, b, false);
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return 4 * 2.0 * 1024 * 1024 * 1024 / s / 1e9;
+  }
+};
+
+double median(std::vector<double> v) {
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+  return v[v.size() / 2];
 }
 
 int child(const std::string& mode, const std::string& space, int threads, int updates) {
@@ -83,11 +90,17 @@ int child(const std::string& mode, const std::string& space, int threads, int up
   o.threads = threads;
   Trainer trainer(p, o, data, "/tmp/automoe_bench_train_" + std::to_string(getpid()));
   SubnetSampler sampler(p.space, "uniform", p.seed);
-  const double rate = gemmRate(mode == "bf16");
-  double secs = 0, tokens = 0, bound = 0;
-  std::vector<double> perUpdate, perUpdateTokens, perUpdateBound;  // every update, for other windows
+  // The rate: the median of 7 trials before training and one before each of updates 3-10 (outside
+  // their timing). This machine's speed drifts (single 7-trial medians moved between 161 and 195
+  // GFLOP/s from one process to the next), so the trials are spread over the measured window.
+  const GemmTrial trial(mode == "bf16");
+  std::vector<double> rates;
+  for (int i = 0; i < 7; ++i) rates.push_back(trial());
+  double secs = 0, tokens = 0, flops = 0;
+  std::vector<double> perUpdate, perUpdateTokens, perUpdateFlops;  // every update, for other windows
   struct rusage before {}, after {};
   for (int u = 0; u < updates; ++u) {
+    if (u >= 2 && u < 10) rates.push_back(trial());
     if (u == 2) getrusage(RUSAGE_SELF, &before);
     if (u == 10) getrusage(RUSAGE_SELF, &after);
     const ArchConfig arch = sampler.forStep(u).front();
@@ -97,14 +110,18 @@ int child(const std::string& mode, const std::string& space, int threads, int up
     perUpdate.push_back(st.secondsPerUpdate);
     const ArchStats s = computeArchStats(arch, p.space.qkvDim, p.model.vocabSize, static_cast<int>(b.src.size(1)),
                                          static_cast<int>(b.target.size(1)));
-    const double updateBound = 3.0 * static_cast<double>(b.src.size(0)) * s.flops / (rate * 1e9);  // fwd + 2x bwd
+    const double updateFlops = 3.0 * static_cast<double>(b.src.size(0)) * s.flops;  // fwd + 2x bwd
     perUpdateTokens.push_back(static_cast<double>(st.targetTokens));
-    perUpdateBound.push_back(updateBound);
+    perUpdateFlops.push_back(updateFlops);
     if (u < 2 || u >= 10) continue;  // updates 1-2 allocate optimizer state; the statistics: 3-10
     secs += st.secondsPerUpdate;
     tokens += static_cast<double>(st.targetTokens);
-    bound += updateBound;
+    flops += updateFlops;
   }
+  const double rate = median(rates);
+  const double bound = flops / (rate * 1e9);
+  std::vector<double> perUpdateBound;
+  for (double f : perUpdateFlops) perUpdateBound.push_back(f / (rate * 1e9));
   if (updates <= 10) getrusage(RUSAGE_SELF, &after);
   const int n = std::min(updates, 10) - 2;
   // Kernel time: mostly zero-filling pages touched for the first time (Adam moments of slices not
@@ -113,7 +130,8 @@ int child(const std::string& mode, const std::string& space, int threads, int up
                          1e-6 * static_cast<double>(after.ru_stime.tv_usec - before.ru_stime.tv_usec)) / n;
   nlohmann::json out = {{"mode", mode}, {"space", space}, {"threads", threads}, {"kernel_s_per_update", kernel},
                         {"s_per_update", secs / n}, {"tok_per_s", tokens / secs},
-                        {"flop_bound_s", bound / n}, {"gemm_gflops", rate}, {"per_update", perUpdate},
+                        {"flop_bound_s", bound / n}, {"gemm_gflops", rate},
+                        {"gemm_gflops_trials", rates}, {"per_update", perUpdate},
                         {"per_update_tokens", perUpdateTokens}, {"per_update_flop_bound_s", perUpdateBound},
                         {"blas_core", detectBlas().core}};
   std::printf("RESULT %s\n", out.dump().c_str());
@@ -186,8 +204,8 @@ int main(int argc, char** argv) {
   std::printf("train_throughput: wmt14.en-de space (MoE: 1-6 fractional experts), synthetic peer corpus, "
               "max-tokens 1024, %d updates, statistics over updates 3-%d\n", updates, std::min(updates, 10));
   std::printf("BLAS: %s, kernel without OPENBLAS_CORETYPE on this CPU: %s\n", blas.config.c_str(), blas.core.c_str());
-  std::printf("%-3s %-13s %-6s %9s %9s %10s %11s %9s %10s %9s\n", "thr", "mode", "space", "s/update", "tgt tok/s",
-              "FLOP-bnd s", "bnd ratio", "GFLOP/s", "peak RSS", "kernel s");
+  std::printf("%-3s %-13s %-6s %9s %9s %10s %11s %9s %10s %9s  %s\n", "thr", "mode", "space", "s/update", "tgt tok/s",
+              "FLOP-bnd s", "bnd ratio", "GFLOP/s", "peak RSS", "kernel s", "GFLOP/s trials");
   // Peer (quiet machine): tok/s at 1 thread 69-75 (generic kernel), 221 (SkylakeX); 2 threads
   // 115-137 / 281; peak RSS 5.6 GiB; MoE/dense 1.13 (generic) and 1.38 (SkylakeX) at 1 thread.
   for (int t : threads) {
@@ -203,10 +221,12 @@ int main(int argc, char** argv) {
         }
         const double s = r["s_per_update"].get<double>();
         (space == "moe" ? moe : dense) = s;
-        std::printf("%-3d %-13s %-6s %9.2f %9.1f %10.2f %11.2f %9.1f %7.2f GiB %9.2f\n", t, mode.c_str(), space.c_str(),
-                    s, r["tok_per_s"].get<double>(), r["flop_bound_s"].get<double>(),
+        const auto trials = r["gemm_gflops_trials"].get<std::vector<double>>();
+        std::printf("%-3d %-13s %-6s %9.2f %9.1f %10.2f %11.2f %9.1f %7.2f GiB %9.2f  %.0f-%.0f\n", t, mode.c_str(),
+                    space.c_str(), s, r["tok_per_s"].get<double>(), r["flop_bound_s"].get<double>(),
                     s / r["flop_bound_s"].get<double>(), r["gemm_gflops"].get<double>(), rss / 1048576.0,
-                    r["kernel_s_per_update"].get<double>());
+                    r["kernel_s_per_update"].get<double>(), *std::min_element(trials.begin(), trials.end()),
+                    *std::max_element(trials.begin(), trials.end()));
         const auto later = r["per_update"].get<std::vector<double>>();
         if (later.size() > 10) {  // updates 11..N: the same statistics later in the run
           const auto tok = r["per_update_tokens"].get<std::vector<double>>();
@@ -233,6 +253,8 @@ int main(int argc, char** argv) {
   }
   std::printf("kernel s: system time per update (updates 3-%d), mostly zero-filling pages touched for the first"
               " time; it fades as a run goes on.\n", std::min(updates, 10));
+  std::printf("GFLOP/s: the median of 1024^3 product trials, 7 before training and one before each of updates 3-10;"
+              " the range of all trials after it.\n");
   std::printf("peer (AutoMoE, same work): 1 thread 69-75 tok/s generic, 221 SkylakeX; 2 threads 115-137 / 281;\n"
               "  MoE/dense 1.13 generic, 1.38 SkylakeX; peak RSS 5.6 GiB. Targets: >= 1.5x peer tok/s, each mode\n"
               "  within 1.2x of its FLOP bound, MoE/dense <= 1.1, peak RSS below the peer's.\n");

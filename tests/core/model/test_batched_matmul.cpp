@@ -1,7 +1,10 @@
 // batchedMatmul: the attention's batched products through the BLAS directly. Its value and both
 // gradients equal at::matmul's for the layouts attention hands it (heads sliced out of a fused
-// projection, keys transposed, plain contiguous), and it steps aside where it does not apply.
+// projection, keys transposed, plain contiguous), with or without a scale factor, and it steps
+// aside where it does not apply.
 #include <QtTest/QtTest>
+
+#include <cmath>
 
 #include <ATen/autocast_mode.h>
 #include <torch/autograd.h>
@@ -28,13 +31,13 @@ Heads makeHeads(int64_t B, int64_t T, int64_t h, int64_t hd, uint64_t seed) {
   return x;
 }
 
-// Value and both gradients of batchedMatmul(a, b) against at::matmul's, with an upstream gradient
-// that is not all ones.
-void compareWithMatmul(const at::Tensor& a0, const at::Tensor& b0) {
+// Value and both gradients of batchedMatmul(a, b, alpha) against at::matmul(a * alpha, b)'s, with
+// an upstream gradient that is not all ones.
+void compareWithMatmul(const at::Tensor& a0, const at::Tensor& b0, double alpha = 1.0) {
   // detach() keeps the views' strides: each leaf reads the memory exactly as attention's views do.
   const at::Tensor a1 = a0.detach().requires_grad_(true), b1 = b0.detach().requires_grad_(true);
   const at::Tensor a2 = a0.detach().requires_grad_(true), b2 = b0.detach().requires_grad_(true);
-  const at::Tensor mine = batchedMatmul(a1, b1), ref = at::matmul(a2, b2);
+  const at::Tensor mine = batchedMatmul(a1, b1, alpha), ref = at::matmul(a2 * alpha, b2);
   QVERIFY2(at::allclose(mine, ref, 1e-5, 1e-5), "value differs from at::matmul");
   const at::Tensor up = at::randn(ref.sizes());
   (mine * up).sum().backward();
@@ -60,6 +63,20 @@ class TestBatchedMatmul final : public QObject {
     const at::Tensor probs = at::softmax(at::randn({3, 4, 7, 7}), -1);
     compareWithMatmul(probs, x.v);                  // context: [B, h, T, T] x [B, h, T, hd]
     compareWithMatmul(at::randn({2, 5, 1, 16}), at::randn({2, 5, 16, 9}));  // one query (decoding)
+  }
+
+  void scaleRidesInTheProduct() {
+    // Attention's 1/sqrt(hd) query scale, and a scale that is not a power of two.
+    const Heads x = makeHeads(2, 5, 3, 8, 2);
+    for (double alpha : {1.0 / std::sqrt(8.0), 0.3, -1.7}) {
+      compareWithMatmul(x.q, x.k.transpose(-2, -1), alpha);
+      compareWithMatmul(at::softmax(at::randn({2, 3, 5, 5}), -1), x.v, alpha);
+    }
+    // A scale that changes nothing would pass the comparisons above for alpha 1 only: check it acts.
+    const at::Tensor one = batchedMatmul(x.q, x.k.transpose(-2, -1));
+    const at::Tensor scaled = batchedMatmul(x.q, x.k.transpose(-2, -1), 0.3);
+    QVERIFY(at::allclose(scaled, one * 0.3, 1e-5, 1e-6));
+    QVERIFY(!at::allclose(scaled, one, 1e-3, 1e-3));
   }
 
   void gradientsFlowIntoStridedInputs() {
@@ -103,8 +120,8 @@ class TestBatchedMatmul final : public QObject {
       at::autocast::set_cpu_enabled(false);
       QVERIFY(!uses);
     }
-    const at::Tensor d = batchedMatmul(a.to(at::kDouble), b.to(at::kDouble));
-    QVERIFY(at::allclose(d, at::matmul(a.to(at::kDouble), b.to(at::kDouble))));
+    const at::Tensor d = batchedMatmul(a.to(at::kDouble), b.to(at::kDouble), 0.5);
+    QVERIFY(at::allclose(d, at::matmul(a.to(at::kDouble), b.to(at::kDouble)) * 0.5));
   }
 };
 
