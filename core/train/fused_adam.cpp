@@ -1,6 +1,8 @@
 #include "train/fused_adam.h"
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include <ATen/Parallel.h>
@@ -14,13 +16,26 @@ struct Coef {
   T beta1, oneMinusBeta1, beta2, oneMinusBeta2, weightDecay, negStepSize, sqrtBc2, eps, gradScale;
 };
 
+// A gradient entry as the parameter's type: float and double as they are, bf16 widened exactly
+// (its bits are the top half of a float's).
+inline float widen(uint16_t bf16Bits) {
+  const uint32_t bits = static_cast<uint32_t>(bf16Bits) << 16;
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+template <typename T>
+inline T widen(T x) {
+  return x;
+}
+
 // One contiguous run of n entries. The operation order mirrors the tensor formulation
 // (mul_/add_, mul_/addcmul_, sqrt/div_/add_, addcdiv_).
-template <typename T, bool Decay>
+template <typename T, typename G, bool Decay>
 __attribute__((always_inline)) inline void run(T* __restrict p, T* __restrict m, T* __restrict v,
-                                               const T* __restrict g, int64_t n, const Coef<T>& c) {
+                                               const G* __restrict g, int64_t n, const Coef<T>& c) {
   for (int64_t i = 0; i < n; ++i) {
-    T gi = g[i] * c.gradScale;  // exact for a scale of 1
+    T gi = static_cast<T>(widen(g[i])) * c.gradScale;  // exact for a scale of 1
     if (Decay) gi = gi + c.weightDecay * p[i];
     const T mi = m[i] * c.beta1 + c.oneMinusBeta1 * gi;
     const T vi = v[i] * c.beta2 + c.oneMinusBeta2 * gi * gi;
@@ -35,11 +50,18 @@ __attribute__((always_inline)) inline void run(T* __restrict p, T* __restrict m,
 // dominate once the box is in cache).
 __attribute__((target_clones("avx512f", "avx2", "default")))
 void runFloat(float* p, float* m, float* v, const float* g, int64_t n, const Coef<float>& c, bool decay) {
-  if (decay) run<float, true>(p, m, v, g, n, c); else run<float, false>(p, m, v, g, n, c);
+  if (decay) run<float, float, true>(p, m, v, g, n, c); else run<float, float, false>(p, m, v, g, n, c);
+}
+
+// A bf16 gradient (bf16 products' weight gradients, SliceRecorder::gradientSink) for a float
+// parameter: read at 2 bytes per entry, no float copy made first.
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void runFloatBf16(float* p, float* m, float* v, const uint16_t* g, int64_t n, const Coef<float>& c, bool decay) {
+  if (decay) run<float, uint16_t, true>(p, m, v, g, n, c); else run<float, uint16_t, false>(p, m, v, g, n, c);
 }
 
 void runDouble(double* p, double* m, double* v, const double* g, int64_t n, const Coef<double>& c, bool decay) {
-  if (decay) run<double, true>(p, m, v, g, n, c); else run<double, false>(p, m, v, g, n, c);
+  if (decay) run<double, double, true>(p, m, v, g, n, c); else run<double, double, false>(p, m, v, g, n, c);
 }
 
 template <typename T>
@@ -63,7 +85,9 @@ void update(const at::Tensor& param, const at::Tensor& expAvg, const at::Tensor&
   T* const p = param.data_ptr<T>();
   T* const m = expAvg.data_ptr<T>();
   T* const v = expAvgSq.data_ptr<T>();
-  const T* const g = grad.data_ptr<T>();
+  const bool bf16 = grad.scalar_type() == at::kBFloat16;
+  const char* const g = static_cast<const char*>(grad.data_ptr());
+  const int64_t gSize = static_cast<int64_t>(grad.element_size());
   // Grain: ~64K entries per task so that small boxes stay on one thread.
   const int64_t grain = std::max<int64_t>(1, 65536 / std::max<int64_t>(inner, 1));
   at::parallel_for(0, rows, grain, [&](int64_t r0, int64_t r1) {
@@ -77,10 +101,15 @@ void update(const at::Tensor& param, const at::Tensor& expAvg, const at::Tensor&
         ov += i * expAvgSq.stride(d);
         og += i * grad.stride(d);
       }
-      if constexpr (std::is_same_v<T, float>)
-        runFloat(p + op, m + om, v + ov, g + og, inner, c, decay);
-      else
-        runDouble(p + op, m + om, v + ov, g + og, inner, c, decay);
+      const void* gr = g + og * gSize;
+      if constexpr (std::is_same_v<T, float>) {
+        if (bf16)
+          runFloatBf16(p + op, m + om, v + ov, static_cast<const uint16_t*>(gr), inner, c, decay);
+        else
+          runFloat(p + op, m + om, v + ov, static_cast<const float*>(gr), inner, c, decay);
+      } else {
+        runDouble(p + op, m + om, v + ov, static_cast<const double*>(gr), inner, c, decay);
+      }
     }
   });
 }
@@ -91,8 +120,10 @@ bool fusedAdamBox(const at::Tensor& param, const at::Tensor& expAvg, const at::T
                   const at::Tensor& grad, const FusedAdamCoefficients& c) {
   const auto type = param.scalar_type();
   if (type != at::kFloat && type != at::kDouble) return false;
+  const bool bf16Grad = type == at::kFloat && grad.scalar_type() == at::kBFloat16;
   for (const at::Tensor* t : {&param, &expAvg, &expAvgSq, &grad}) {
-    if (!t->device().is_cpu() || t->scalar_type() != type || t->dim() != grad.dim() || t->is_sparse())
+    const bool typeOk = t->scalar_type() == type || (t == &grad && bf16Grad);
+    if (!t->device().is_cpu() || !typeOk || t->dim() != grad.dim() || t->is_sparse())
       return false;
     if (t->dim() > 0 && t->size(-1) > 1 && t->stride(-1) != 1) return false;
   }

@@ -18,9 +18,10 @@ struct FusedAdamCoefficients {
 };
 
 // param, expAvg, expAvgSq: the same shape; grad: the leading box to update (grad.sizes() <= the
-// parameter's in every dimension). Returns false, touching nothing, where the fused kernel does
-// not apply (not CPU, not float/double, a last dimension that is not unit-stride); the caller
-// then uses tensor operations.
+// parameter's in every dimension), in the parameter's type or, for a float parameter, bf16 (read
+// as its exact float value). Returns false, touching nothing, where the fused kernel does not
+// apply (not CPU, not float/double, a last dimension that is not unit-stride); the caller then
+// uses tensor operations.
 bool fusedAdamBox(const at::Tensor& param, const at::Tensor& expAvg, const at::Tensor& expAvgSq,
                   const at::Tensor& grad, const FusedAdamCoefficients& c);
 

@@ -51,7 +51,8 @@ void SliceAdam::update(size_t index, const at::Tensor& gs, double lr, double gra
     m = m.narrow(d, 0, gs.size(d));
     v = v.narrow(d, 0, gs.size(d));
   }
-  at::Tensor grad = gradScale != 1.0 ? gs * gradScale : gs;
+  at::Tensor grad = gs.to(ps.scalar_type());  // a bf16 box (SliceRecorder::gradientSink) in ps's type
+  if (gradScale != 1.0) grad = grad * gradScale;
   if (m_options.weightDecay != 0) grad = grad + m_options.weightDecay * ps;
   m.mul_(m_options.beta1).add_(grad, 1.0 - m_options.beta1);
   v.mul_(m_options.beta2).addcmul_(grad, grad, 1.0 - m_options.beta2);

@@ -293,7 +293,7 @@ std::vector<SliceAdam::BoxGrad> Trainer::collectGradients(const SliceRecorder& r
         }
         local[i] = padded;
       } else {
-        local[i] = local[i].contiguous();
+        local[i] = local[i].to(p.scalar_type()).contiguous();  // a bf16 box is summed in p's type
       }
       reduce.push_back(local[i]);
     }
@@ -311,7 +311,11 @@ double Trainer::clipScale(const std::vector<SliceAdam::BoxGrad>& boxes) const {
   // device round trip per parameter would stall CUDA ~270 times per update); squares in double.
   std::vector<at::Tensor> norms;
   norms.reserve(boxes.size());
-  for (const auto& b : boxes) norms.push_back(at::linalg_vector_norm(b.grad, 2));
+  // A bf16 box (SliceRecorder::gradientSink) is reduced in float.
+  for (const auto& b : boxes)
+    norms.push_back(at::linalg_vector_norm(b.grad, 2, c10::nullopt, false,
+                                           b.grad.scalar_type() == at::kBFloat16 ? c10::optional<at::ScalarType>(at::kFloat)
+                                                                                  : c10::nullopt));
   const double norm = std::sqrt(at::stack(norms).to(at::kDouble).pow(2).sum().item<double>());
   return norm > m_options.clipNorm ? m_options.clipNorm / (norm + 1e-6) : 1.0;
 }

@@ -1,11 +1,13 @@
 // sliceLinear: the values and all three gradients of at::linear, for strided prefix-slice weights
 // and [B, T, in] inputs; the weight gradient arrives contiguous (no copy in AccumulateGrad); under
-// bf16 autocast the output is bf16 and the gradients come back in the parameters' float type.
+// bf16 autocast the output is bf16 and the gradients come back in the parameters' float type;
+// while a SliceRecorder records, the bf16 weight gradient goes to the recorder uncast instead.
 #include <QtTest/QtTest>
 
 #include <ATen/autocast_mode.h>
 
 #include "model/slice_linear.h"
+#include "model/slice_recorder.h"
 
 using namespace automoe;
 
@@ -75,6 +77,81 @@ class TestSliceLinear final : public QObject {
     QVERIFY(diff(got.dw, ref.dw) < 0.05 * ref.dw.abs().max().item<double>());
     QVERIFY(diff(got.dx, ref.dx) < 0.05 * ref.dx.abs().max().item<double>());
     QVERIFY(diff(got.db, ref.db) < 0.05 * ref.db.abs().max().item<double>());
+  }
+
+  void recordedBf16WeightGradientReachesTheRecorderUncast() {
+    at::manual_seed(6);
+    const at::Tensor x = at::randn({2, 5, 21}), x2 = at::randn({3, 12}), bias = at::randn({30});
+    const at::Tensor stored = at::randn({50, 40}).requires_grad_(true);
+    auto loss = [](const at::Tensor& y) { return (y.to(at::kFloat) * at::linspace(-1, 1, y.numel()).view(y.sizes())).sum(); };
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    at::autocast::set_cpu_enabled(true);
+    // Reference: autograd's float gradient of the parameter (no recorder).
+    at::Tensor viaAutograd;
+    {
+      const at::Tensor w = stored.narrow(0, 0, 30).narrow(1, 0, 21);
+      loss(sliceLinear(x, w, bias)).backward();
+      viaAutograd = stored.grad().narrow(0, 0, 30).narrow(1, 0, 21).clone();
+      stored.mutable_grad() = at::Tensor();
+    }
+    SliceRecorder recorder;
+    {
+      SliceRecorder::Scope scope(recorder);
+      const at::Tensor w = SliceRecorder::slice(stored, {30, 21});
+      QVERIFY(SliceRecorder::gradientSink(stored, at::kBFloat16).defined() == false);  // not a recorded leaf
+      at::Tensor y = sliceLinear(x, w, bias);
+      loss(y).backward();
+      QVERIFY(!w.grad().defined());  // autograd got no float copy
+    }
+    at::autocast::set_cpu_enabled(false);
+    at::autocast::clear_cache();
+    auto boxes = recorder.boxGradients();
+    QCOMPARE(boxes.size(), size_t(1));
+    QCOMPARE(boxes[0].grad.scalar_type(), at::kBFloat16);
+    QCOMPARE(boxes[0].grad.sizes(), (at::IntArrayRef{30, 21}));
+    QVERIFY(at::equal(boxes[0].grad.to(at::kFloat), viaAutograd));  // the same values as autograd's cast
+
+    // The same parameter also used in float (another slice, another product): the box sums both,
+    // in the parameter's type; a float product's gradient goes through autograd as before.
+    recorder.clear();
+    at::Tensor floatPart;
+    {
+      SliceRecorder::Scope scope(recorder);
+      const at::Tensor w = SliceRecorder::slice(stored, {30, 21});
+      const at::Tensor wf = SliceRecorder::slice(stored, {20, 12});
+      at::autocast::set_cpu_enabled(true);
+      at::Tensor y = sliceLinear(x, w, bias);
+      at::autocast::set_cpu_enabled(false);
+      at::autocast::clear_cache();
+      at::Tensor yf = sliceLinear(x2, wf, at::Tensor());
+      (loss(y) + loss(yf)).backward();
+      QVERIFY(!w.grad().defined());
+      QCOMPARE(wf.grad().scalar_type(), at::kFloat);
+      floatPart = wf.grad().clone();
+    }
+    boxes = recorder.boxGradients();
+    QCOMPARE(boxes.size(), size_t(1));
+    QCOMPARE(boxes[0].grad.scalar_type(), at::kFloat);
+    at::Tensor expected = viaAutograd.clone();
+    expected.narrow(0, 0, 20).narrow(1, 0, 12).add_(floatPart);
+    QVERIFY((boxes[0].grad - expected).abs().max().item<double>() < 1e-5);
+
+    // A second backward through the same graph finds the sink full: autograd gets that one.
+    recorder.clear();
+    {
+      SliceRecorder::Scope scope(recorder);
+      const at::Tensor w = SliceRecorder::slice(stored, {30, 21});
+      at::autocast::set_cpu_enabled(true);
+      at::Tensor l = loss(sliceLinear(x, w, bias));
+      at::autocast::set_cpu_enabled(false);
+      at::autocast::clear_cache();
+      l.backward({}, /*retain_graph=*/true);
+      l.backward();
+      QCOMPARE(w.grad().scalar_type(), at::kFloat);
+    }
+    boxes = recorder.boxGradients();
+    QCOMPARE(boxes.size(), size_t(1));
+    QVERIFY((boxes[0].grad - 2 * viaAutograd).abs().max().item<double>() < 1e-4);
   }
 };
 

@@ -1,11 +1,15 @@
 // Data-parallel training over c10d on 127.0.0.1: two ranks end with the same parameters as one
 // rank trained on the doubled batch (both ranks' batches concatenated), within 1e-5. Rows: Gloo on
 // CPU (always), Gloo on CUDA and NCCL (one GPU per rank) where this build and machine have them.
+// With bf16 products (CPU, Gloo; their weight gradients reach the collective in bf16) the ranks
+// agree exactly with each other and their update is within 10% (relative norm) of the single run's.
 #include <QtTest/QtTest>
 
 #include <QTemporaryDir>
+#include <cmath>
 #include <functional>
 
+#include <map>
 #include <thread>
 
 #include "model/sinusoidal_positions.h"
@@ -79,14 +83,17 @@ class TestDataParallel final : public QObject {
   void twoRanksEqualOneRankOnTheDoubledBatch_data() {
     QTest::addColumn<QString>("device");
     QTest::addColumn<CollectiveBackend>("backend");
-    QTest::newRow("cpu-gloo") << "cpu" << CollectiveBackend::Gloo;
-    QTest::newRow("cuda-gloo") << "cuda" << CollectiveBackend::Gloo;
-    QTest::newRow("cuda-nccl") << "cuda" << CollectiveBackend::Nccl;
+    QTest::addColumn<QString>("precision");
+    QTest::newRow("cpu-gloo") << "cpu" << CollectiveBackend::Gloo << "fp32";
+    QTest::newRow("cpu-gloo-bf16") << "cpu" << CollectiveBackend::Gloo << "bf16";
+    QTest::newRow("cuda-gloo") << "cuda" << CollectiveBackend::Gloo << "fp32";
+    QTest::newRow("cuda-nccl") << "cuda" << CollectiveBackend::Nccl << "fp32";
   }
 
   void twoRanksEqualOneRankOnTheDoubledBatch() {
     QFETCH(QString, device);
     QFETCH(CollectiveBackend, backend);
+    QFETCH(QString, precision);
     if (device == "cuda" && cudaDevices() == 0) QSKIP("no CUDA device (or a LibTorch without CUDA)");
     if (backend == CollectiveBackend::Gloo && !C10dCollective::glooCompiledIn()) QSKIP("this build has no Gloo");
     if (backend == CollectiveBackend::Nccl && !C10dCollective::ncclCompiledIn()) QSKIP("this build has no NCCL");
@@ -96,9 +103,12 @@ class TestDataParallel final : public QObject {
     const auto data = test::tinyCorpus(64);
     TrainingOptions o = test::tinyTraining(steps);
     o.device = device.toStdString();
+    o.precision = precision.toStdString();
 
     Trainer single(deterministicProject(), o, std::make_shared<DoubledBatches>(data),
                    dir.filePath("single").toStdString());
+    std::map<std::string, at::Tensor> initial;
+    for (const auto& kv : single.model()->named_parameters()) initial[kv.key()] = kv.value().detach().clone();
     for (int i = 0; i < steps; ++i) {
       TrainStepStats s;
       QVERIFY(single.trainStep(s));
@@ -137,16 +147,31 @@ class TestDataParallel final : public QObject {
     QVERIFY2(errors[0].empty() && errors[1].empty(), (errors[0] + errors[1]).c_str());
 
     const auto ref = single.model()->named_parameters();
+    if (precision == "bf16") {
+      // Products over a half batch round differently from products over the whole batch, and
+      // Adam turns a tiny gradient's rounding into a full step either way: compare the updates
+      // as a whole (relative norm of their difference).
+      double diff2 = 0, step2 = 0;
+      for (const auto& kv : ranks[0]->model()->named_parameters()) {
+        const at::Tensor step = (ref[kv.key()] - initial.at(kv.key())).to(at::kDouble);
+        diff2 += (kv.value() - ref[kv.key()]).to(at::kDouble).pow(2).sum().item<double>();
+        step2 += step.pow(2).sum().item<double>();
+      }
+      qInfo("bf16: relative difference of the updates %g", std::sqrt(diff2 / step2));
+      QVERIFY(step2 > 0);
+      QVERIFY2(std::sqrt(diff2 / step2) < 0.1, qPrintable(QString::number(std::sqrt(diff2 / step2))));
+    }
+    const double tolerance = 1e-5;
     double worst = 0;
-    for (int r = 0; r < 2; ++r)
+    for (int r = 0; r < 2 && precision == "fp32"; ++r)
       for (const auto& kv : ranks[r]->model()->named_parameters())
         worst = std::max(worst, (kv.value() - ref[kv.key()]).abs().max().item<double>());
-    if (worst >= 1e-5)
+    if (worst >= tolerance)
       for (const auto& kv : ranks[0]->model()->named_parameters()) {
         const double d = (kv.value() - ref[kv.key()]).abs().max().item<double>();
-        if (d > 1e-5) qWarning("%s differs by %g", kv.key().c_str(), d);
+        if (d > tolerance) qWarning("%s differs by %g", kv.key().c_str(), d);
       }
-    QVERIFY2(worst < 1e-5, qPrintable(QString("max parameter difference %1").arg(worst)));
+    QVERIFY2(worst < tolerance, qPrintable(QString("max parameter difference %1").arg(worst)));
     // Ranks agree exactly with each other.
     const auto p0 = ranks[0]->model()->named_parameters(), p1 = ranks[1]->model()->named_parameters();
     for (const auto& kv : p0) QVERIFY(at::equal(kv.value(), p1[kv.key()]));

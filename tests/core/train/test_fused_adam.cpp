@@ -1,6 +1,7 @@
 // fusedAdamBox: the same update as Adam written in tensor operations (float rounding), on exactly
 // the leading box, with and without weight decay, for float and double; declines what it cannot
-// do (a mismatched type) without touching anything; a gradient scale is a scaled gradient.
+// do (a mismatched type) without touching anything; a gradient scale is a scaled gradient; a bf16
+// gradient of a float parameter gives the update of its float value exactly.
 #include <QtTest/QtTest>
 
 #include <cmath>
@@ -73,6 +74,30 @@ class TestFusedAdam final : public QObject {
       QVERIFY((v1 - v2).abs().max().item<double>() < tol);
       QVERIFY((p1 - p0).abs().max().item<double>() > 1e-4);  // it did update
     }
+  }
+
+  void readsBf16GradientsForFloatParameters() {
+    // A bf16 gradient is read as its exact float value: the same update, bit for bit, as the
+    // gradient widened to float first; with and without decay and scale, on a strided box.
+    at::manual_seed(23);
+    for (double decay : {0.0, 0.01})
+      for (double scale : {1.0, 0.37}) {
+        const at::Tensor p0 = at::randn({9, 70}), m0 = at::randn({9, 70}) * 0.1, v0 = at::rand({9, 70}) * 0.1;
+        const at::Tensor g = (at::randn({6, 67}) * 3).to(at::kBFloat16);
+        FusedAdamCoefficients c{0.9, 0.98, 1e-8, decay, 1e-2, std::sqrt(1 - 0.98 * 0.98)};
+        c.gradScale = scale;
+        at::Tensor p1 = p0.clone(), m1 = m0.clone(), v1 = v0.clone();
+        at::Tensor p2 = p0.clone(), m2 = m0.clone(), v2 = v0.clone();
+        QVERIFY(fusedAdamBox(p1, m1, v1, g, c));
+        QVERIFY(fusedAdamBox(p2, m2, v2, g.to(at::kFloat), c));
+        QVERIFY(at::equal(p1, p2));
+        QVERIFY(at::equal(m1, m2));
+        QVERIFY(at::equal(v1, v2));
+        QVERIFY((p1 - p0).abs().max().item<double>() > 1e-4);
+      }
+    // Only float parameters take a bf16 gradient.
+    at::Tensor p = at::zeros({4}, at::kDouble), m = at::zeros({4}, at::kDouble), v = at::zeros({4}, at::kDouble);
+    QVERIFY(!fusedAdamBox(p, m, v, at::ones({4}, at::kBFloat16), FusedAdamCoefficients{0.9, 0.98, 1e-8, 0, 1e-2, 1}));
   }
 
   void declinesMismatchedTypes() {
