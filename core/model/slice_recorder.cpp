@@ -72,8 +72,14 @@ std::vector<SliceRecorder::Box> SliceRecorder::boxGradients() const {
       out.push_back({e.param, dense[0]});  // the common case: one slice, its gradient as is
       continue;
     }
-    at::Tensor grad = at::zeros(box, e.param.options().layout(at::kStrided));  // summed in param's type
-    for (const auto& g : dense) prefixView(grad, g.sizes()).add_(g);
+    // Summed in param's type, starting from a full-box dense gradient where there is one (a tied
+    // output projection's, to which the embedding's sparse rows are added): no zero-filled box.
+    size_t first = 0;
+    while (first < dense.size() && dense[first].sizes() != at::IntArrayRef(box)) ++first;
+    at::Tensor grad = first < dense.size() ? dense[first].to(e.param.scalar_type())
+                                           : at::zeros(box, e.param.options().layout(at::kStrided));
+    for (size_t i = 0; i < dense.size(); ++i)
+      if (i != first) prefixView(grad, dense[i].sizes()).add_(dense[i]);
     for (const auto& sp : sparse) {  // sparse row gradients, added into their rows only
       const at::Tensor g = sp.coalesce();  // [rows, ...]: indices [1, nnz], values [nnz, ...]
       prefixView(grad, g.sizes()).index_add_(0, g._indices()[0], g._values().to(grad.scalar_type()));
