@@ -23,9 +23,28 @@ at::Tensor rowMajor(const at::Tensor& t) {
   if (t.stride(1) == 1 && t.stride(0) >= std::max<int64_t>(t.size(1), 1)) return t;
   return t.contiguous();
 }
+
+// See gemmFriendlyRowStride (cpu_gemm.h). Products over few rows (K < 256, expert blocks) do not
+// suffer and are left alone.
+bool aliasingTransposedOperand(const at::Tensor& a, bool transA, int64_t K) {
+  return transA && K >= 256 && gemmFriendlyRowStride(a.stride(0)) != a.stride(0);
+}
+
+at::Tensor padRowStride(const at::Tensor& a) {
+  return emptyGemmFriendly(a.size(0), a.size(1), a.options()).copy_(a);
+}
 #endif
 
 }  // namespace
+
+int64_t gemmFriendlyRowStride(int64_t cols) { return cols >= 1024 && cols % 512 == 0 ? cols + 16 : cols; }
+
+at::Tensor emptyGemmFriendly(int64_t rows, int64_t cols, const at::TensorOptions& options) {
+  const int64_t stride = gemmFriendlyRowStride(cols);
+  if (stride == cols || !options.device().is_cpu() || options.dtype() != at::kFloat)
+    return at::empty({rows, cols}, options);                                   // [rows, cols]
+  return at::empty({rows, stride}, options).narrow(1, 0, cols);  // [rows, stride] -> [rows, cols]
+}
 
 bool oneDnnGemmCompiledIn() {
 #ifdef AUTOMOE_HAVE_ONEDNN
@@ -62,8 +81,8 @@ at::Tensor oneDnnMatmul(const at::Tensor& a, bool transA, const at::Tensor& b, b
   const at::Tensor opA = transA ? a.t() : a, opB = transB ? b.t() : b;
   // A profiler scope like ATen's own products (inputs: the two operands as multiplied).
   RECORD_FUNCTION("automoe::sgemm", std::vector<c10::IValue>({opA, opB}));
-  const at::Tensor A = rowMajor(a), B = rowMajor(b);
   const int64_t M = opA.size(0), K = opA.size(1), N = opB.size(1);
+  const at::Tensor A = aliasingTransposedOperand(a, transA, K) ? padRowStride(a) : rowMajor(a), B = rowMajor(b);
   TORCH_CHECK(opB.size(0) == K, "cpuMatmul: inner sizes differ");
   at::Tensor c = at::empty({M, N}, a.options());  // [M, N]
   if (M == 0 || N == 0) return c;

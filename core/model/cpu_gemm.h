@@ -26,6 +26,18 @@ std::string cpuGemmName(CpuGemm backend);  // "blas", "onednn"
 // backend; any row stride, unit column stride (other layouts are made contiguous first).
 at::Tensor cpuMatmul(const at::Tensor& a, bool transA, const at::Tensor& b, bool transB);
 
+// oneDNN 2.6's sgemm reads a transposed first operand (the dY^T of a weight gradient) 15-30% slower
+// when its row stride is a multiple of 512 floats (2 KiB), 1024 floats or more: cache-set
+// aliasing. Measured on this project's machine kind, cold cache, [1012 x 1024..3072]^T x
+// [1012 x 512..640]: 144-158 GFLOP/s at such strides, 171-187 with rows 16 floats (64 bytes)
+// longer. gemmFriendlyRowStride: the row stride to use for `cols` columns (cols, or cols + 16);
+// emptyGemmFriendly: an uninitialised [rows, cols] tensor with that row stride (a view into a
+// wider buffer) for fp32 CPU tensors, plain at::empty otherwise. Producers of gradients that feed
+// weight-gradient products allocate with it; cpuMatmul copies other such operands (a copy costs
+// about a twentieth of the product).
+int64_t gemmFriendlyRowStride(int64_t cols);
+at::Tensor emptyGemmFriendly(int64_t rows, int64_t cols, const at::TensorOptions& options);
+
 // True when oneDNN's sgemm agrees with LibTorch's BLAS on random test products within 1e-4 of
 // their scale (the check before `auto` picks it).
 bool oneDnnGemmAgreesWithBlas();

@@ -1,6 +1,7 @@
 #include "model/expert.h"
 
 #include "model/fast_dropout.h"
+#include "model/gemm_friendly_relu.h"
 
 namespace automoe {
 
@@ -13,7 +14,7 @@ void ExpertImpl::reset() {
 
 at::Tensor ExpertImpl::forward(const at::Tensor& x, int64_t d, int64_t f,
                                double activationDropout) const {
-  at::Tensor h = at::relu(fc1->forward(x, d, f));  // [N, f]
+  at::Tensor h = gemmFriendlyRelu(fc1->forward(x, d, f));  // [N, f]
   if (activationDropout > 0 && is_training()) h = fastDropout(h, activationDropout, true);
   return fc2->forward(h, f, d);  // [N, d]
 }

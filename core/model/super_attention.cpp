@@ -7,6 +7,7 @@
 
 #include "model/batched_matmul.h"
 #include "model/fast_dropout.h"
+#include "model/head_split.h"
 #include "model/slice_recorder.h"
 #include <ATen/core/grad_mode.h>
 
@@ -23,6 +24,12 @@ at::Tensor withFrozenKeyBias(const at::Tensor& bias, int64_t keyOffset, int64_t 
   if (!at::GradMode::is_enabled() || !bias.requires_grad()) return bias;  // inference: nothing to do
   return at::cat({bias.narrow(0, 0, keyOffset), bias.narrow(0, keyOffset, qkv).detach(),
                   bias.narrow(0, keyOffset + qkv, bias.size(0) - keyOffset - qkv)});
+}
+
+// [B, T, q] -> [B, h, T, q/h] (a view)
+at::Tensor toHeads(const at::Tensor& x, int64_t heads) {
+  TORCH_CHECK(x.size(2) % heads == 0, "attention: ", heads, " heads do not divide qkv_dim ", x.size(2));
+  return x.view({x.size(0), x.size(1), heads, x.size(2) / heads}).transpose(1, 2);  // [B, T, q] -> [B, h, T, hd]
 }
 
 }  // namespace
@@ -53,15 +60,12 @@ void SuperAttentionImpl::reset() {
   }
 }
 
-at::Tensor SuperAttentionImpl::attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+at::Tensor SuperAttentionImpl::attend(const at::Tensor& qh, const at::Tensor& kh, const at::Tensor& vh,
                                       int64_t heads, const at::Tensor& keyPadding,
                                       bool causal) const {
-  const int64_t B = q.size(0), T = q.size(1), S = k.size(1), qkv = options.qkv_dim();
-  const int64_t hd = qkv / heads;
-  TORCH_CHECK(hd * heads == qkv, "attention: ", heads, " heads do not divide qkv_dim ", qkv);
-  const at::Tensor qh = q.view({B, T, heads, hd}).transpose(1, 2);  // [B, T, qkv] -> [B, h, T, hd]
-  const at::Tensor kh = k.view({B, S, heads, hd}).transpose(1, 2);  // [B, S, qkv] -> [B, h, S, hd]
-  const at::Tensor vh = v.view({B, S, heads, hd}).transpose(1, 2);  // [B, S, qkv] -> [B, h, S, hd]
+  const int64_t B = qh.size(0), T = qh.size(2), S = kh.size(2), hd = qh.size(3), qkv = heads * hd;
+  TORCH_CHECK(qh.size(1) == heads && qkv == options.qkv_dim(), "attention: ", heads, " heads of ", hd,
+              " do not make qkv_dim ", options.qkv_dim());
   // The queries' 1/sqrt(hd) scale rides in the product (no scaled copy of q to make and differentiate).
   const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
   at::Tensor scores = batchedMatmul(qh, kh.transpose(-2, -1), scale);  // [B, h, T, S]
@@ -89,17 +93,21 @@ at::Tensor SuperAttentionImpl::forwardSelf(const at::Tensor& x, int64_t d, int64
   const at::Tensor w = SliceRecorder::slice(in_proj_weight, {q3, d});  // [3q, d]
   const at::Tensor b = withFrozenKeyBias(SliceRecorder::slice(in_proj_bias, {q3}), options.qkv_dim(),
                                          options.qkv_dim());
-  const std::vector<at::Tensor> qkvParts = linearFewRows(x, w, b).chunk(3, -1);  // [B, T, 3q] -> 3 x [B, T, q]
-  at::Tensor k = qkvParts[1], v = qkvParts[2];
-  if (cache) {
-    if (!cache->empty()) {
-      k = at::cat({cache->key, k}, 1);  // [B, t, q] + [B, T, q] -> [B, t+T, q]
-      v = at::cat({cache->value, v}, 1);
-    }
-    cache->key = k;
-    cache->value = v;
+  const at::Tensor qkvOut = linearFewRows(x, w, b);  // [B, T, 3q]
+  if (!cache) {
+    const std::vector<at::Tensor> h = splitHeads(qkvOut, 3, heads);  // 3 x [B, h, T, hd]
+    return out_proj->forward(attend(h[0], h[1], h[2], heads, keyPadding, causal), options.qkv_dim(), d);
   }
-  const at::Tensor out = attend(qkvParts[0], k, v, heads, cache ? at::Tensor() : keyPadding, causal);
+  const std::vector<at::Tensor> qkvParts = qkvOut.chunk(3, -1);  // [B, T, 3q] -> 3 x [B, T, q]
+  at::Tensor k = qkvParts[1], v = qkvParts[2];
+  if (!cache->empty()) {
+    k = at::cat({cache->key, k}, 1);  // [B, t, q] + [B, T, q] -> [B, t+T, q]
+    v = at::cat({cache->value, v}, 1);
+  }
+  cache->key = k;
+  cache->value = v;
+  const at::Tensor out = attend(toHeads(qkvParts[0], heads), toHeads(k, heads), toHeads(v, heads), heads,
+                                at::Tensor(), causal);
   return out_proj->forward(out, options.qkv_dim(), d);
 }
 
@@ -113,22 +121,26 @@ at::Tensor SuperAttentionImpl::forwardCross(const at::Tensor& x, int64_t dq, con
   const int64_t qkv = options.qkv_dim();
   const at::Tensor q = linearFewRows(x, SliceRecorder::slice(q_proj_weight, {qkv, dq}),
                                   SliceRecorder::slice(q_proj_bias, {qkv}));  // [B, T, qkv]
-  at::Tensor k, v;
+  at::Tensor kh, vh;  // [B, h, S, hd]
   if (cache && !cache->empty()) {
-    k = cache->key;
-    v = cache->value;
+    kh = toHeads(cache->key, heads);
+    vh = toHeads(cache->value, heads);
   } else {
     const at::Tensor b = withFrozenKeyBias(SliceRecorder::slice(kv_proj_bias, {2 * qkv}), 0, qkv);
-    const auto kv = linearFewRows(memory, SliceRecorder::slice(kv_proj_weight, {2 * qkv, dm}), b)
-                        .chunk(2, -1);  // [B, S, 2q] -> 2 x [B, S, q]
-    k = kv[0];
-    v = kv[1];
+    const at::Tensor kvOut = linearFewRows(memory, SliceRecorder::slice(kv_proj_weight, {2 * qkv, dm}), b);  // [B, S, 2q]
     if (cache) {
-      cache->key = k;
-      cache->value = v;
+      const auto kv = kvOut.chunk(2, -1);  // [B, S, 2q] -> 2 x [B, S, q]
+      cache->key = kv[0];
+      cache->value = kv[1];
+      kh = toHeads(kv[0], heads);
+      vh = toHeads(kv[1], heads);
+    } else {
+      const std::vector<at::Tensor> h = splitHeads(kvOut, 2, heads);  // 2 x [B, h, S, hd]
+      kh = h[0];
+      vh = h[1];
     }
   }
-  const at::Tensor out = attend(q, k, v, heads, memoryPadding, /*causal=*/false);
+  const at::Tensor out = attend(toHeads(q, heads), kh, vh, heads, memoryPadding, /*causal=*/false);
   return out_proj->forward(out, options.qkv_dim(), dq);
 }
 

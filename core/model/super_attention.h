@@ -52,7 +52,7 @@ class SuperAttentionImpl : public torch::nn::Module {
   SuperLinear out_proj{nullptr};
 
  private:
-  // q [B, T, qkv], k/v [B, S, qkv] -> [B, T, qkv]
+  // Head-major q [B, h, T, hd], k/v [B, h, S, hd] -> [B, T, h*hd]
   at::Tensor attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int64_t heads,
                     const at::Tensor& keyPadding, bool causal) const;
 };

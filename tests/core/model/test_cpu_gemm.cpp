@@ -1,5 +1,6 @@
 // cpuMatmul through oneDNN's sgemm gives LibTorch's products (all four transpose cases, prefix
-// views with a longer row stride, transposed views, empty sizes), and sliceLinear's forward and
+// views with a longer row stride, transposed views, empty sizes, transposed operands copied to
+// unaliased rows; gemm-friendly buffers pad exactly the aliasing fp32 widths), and sliceLinear's forward and
 // backward through it match the BLAS path; a storm of stop signals during oneDNN products (whose JIT
 // kernels move the stack pointer into the heap) leaves the heap intact once the signals are routed
 // to their own thread, as `automoe` does. Where the build has no oneDNN, choosing it is refused.
@@ -81,6 +82,22 @@ class TestCpuGemm final : public QObject {
     QVERIFY(relErr(cpuMatmul(w, false, x, true), want.t()) < 1e-5);  // (x w^T)^T = w x^T
   }
 
+  // A transposed first operand whose row stride aliases (a multiple of 512 floats, >= 1024) over
+  // 256 rows or more is copied to padded rows before the product: same result, input untouched.
+  void copiesAliasingTransposedOperands() {
+    const BackendScope scope;
+    setCpuGemm(CpuGemm::OneDnn);
+    at::manual_seed(6);
+    const at::Tensor wide = at::randn({300, 2048});
+    for (const at::Tensor& a : {at::randn({300, 1024}), wide.narrow(1, 0, 1536)}) {
+      QVERIFY(gemmFriendlyRowStride(a.stride(0)) != a.stride(0));
+      const at::Tensor before = a.clone(), b = at::randn({300, 40});
+      const at::Tensor want = a.t().mm(b);
+      QVERIFY(relErr(cpuMatmul(a, true, b, false), want) < 1e-5);
+      QVERIFY(at::equal(a, before));
+    }
+  }
+
   void handlesEmptySizes() {
     const BackendScope scope;
     setCpuGemm(CpuGemm::OneDnn);
@@ -88,6 +105,18 @@ class TestCpuGemm final : public QObject {
     const at::Tensor z = cpuMatmul(at::randn({3, 0}), false, at::randn({0, 4}), false);
     QCOMPARE(z.sizes(), (at::IntArrayRef{3, 4}));
     QCOMPARE(z.abs().sum().item<double>(), 0.0);
+  }
+
+  void gemmFriendlyBuffersPadOnlyAliasingFloatRows() {
+    QCOMPARE(gemmFriendlyRowStride(2048), int64_t{2064});
+    QCOMPARE(gemmFriendlyRowStride(1536), int64_t{1552});
+    QCOMPARE(gemmFriendlyRowStride(512), int64_t{512});  // measured: no loss at 2 KiB
+    QCOMPARE(gemmFriendlyRowStride(640), int64_t{640});
+    const at::Tensor f = emptyGemmFriendly(10, 3072, at::TensorOptions().dtype(at::kFloat));
+    QCOMPARE(f.sizes(), (at::IntArrayRef{10, 3072}));
+    QCOMPARE(f.stride(0), int64_t{3088});
+    QVERIFY(emptyGemmFriendly(10, 3072, at::TensorOptions().dtype(at::kBFloat16)).is_contiguous());
+    QVERIFY(emptyGemmFriendly(10, 640, at::TensorOptions().dtype(at::kFloat)).is_contiguous());
   }
 
   void agreesWithBlasOnItsCheck() { QVERIFY(oneDnnGemmAgreesWithBlas()); }
