@@ -2,7 +2,8 @@
 // train_throughput (wmt14.en-de space, synthetic peer corpus, max-tokens 1024, one subnet per
 // update); after `warmup` updates, every ATen operator and autograd node is timed with a
 // RecordFunction callback (thread CPU time, so that other processes on a loaded machine disturb
-// it less than wall time) and the self times (children excluded) are summed per name.
+// it less than wall time) and the self times (children excluded) are summed per name, with the page
+// faults taken inside each operator (shown where at least one per update).
 //
 // usage: bench_train_profile [--mode fp32|bf16] [--gemm auto|blas|onednn] [--clip 0] [--space moe|dense] [--updates 6] [--warmup 2]
 //        [--top 40] [--nested 1] [--shapes 1|2]   (set OPENBLAS_CORETYPE to choose the BLAS kernel)
@@ -50,10 +51,12 @@ double threadSeconds() {
 struct Frame {
   std::string name;
   double start = 0, children = 0, flops = 0;
+  long faults = 0, childFaults = 0;  // page faults at entry; faults in child operators
 };
 thread_local std::vector<Frame> tStack;
 std::map<std::string, std::pair<double, int64_t>> gSelf;  // name -> (self seconds, calls)
 std::map<std::string, double> gFlops;                     // name -> GEMM flops
+std::map<std::string, long> gFaults;                      // name -> page faults (self)
 
 // Multiply-add flops of a matrix product from its inputs (0 for other operators).
 double gemmFlops(const at::RecordFunction& fn) {
@@ -113,7 +116,7 @@ std::unique_ptr<at::ObserverContext> onEnter(const at::RecordFunction& fn) {
   if (gNested && !tStack.empty())
     name = tStack.front().name.substr(0, tStack.front().name.find(" > ")) + " > " +
            (tStack.size() > 1 ? tStack.back().name.substr(tStack.back().name.rfind(" > ") + 3) + " > " : "") + name;
-  tStack.push_back({name, threadSeconds(), 0, gemmFlops(fn)});
+  tStack.push_back({name, threadSeconds(), 0, gemmFlops(fn), threadMinorFaults(), 0});
   return std::make_unique<Dummy>();
 }
 
@@ -122,11 +125,16 @@ void onExit(const at::RecordFunction&, at::ObserverContext*) {
   const Frame f = tStack.back();
   tStack.pop_back();
   const double total = threadSeconds() - f.start;
+  const long faults = threadMinorFaults() - f.faults;
   auto& s = gSelf[f.name];
   s.first += total - f.children;
   gFlops[f.name] += f.flops;
+  gFaults[f.name] += faults - f.childFaults;
   ++s.second;
-  if (!tStack.empty()) tStack.back().children += total;
+  if (!tStack.empty()) {
+    tStack.back().children += total;
+    tStack.back().childFaults += faults;
+  }
 }
 
 }  // namespace
@@ -193,6 +201,7 @@ int main(int argc, char** argv) {
   for (const auto& [name, s] : gSelf) {
     std::string label = name + " (" + std::to_string(s.second / n) + " calls";
     if (gFlops[name] > 0) label += ", " + std::to_string(static_cast<int>(gFlops[name] / s.first / 1e9)) + " GFLOP/s";
+    if (gFaults[name] >= n) label += ", " + std::to_string(gFaults[name] / n) + " page faults";
     rows.emplace_back(s.first / n, label + ")");
     attributed += s.first / n;
   }
