@@ -6,7 +6,7 @@
 // faults taken inside each operator (shown where at least one per update).
 //
 // usage: bench_train_profile [--mode fp32|bf16] [--gemm auto|blas|onednn] [--clip 0] [--space moe|dense] [--updates 6] [--warmup 2]
-//        [--top 40] [--nested 1] [--shapes 1|2]   (set OPENBLAS_CORETYPE to choose the BLAS kernel)
+//        [--top 40] [--nested 1] [--shapes 1|2] [--threads 1]   (set OPENBLAS_CORETYPE to choose the BLAS kernel)
 #include <sys/resource.h>
 #include <time.h>
 
@@ -141,7 +141,7 @@ void onExit(const at::RecordFunction&, at::ObserverContext*) {
 
 int main(int argc, char** argv) {
   std::string mode = "fp32", space = "moe", gemm = "auto";
-  int updates = 6, warmup = 2, top = 40;
+  int updates = 6, warmup = 2, top = 40, threads = 1;
   double clip = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
@@ -153,13 +153,14 @@ int main(int argc, char** argv) {
     if (k == "--warmup") warmup = std::stoi(v);
     if (k == "--top") top = std::stoi(v);
     if (k == "--nested") gNested = v == "1";
+    if (k == "--threads") threads = std::stoi(v);
     if (k == "--shapes") {
       gShapes = v == "1" || v == "2";
       gShapeBuckets = v == "2";
     }
   }
   keepLargeAllocationsInHeap();
-  at::set_num_threads(1);
+  at::set_num_threads(threads);
   Project p = Project::load(AUTOMOE_SOURCE_DIR "/projects/wmt14-en-de/project.json");
   p.model.vocabSize = 16004;
   if (space == "dense") p.space.encoder.experts = p.space.decoder.experts = {1};
@@ -172,7 +173,7 @@ int main(int argc, char** argv) {
   o.precision = mode;
   o.cpuGemm = gemm;
   o.clipNorm = clip;
-  o.threads = 1;
+  o.threads = threads;
   Trainer trainer(p, o, data, "/tmp/automoe_bench_profile");
   at::addGlobalCallback(at::RecordFunctionCallback(onEnter, onExit).needsInputs(true).scopes(
       {at::RecordScope::FUNCTION, at::RecordScope::BACKWARD_FUNCTION, at::RecordScope::USER_SCOPE}));
