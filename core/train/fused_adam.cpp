@@ -46,22 +46,68 @@ __attribute__((always_inline)) inline void run(T* __restrict p, T* __restrict m,
   }
 }
 
+// The next row of a box (nullptr: none). A box narrower than its parameter has short rows at a
+// stride the hardware prefetchers follow badly: rows of 512 floats at a stride of 640 updated at
+// 1.78-1.86 ns per entry against 1.08-1.10 contiguous (1 thread, 20M entries, memory-bound: 7
+// streams of 4 bytes at ~25 GB/s). Software prefetches a fixed distance ahead, running on into the
+// next row, bring that to 1.15 (contiguous 1.00, a stride of 1024 1.49 -> 1.36).
+template <typename T, typename G>
+struct NextRow {
+  const T *p = nullptr, *m = nullptr, *v = nullptr;
+  const G* g = nullptr;
+};
+
+// How far ahead, in cache lines per stream (measured, rows of 512 floats: 8 lines 1.37, 16 1.25,
+// 24 1.15, 32 1.18, 48 1.57 ns per entry at a stride of 640).
+constexpr int64_t kAheadLines = 24;
+
+template <typename T, typename G, bool Decay>
+__attribute__((always_inline)) inline void runRow(T* __restrict p, T* __restrict m, T* __restrict v,
+                                                  const G* __restrict g, int64_t n, const Coef<T>& c,
+                                                  const NextRow<T, G>& next) {
+  constexpr int64_t kLine = 64 / static_cast<int64_t>(sizeof(T));  // entries of T per cache line
+  const int64_t ahead = kAheadLines * kLine;
+  int64_t i = 0;
+  for (; i + kLine <= n; i += kLine) {
+    const int64_t t = i + ahead;  // the entry `ahead` on, in this row or the next
+    if (t < n) {
+      __builtin_prefetch(p + t, 1);
+      __builtin_prefetch(m + t, 1);
+      __builtin_prefetch(v + t, 1);
+      __builtin_prefetch(g + t, 0);
+    } else if (next.p != nullptr && t - n < n) {
+      __builtin_prefetch(next.p + (t - n), 1);
+      __builtin_prefetch(next.m + (t - n), 1);
+      __builtin_prefetch(next.v + (t - n), 1);
+      __builtin_prefetch(next.g + (t - n), 0);
+    }
+    run<T, G, Decay>(p + i, m + i, v + i, g + i, kLine, c);
+  }
+  run<T, G, Decay>(p + i, m + i, v + i, g + i, n - i, c);
+}
+
 // One clone per instruction set, chosen at load time (the loop vectorises; sqrt and division
 // dominate once the box is in cache).
 __attribute__((target_clones("avx512f", "avx2", "default")))
-void runFloat(float* p, float* m, float* v, const float* g, int64_t n, const Coef<float>& c, bool decay) {
-  if (decay) run<float, float, true>(p, m, v, g, n, c); else run<float, float, false>(p, m, v, g, n, c);
+void runFloat(float* p, float* m, float* v, const float* g, int64_t n, const Coef<float>& c, bool decay,
+              const NextRow<float, float>& next) {
+  if (decay) runRow<float, float, true>(p, m, v, g, n, c, next); else runRow<float, float, false>(p, m, v, g, n, c, next);
 }
 
 // A bf16 gradient (bf16 products' weight gradients, SliceRecorder::gradientSink) for a float
 // parameter: read at 2 bytes per entry, no float copy made first.
 __attribute__((target_clones("avx512f", "avx2", "default")))
-void runFloatBf16(float* p, float* m, float* v, const uint16_t* g, int64_t n, const Coef<float>& c, bool decay) {
-  if (decay) run<float, uint16_t, true>(p, m, v, g, n, c); else run<float, uint16_t, false>(p, m, v, g, n, c);
+void runFloatBf16(float* p, float* m, float* v, const uint16_t* g, int64_t n, const Coef<float>& c, bool decay,
+                  const NextRow<float, uint16_t>& next) {
+  if (decay)
+    runRow<float, uint16_t, true>(p, m, v, g, n, c, next);
+  else
+    runRow<float, uint16_t, false>(p, m, v, g, n, c, next);
 }
 
-void runDouble(double* p, double* m, double* v, const double* g, int64_t n, const Coef<double>& c, bool decay) {
-  if (decay) run<double, double, true>(p, m, v, g, n, c); else run<double, double, false>(p, m, v, g, n, c);
+void runDouble(double* p, double* m, double* v, const double* g, int64_t n, const Coef<double>& c, bool decay,
+               const NextRow<double, double>& next) {
+  if (decay) runRow<double, double, true>(p, m, v, g, n, c, next); else runRow<double, double, false>(p, m, v, g, n, c, next);
 }
 
 template <typename T>
@@ -90,26 +136,46 @@ void update(const at::Tensor& param, const at::Tensor& expAvg, const at::Tensor&
   const int64_t gSize = static_cast<int64_t>(grad.element_size());
   // Grain: ~64K entries per task so that small boxes stay on one thread.
   const int64_t grain = std::max<int64_t>(1, 65536 / std::max<int64_t>(inner, 1));
+  // Row r's offset in each tensor (parameter, moments, gradient).
+  auto offsets = [&](int64_t r, int64_t& op, int64_t& om, int64_t& ov, int64_t& og) {
+    op = om = ov = og = 0;
+    for (int64_t d = D - 2, rest = r; d >= 0; --d) {
+      const int64_t i = rest % grad.size(d);
+      rest /= grad.size(d);
+      op += i * param.stride(d);
+      om += i * expAvg.stride(d);
+      ov += i * expAvgSq.stride(d);
+      og += i * grad.stride(d);
+    }
+  };
   at::parallel_for(0, rows, grain, [&](int64_t r0, int64_t r1) {
+    int64_t op, om, ov, og;
+    offsets(r0, op, om, ov, og);
     for (int64_t r = r0; r < r1; ++r) {
-      int64_t op = 0, om = 0, ov = 0, og = 0, rest = r;  // row r's offset in each tensor
-      for (int64_t d = D - 2; d >= 0; --d) {
-        const int64_t i = rest % grad.size(d);
-        rest /= grad.size(d);
-        op += i * param.stride(d);
-        om += i * expAvg.stride(d);
-        ov += i * expAvgSq.stride(d);
-        og += i * grad.stride(d);
-      }
-      const void* gr = g + og * gSize;
+      int64_t np = 0, nm = 0, nv = 0, ng = 0;
+      const bool more = r + 1 < r1;
+      if (more) offsets(r + 1, np, nm, nv, ng);
+      const char* const gr = g + og * gSize;
+      const char* const gn = g + ng * gSize;
       if constexpr (std::is_same_v<T, float>) {
-        if (bf16)
-          runFloatBf16(p + op, m + om, v + ov, static_cast<const uint16_t*>(gr), inner, c, decay);
-        else
-          runFloat(p + op, m + om, v + ov, static_cast<const float*>(gr), inner, c, decay);
+        if (bf16) {
+          const auto* g16 = reinterpret_cast<const uint16_t*>(gr);
+          const NextRow<float, uint16_t> next =
+              more ? NextRow<float, uint16_t>{p + np, m + nm, v + nv, reinterpret_cast<const uint16_t*>(gn)}
+                   : NextRow<float, uint16_t>{};
+          runFloatBf16(p + op, m + om, v + ov, g16, inner, c, decay, next);
+        } else {
+          const NextRow<float, float> next =
+              more ? NextRow<float, float>{p + np, m + nm, v + nv, reinterpret_cast<const float*>(gn)} : NextRow<float, float>{};
+          runFloat(p + op, m + om, v + ov, reinterpret_cast<const float*>(gr), inner, c, decay, next);
+        }
       } else {
-        runDouble(p + op, m + om, v + ov, static_cast<const double*>(gr), inner, c, decay);
+        const NextRow<double, double> next =
+            more ? NextRow<double, double>{p + np, m + nm, v + nv, reinterpret_cast<const double*>(gn)}
+                 : NextRow<double, double>{};
+        runDouble(p + op, m + om, v + ov, reinterpret_cast<const double*>(gr), inner, c, decay, next);
       }
+      op = np, om = nm, ov = nv, og = ng;
     }
   });
 }

@@ -1,7 +1,8 @@
 // fusedAdamBox: the same update as Adam written in tensor operations (float rounding), on exactly
 // the leading box, with and without weight decay, for float and double; declines what it cannot
 // do (a mismatched type) without touching anything; a gradient scale is a scaled gradient; a bf16
-// gradient of a float parameter gives the update of its float value exactly.
+// gradient of a float parameter gives the update of its float value exactly. Boxes with long
+// rows take the kernel's cache-line chunks and its prefetches into the next row.
 #include <QtTest/QtTest>
 
 #include <cmath>
@@ -31,7 +32,8 @@ class TestFusedAdam final : public QObject {
     at::manual_seed(21);
     for (auto type : {at::kFloat, at::kDouble})
       for (double decay : {0.0, 0.01})
-        for (auto box : std::vector<std::vector<int64_t>>{{13}, {7, 5}, {9, 11}, {3, 4, 6}}) {
+        // Rows longer than a cache line and than the prefetch distance too (700, 3 x 9 x 600).
+        for (auto box : std::vector<std::vector<int64_t>>{{13}, {7, 5}, {9, 11}, {3, 4, 6}, {5, 700}, {3, 9, 600}}) {
           std::vector<int64_t> full = box;
           for (auto& s : full) s += 2;
           const at::Tensor p0 = at::randn(full, type), m0 = at::randn(full, type) * 0.1,
@@ -82,8 +84,8 @@ class TestFusedAdam final : public QObject {
     at::manual_seed(23);
     for (double decay : {0.0, 0.01})
       for (double scale : {1.0, 0.37}) {
-        const at::Tensor p0 = at::randn({9, 70}), m0 = at::randn({9, 70}) * 0.1, v0 = at::rand({9, 70}) * 0.1;
-        const at::Tensor g = (at::randn({6, 67}) * 3).to(at::kBFloat16);
+        const at::Tensor p0 = at::randn({9, 700}), m0 = at::randn({9, 700}) * 0.1, v0 = at::rand({9, 700}) * 0.1;
+        const at::Tensor g = (at::randn({6, 670}) * 3).to(at::kBFloat16);
         FusedAdamCoefficients c{0.9, 0.98, 1e-8, decay, 1e-2, std::sqrt(1 - 0.98 * 0.98)};
         c.gradScale = scale;
         at::Tensor p1 = p0.clone(), m1 = m0.clone(), v1 = v0.clone();
