@@ -1,5 +1,6 @@
 #include "train/box_norm.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <vector>
