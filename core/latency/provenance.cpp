@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/version.h>
 
+#include "util/heap_allocator.h"
 #include "util/huge_pages.h"
 #include "util/openmp_wait.h"
 
@@ -30,6 +31,7 @@ nlohmann::json provenance() {
           {"openblas_coretype_env", coretype ? coretype : ""},
           {"max_threads", at::get_num_threads()},
           {"openmp_wait", openMpWaitSetting()},
+          {"heap_allocator", heapAllocator()},
           {"heap_pages", hugePageSetting()}};
 }
 

@@ -23,6 +23,7 @@
 #include "util/atomic_file.h"
 #include "util/blas_info.h"
 #include "util/config_error.h"
+#include "util/heap_allocator.h"
 #include "util/huge_pages.h"
 #include "util/openmp_wait.h"
 #include "util/rng.h"
@@ -125,6 +126,7 @@ nlohmann::json Trainer::provenance() const {
           {"precision", m_options.precision},
           {"threads", at::get_num_threads()},
           {"openmp_wait", openMpWaitSetting()},
+          {"heap_allocator", heapAllocator()},
           {"heap_pages", hugePageSetting()},
           {"cpu_gemm", cpuGemm() == CpuGemm::OneDnn ? "onednn " + oneDnnVersion() : std::string("blas")},
           {"world_size", m_collective ? m_collective->worldSize() : 1},

@@ -6,6 +6,7 @@
 namespace automoe {
 
 // Call once at process start of long-running tools (training, search, benchmarks). Idempotent.
+// Does nothing where another malloc (tcmalloc, see heap_allocator.h) serves the process.
 void keepLargeAllocationsInHeap();
 
 }  // namespace automoe

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "util/heap_allocator.h"
+
 namespace automoe {
 
 namespace {
@@ -55,6 +57,7 @@ bool requestHugePageHeap(const std::string& thpMode) {
   const char* off = std::getenv("AUTOMOE_HUGE_PAGES");
   if (off && std::string(off) == "0") return false;
   if (thpMode != "always" && thpMode != "madvise") return false;
+  if (!glibcHeap()) return false;  // another malloc (tcmalloc) ignores glibc's tunables
   if (!chosenHugetlb().empty()) return false;  // the user's choice, or we are the re-exec
   const char* env = std::getenv("GLIBC_TUNABLES");
   std::string value = env && *env ? std::string(env) + ":" : std::string();

@@ -21,7 +21,8 @@ std::string transparentHugePageMode();
 
 // Appends glibc.malloc.hugetlb=1 to GLIBC_TUNABLES unless the user already chose a
 // glibc.malloc.hugetlb value, set AUTOMOE_HUGE_PAGES=0, or the kernel's mode `thpMode` gives
-// madvise no effect ("never" or none). Returns true when it changed the environment (the caller
+// madvise no effect ("never" or none), or glibc's malloc is not the one in use (heap_allocator.h).
+// Returns true when it changed the environment (the caller
 // must re-exec for it to take effect).
 bool requestHugePageHeap(const std::string& thpMode);
 bool requestHugePageHeap();

@@ -104,20 +104,31 @@ class TestLatencyCli final : public QObject {
   }
 
   void heavyCommandsAskForHugePagesUnlessTheUserChose() {
+    std::string allocator;
     auto heapPages = [&](const QStringList& set) {
       QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
       for (const char* v : {"GLIBC_TUNABLES", "AUTOMOE_HUGE_PAGES"}) env.remove(v);
       for (const QString& kv : set) env.insert(kv.section('=', 0, 0), kv.section('=', 1));
       const Run r = test::runCli({"latency", "measure", m_project, m_arch, "--profile", "fast", "--json"}, {}, 300000, env);
       if (r.code != 0) return "exit " + std::to_string(r.code) + ": " + r.err.toStdString();
-      return nlohmann::json::parse(r.out.toStdString()).at("provenance").at("heap_pages").get<std::string>();
+      const auto prov = nlohmann::json::parse(r.out.toStdString()).at("provenance");
+      allocator = prov.at("heap_allocator").get<std::string>();
+      return prov.at("heap_pages").get<std::string>();
     };
     const std::string mode = transparentHugePageMode();
     const std::string thp = " (THP " + (mode.empty() ? std::string("unavailable") : mode) + ")";
-    const bool offered = mode == "always" || mode == "madvise";
+    // glibc's tunable is asked for only where glibc's malloc serves the CLI (it links tcmalloc
+    // where the build found it, and tcmalloc ignores glibc's tunables).
+#ifdef AUTOMOE_TCMALLOC_PATH
+    const bool tcmalloc = true;
+#else
+    const bool tcmalloc = false;
+#endif
+    const bool offered = (mode == "always" || mode == "madvise") && !tcmalloc;
     QCOMPARE(heapPages({}), (offered ? "glibc.malloc.hugetlb=1" : "default") + thp);  // restarted with it
     QCOMPARE(heapPages({"GLIBC_TUNABLES=glibc.malloc.hugetlb=0"}), "glibc.malloc.hugetlb=0" + thp);
     QCOMPARE(heapPages({"AUTOMOE_HUGE_PAGES=0"}), "default" + thp);
+    QVERIFY2(allocator.rfind(tcmalloc ? "tcmalloc_minimal " : "glibc ", 0) == 0, allocator.c_str());
   }
 
   void datasetTrainPredict() {

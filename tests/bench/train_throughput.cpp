@@ -43,6 +43,7 @@
 #include "train/trainer.h"
 #include "util/allocator_tuning.h"
 #include "util/blas_info.h"
+#include "util/heap_allocator.h"
 #include "util/huge_pages.h"
 #include "util/openmp_wait.h"
 
@@ -204,6 +205,7 @@ int main(int argc, char** argv) {
   std::printf("train_throughput: wmt14.en-de space (MoE: 1-6 fractional experts), synthetic peer corpus, "
               "max-tokens 1024, %d updates, statistics over updates 3-%d\n", updates, std::min(updates, 10));
   std::printf("BLAS: %s, kernel without OPENBLAS_CORETYPE on this CPU: %s\n", blas.config.c_str(), blas.core.c_str());
+  std::printf("heap: %s\n", heapAllocator().c_str());
   std::printf("%-3s %-13s %-6s %9s %9s %10s %11s %9s %10s %9s  %s\n", "thr", "mode", "space", "s/update", "tgt tok/s",
               "FLOP-bnd s", "bnd ratio", "GFLOP/s", "peak RSS", "kernel s", "GFLOP/s trials");
   // Peer (quiet machine): tok/s at 1 thread 69-75 (generic kernel), 221 (SkylakeX); 2 threads
