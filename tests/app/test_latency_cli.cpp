@@ -6,6 +6,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 
+#include <cmath>
 #include <csignal>
 
 #include <nlohmann/json.hpp>
@@ -154,7 +155,11 @@ class TestLatencyCli final : public QObject {
     QCOMPARE(p.code, 0);
     const double predicted = nlohmann::json::parse(p.out.toStdString()).at("predicted_latency_ms").get<double>();
     const LatencyPredictor inProcess = LatencyPredictor::load(stem, test::tinySpace());
-    QCOMPARE(predicted, inProcess.predictMs(ArchConfig::loadFile(m_arch.toStdString())));
+    // The MLP runs in float: the CLI (its own BLAS kernel choice and heap, so other summation orders
+    // and alignments) agrees with this process to float rounding, not to the last double bit.
+    const double expected = inProcess.predictMs(ArchConfig::loadFile(m_arch.toStdString()));
+    QVERIFY2(std::abs(predicted - expected) <= 1e-5 * std::abs(expected),
+             qPrintable(QString("CLI %1 ms, in-process %2 ms").arg(predicted, 0, 'g', 12).arg(expected, 0, 'g', 12)));
     const Run ptext = cli({"latency", "predict", m_project, m_arch, "--profile", "fast"});
     QCOMPARE(ptext.code, 0);
     QVERIFY(ptext.out.contains("ms predicted"));

@@ -87,7 +87,8 @@ class TestTrainCli final : public QObject {
     QCOMPARE(run({"train", m_project, "--synthetic", "--max-updates", "0"}, &err), 2);
     // A bad data-parallel backend is refused once, before any rank starts.
     QCOMPARE(run({"train", m_project, "--synthetic", "--world-size", "2", "--backend", "mpi"}, &err), 2);
-    QVERIFY2(err.contains("option --backend") && err.contains("mpi") && err.count("automoe:") == 1, qPrintable(err));
+    // (stderr may also carry the launcher's one-line BLAS kernel choice, made before any option is read)
+    QVERIFY2(err.contains("mpi") && err.count("option --backend") == 1, qPrintable(err));
     auto j = nlohmann::json::parse(readTextFile(m_project.toStdString()));
     j["training"]["sampling"] = "random";
     const QString bad = m_dir.filePath("bad.json");
