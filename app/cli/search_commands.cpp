@@ -23,6 +23,7 @@
 #include "training_data_factory.h"
 #include "util/atomic_file.h"
 #include "util/config_error.h"
+#include "util/cpu_bf16.h"
 
 namespace automoe::cli {
 
@@ -83,6 +84,10 @@ int search(const Args& args) {
   InheritedFitnessOptions fo;
   fo.validBatches = options.validBatches;
   fo.bf16 = options.precision == "bf16";
+  if (fo.bf16) {
+    const std::string w = slowCpuBf16Warning("search.precision", cpuBf16Support());
+    if (!w.empty()) std::fprintf(stderr, "%s\n", w.c_str());
+  }
   auto fitness = std::make_shared<InheritedFitness>(model, *data, fo);
   CostMetricFactory metrics(project);
   std::vector<Constraint> constraints;

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/version.h>
 
+#include "util/cpu_bf16.h"
 #include "util/heap_allocator.h"
 #include "util/huge_pages.h"
 #include "util/openmp_wait.h"
@@ -32,7 +33,8 @@ nlohmann::json provenance() {
           {"max_threads", at::get_num_threads()},
           {"openmp_wait", openMpWaitSetting()},
           {"heap_allocator", heapAllocator()},
-          {"heap_pages", hugePageSetting()}};
+          {"heap_pages", hugePageSetting()},
+          {"cpu_bf16", cpuBf16Name(cpuBf16Support())}};
 }
 
 }  // namespace automoe

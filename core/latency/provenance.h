@@ -12,7 +12,8 @@ namespace automoe {
 // otherwise "unknown".
 std::string blasCoreName();
 
-// {"automoe_version", "torch_version", "blas_core", "openblas_coretype_env", "max_threads"}.
+// {"automoe_version", "torch_version", "blas_core", "openblas_coretype_env", "max_threads",
+//  "openmp_wait", "heap_allocator", "heap_pages", "cpu_bf16"}.
 nlohmann::json provenance();
 
 }  // namespace automoe

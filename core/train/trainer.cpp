@@ -23,6 +23,7 @@
 #include "util/atomic_file.h"
 #include "util/blas_info.h"
 #include "util/config_error.h"
+#include "util/cpu_bf16.h"
 #include "util/heap_allocator.h"
 #include "util/huge_pages.h"
 #include "util/openmp_wait.h"
@@ -124,6 +125,7 @@ nlohmann::json Trainer::provenance() const {
           {"torch_version", TORCH_VERSION},
           {"blas", detectBlas().toJson()},
           {"precision", m_options.precision},
+          {"cpu_bf16", cpuBf16Name(cpuBf16Support())},
           {"threads", at::get_num_threads()},
           {"openmp_wait", openMpWaitSetting()},
           {"heap_allocator", heapAllocator()},
@@ -414,6 +416,10 @@ TrainResult Trainer::run(const StopToken& stop, TrainingObserver& observer) {
                                        {"provenance", provenance()},
                                        {"resumed_at_step", m_step}}
                             .dump(2));
+  if (lead && m_options.precision == "bf16" && m_device.is_cpu()) {
+    const std::string w = slowCpuBf16Warning("training.precision", cpuBf16Support());
+    if (!w.empty()) observer.onMessage(w);
+  }
   auto checkpoint = [&] {
     if (!lead) return;
     saveCheckpoint(lastCheckpointPath());

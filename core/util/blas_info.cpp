@@ -39,6 +39,12 @@ std::string BlasInfo::suggestedCore() const {
   return "";
 }
 
+std::string BlasInfo::fastestCore() const {
+  if (library != "OpenBLAS") return "";
+  const std::string s = suggestedCore();
+  return s.empty() ? core : s;
+}
+
 nlohmann::json BlasInfo::toJson() const {
   return {{"library", library}, {"config", config}, {"core", core}, {"openblas_coretype", coretypeEnv}, {"decision", decision},
           {"cpu_avx512", cpuAvx512}, {"cpu_avx2", cpuAvx2}};

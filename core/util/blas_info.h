@@ -19,6 +19,10 @@ struct BlasInfo {
   bool cpuAvx2 = false;
   // Faster kernel this CPU supports when the current one is a generic fallback ("" = none).
   std::string suggestedCore() const;
+  // The fastest kernel this CPU can run: suggestedCore(), or the current one when it is not a
+  // generic fallback (e.g. "Zen" chosen by OpenBLAS itself). Never a kernel the CPU cannot execute
+  // (OpenBLAS does not check OPENBLAS_CORETYPE=SkylakeX against the CPU: it dies of SIGILL).
+  std::string fastestCore() const;
   nlohmann::json toJson() const;
 };
 

@@ -4,10 +4,10 @@
 // mode under InferenceMode, 5 warm-up + 20 measured runs, 10% trimmed at each end.
 //
 // OPENBLAS_CORETYPE is read when OpenBLAS loads, so the benchmark re-executes itself once per
-// setting (unset, SkylakeX, Prescott) and prints one table. The peer's figures: its OpenBLAS did
-// not recognise its CPU and ran Prescott kernels by default; this machine's is detected as
-// SkylakeX when unset (printed per row), so the like-for-like pairs are
-// ours/SkylakeX vs peer/SkylakeX and ours/Prescott vs peer/default.
+// setting (unset, tuned = the fastest kernel this CPU can run, Prescott) and prints one table. The
+// peer's figures: its OpenBLAS did not recognise its AVX-512 CPU and ran Prescott kernels by
+// default, SkylakeX when set; the kernel is printed per row, and the like-for-like pairs are
+// ours/SkylakeX vs peer/SkylakeX and ours/Prescott vs peer/default (none for other kernels).
 //
 // Two protocols are measured: "automoe" feeds every beam row the same fixed prefix as AutoMoE's
 // measure_latency (the comparison with the peer), "beam_search" runs a real beam search forced
@@ -16,7 +16,7 @@
 // in the same process, the weight-read bound at the measured memory read rate, and the CPU time
 // of the measuring thread (robust to other jobs on a shared machine).
 //
-// usage: bench_latency [--runs N] [--warmup N] [--settings unset,SkylakeX,Prescott]
+// usage: bench_latency [--runs N] [--warmup N] [--settings unset,tuned,Prescott]
 //                      [--protocols automoe,beam_search] [--subnets largest,middle,smallest]
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -176,7 +176,7 @@ int main(int argc, char** argv) {
     if (!v.empty()) pass += std::string(" ") + f + " " + v;
   }
   std::vector<nlohmann::json> rows;
-  for (auto& row : runPerBlasSetting(argOf(argc, argv, "--settings", "unset,SkylakeX,Prescott"), pass))
+  for (auto& row : runPerBlasSetting(argOf(argc, argv, "--settings", "unset,tuned,Prescott"), pass))
     rows.push_back(std::move(row));
   std::printf("bench_latency: wmt14.en-de subnets, batch 1, source 30, 30 decoder steps, beam 5, 1 thread, "
               "fp32, vocab %lld; trimmed mean of 20 runs after 5 warm-ups\n", static_cast<long long>(kPeerVocab));

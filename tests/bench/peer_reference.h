@@ -13,6 +13,7 @@
 
 #include "arch/arch_config.h"
 #include "arch/search_space.h"
+#include "util/blas_info.h"
 
 namespace automoe::bench {
 
@@ -33,11 +34,15 @@ inline std::vector<std::string> splitList(const std::string& s) {
 }
 
 // Re-runs this benchmark as a child per BLAS setting of `settings` ("unset" clears
-// OPENBLAS_CORETYPE, any other value sets it: the library reads it when it loads) with
+// OPENBLAS_CORETYPE, "tuned" sets the fastest kernel this CPU can run (BlasInfo::fastestCore: a
+// named kernel the CPU lacks, e.g. SkylakeX without AVX-512, dies of SIGILL), any other value sets
+// it as given: the library reads it when it loads) with
 // "--child SETTING" + `pass`, and collects the JSON after "RESULT " of the children's stdout lines.
 inline std::vector<nlohmann::json> runPerBlasSetting(const std::string& settings, const std::string& pass) {
   std::vector<nlohmann::json> rows;
-  for (const std::string& setting : splitList(settings)) {
+  for (std::string setting : splitList(settings)) {
+    if (setting == "tuned") setting = detectBlas().fastestCore();
+    if (setting.empty()) continue;  // not OpenBLAS: nothing to choose
     const std::string env = setting == "unset" ? "env -u OPENBLAS_CORETYPE" : "env OPENBLAS_CORETYPE=" + setting;
     const std::string cmd = env + " /proc/" + std::to_string(getpid()) + "/exe --child " + setting + pass;
     FILE* p = popen(cmd.c_str(), "r");

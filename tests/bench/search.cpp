@@ -6,14 +6,15 @@
 //     sentence pairs with 30-33 tokens (+ EOS), sorted by length: <= 1,020 tokens per batch, 120
 //     sentences, like the peer's first 4 valid batches of <= 1,024 tokens (~120 sentences). fp32 and bf16 autocast. OPENBLAS_CORETYPE
 //     is read when OpenBLAS loads, so the benchmark re-runs itself as a child per setting (unset,
-//     SkylakeX, Prescott); the peer's default BLAS ran Prescott kernels, so the like-for-like pairs
-//     are ours/SkylakeX vs peer/SkylakeX and ours/Prescott vs peer/default.
+//     tuned = the fastest kernel this CPU can run, Prescott); the peer's default BLAS ran Prescott
+//     kernels, so the like-for-like pairs are ours/SkylakeX vs peer/SkylakeX and ours/Prescott vs
+//     peer/default (none for other kernels).
 // (b) The search without model passes: 30 generations x 125 with a cheap cached fitness and a
 //     predicted-latency constraint (a predictor trained on synthetic rows of the same space):
 //     total time, and the share of a full search that is spent outside model forward passes
 //     (this overhead / (overhead + evaluations x the middle subnet's fitness time from (a))).
 //
-// usage: bench_search [--reps N] [--settings unset,SkylakeX,Prescott] [--subnets ...] [--skip-a]
+// usage: bench_search [--reps N] [--settings unset,tuned,Prescott] [--subnets ...] [--skip-a]
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <time.h>
@@ -231,7 +232,7 @@ int main(int argc, char** argv) {
       const std::string v = argOf(argc, argv, f, "");
       if (!v.empty()) pass += std::string(" ") + f + " " + v;
     }
-    for (auto& row : runPerBlasSetting(argOf(argc, argv, "--settings", "unset,SkylakeX,Prescott"), pass))
+    for (auto& row : runPerBlasSetting(argOf(argc, argv, "--settings", "unset,tuned,Prescott"), pass))
       rows.push_back(std::move(row));
     std::printf("(a) fitness per candidate: InheritedFitness on 4 batches x 30 pairs of 31-34 tokens (<= 1,020 each), "
                 "wmt14.en-de subnets, vocab %lld, 1 thread, median of the repeats after a warm-up\n",

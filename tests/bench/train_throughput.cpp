@@ -6,12 +6,13 @@
 // that the BLAS kernel can be chosen through OPENBLAS_CORETYPE and peak RSS is per run.
 //
 // Modes: fp32 with OpenBLAS's generic kernel (what Debian's OpenBLAS 0.3.21 runs on CPUs it does not
-// recognise: the peer's "default" rows), fp32 with the AVX-512 kernel (the peer's SkylakeX rows),
-// fp32 with the linear layers' products through oneDNN's sgemm (training.cpu_gemm "onednn", what
-// "auto" picks where the build has oneDNN; other products with the AVX-512 BLAS kernel), bf16
-// mixed precision. Each mode's FLOP bound uses the 1024^3 rate of the backend it trains with,
-// measured in the same process before training and between the measured updates. Spaces: MoE
-// (experts 1..6) and dense (experts 1, the HAT space).
+// recognise: the peer's "default" rows), fp32 with the fastest kernel this CPU can run
+// (BlasInfo::fastestCore: SkylakeX with AVX-512, the peer's SkylakeX rows; Haswell or OpenBLAS's own
+// choice, e.g. Zen, where AVX-512 is absent or masked), fp32 with the linear layers' products through
+// oneDNN's sgemm (training.cpu_gemm "onednn", what "auto" picks where the build has oneDNN; other
+// products with the tuned BLAS kernel), bf16 mixed precision. Each mode's FLOP bound uses the
+// 1024^3 rate of the backend it trains with, measured in the same process before training and
+// between the measured updates. Spaces: MoE (experts 1..6) and dense (experts 1, the HAT space).
 //
 // With --updates above 10, a second line per run gives the same statistics over updates 11..N
 // (later in the run, when fewer pages are touched for the first time and fewer kernels built).
@@ -43,6 +44,7 @@
 #include "train/trainer.h"
 #include "util/allocator_tuning.h"
 #include "util/blas_info.h"
+#include "util/cpu_bf16.h"
 #include "util/heap_allocator.h"
 #include "util/huge_pages.h"
 #include "util/openmp_wait.h"
@@ -140,7 +142,7 @@ int child(const std::string& mode, const std::string& space, int threads, int up
 }
 
 nlohmann::json runChild(const char* self, const std::string& mode, const std::string& space, int threads,
-                        int updates, long& maxRssKb) {
+                        int updates, const std::string& tunedCore, long& maxRssKb) {
   int pipefd[2];
   if (pipe(pipefd) != 0) return {};
   const pid_t pid = fork();
@@ -151,7 +153,7 @@ nlohmann::json runChild(const char* self, const std::string& mode, const std::st
     if (!std::getenv("GOMP_SPINCOUNT") && !std::getenv("OMP_WAIT_POLICY")) setenv("GOMP_SPINCOUNT", kOpenMpSpinCount, 1);
     requestHugePageHeap();  // util/huge_pages.h; AUTOMOE_HUGE_PAGES=0 measures without
     if (mode == "fp32-generic") setenv("OPENBLAS_CORETYPE", "Prescott", 1);
-    if (mode != "fp32-generic") setenv("OPENBLAS_CORETYPE", "SkylakeX", 1);
+    if (mode != "fp32-generic") setenv("OPENBLAS_CORETYPE", tunedCore.c_str(), 1);
     const std::string t = std::to_string(threads), u = std::to_string(updates);
     execl(self, self, "--child", mode.c_str(), space.c_str(), t.c_str(), u.c_str(), nullptr);
     _exit(127);
@@ -178,7 +180,8 @@ int main(int argc, char** argv) {
     return child(argv[2], argv[3], std::atoi(argv[4]), std::atoi(argv[5]));
   std::vector<int> threads = {1, 2};
   int updates = 10;
-  std::vector<std::string> modes = {"fp32-generic", "fp32-avx512", "fp32-onednn", "bf16"};
+  std::vector<std::string> modes = {"fp32-generic", "fp32-tuned", "fp32-onednn", "bf16"};
+  bool modesGiven = false;
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::strcmp(argv[i], "--threads") == 0) {  // one count or a list: 1 / 1,2
       threads.clear();
@@ -188,6 +191,7 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--updates") == 0) updates = std::atoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--modes") == 0) {  // a subset, e.g. fp32-onednn,bf16
       modes.clear();
+      modesGiven = true;
       std::string list = argv[i + 1];
       for (size_t a = 0, b; a <= list.size(); a = b + 1) {
         b = std::min(list.find(',', a), list.size());
@@ -196,15 +200,28 @@ int main(int argc, char** argv) {
     }
   }
   for (const std::string& m : modes)
-    if (m != "fp32-generic" && m != "fp32-avx512" && m != "fp32-onednn" && m != "bf16") {
-      std::fprintf(stderr, "train_throughput: --modes: unknown mode '%s' (fp32-generic, fp32-avx512, fp32-onednn, bf16)\n",
+    if (m != "fp32-generic" && m != "fp32-tuned" && m != "fp32-onednn" && m != "bf16") {
+      std::fprintf(stderr, "train_throughput: --modes: unknown mode '%s' (fp32-generic, fp32-tuned, fp32-onednn, bf16)\n",
                    m.c_str());
       return 2;
     }
   const BlasInfo blas = detectBlas();
+  if (!modesGiven && cpuBf16Support() == CpuBf16::Reference) {
+    // An update would take minutes (util/cpu_bf16.h); --modes bf16 measures it anyway.
+    modes.pop_back();
+    std::printf("bf16: skipped, this CPU has no AVX-512, so LibTorch's bf16 products take its reference loops\n");
+  }
   std::printf("train_throughput: wmt14.en-de space (MoE: 1-6 fractional experts), synthetic peer corpus, "
               "max-tokens 1024, %d updates, statistics over updates 3-%d\n", updates, std::min(updates, 10));
-  std::printf("BLAS: %s, kernel without OPENBLAS_CORETYPE on this CPU: %s\n", blas.config.c_str(), blas.core.c_str());
+  const std::string tuned = blas.fastestCore();
+  if (tuned.empty()) {
+    std::fprintf(stderr, "train_throughput: the loaded BLAS is not OpenBLAS (%s); its kernel cannot be chosen\n",
+                 blas.library.c_str());
+    return 2;
+  }
+  std::printf("BLAS: %s, kernel without OPENBLAS_CORETYPE on this CPU: %s; tuned kernel: %s (AVX2 %s, AVX-512 %s)\n",
+              blas.config.c_str(), blas.core.c_str(), tuned.c_str(), blas.cpuAvx2 ? "yes" : "no",
+              blas.cpuAvx512 ? "yes" : "no");
   std::printf("heap: %s\n", heapAllocator().c_str());
   std::printf("%-3s %-13s %-6s %9s %9s %10s %11s %9s %10s %9s  %s\n", "thr", "mode", "space", "s/update", "tgt tok/s",
               "FLOP-bnd s", "bnd ratio", "GFLOP/s", "peak RSS", "kernel s", "GFLOP/s trials");
@@ -216,7 +233,7 @@ int main(int argc, char** argv) {
       double moe = 0, dense = 0, moeLater = 0, denseLater = 0;
       for (const std::string space : {"moe", "dense"}) {
         long rss = 0;
-        const nlohmann::json r = runChild(argv[0], mode, space, t, updates, rss);
+        const nlohmann::json r = runChild(argv[0], mode, space, t, updates, tuned, rss);
         if (r.is_null()) {
           std::printf("%-3d %-13s %-6s   (run failed)\n", t, mode.c_str(), space.c_str());
           continue;
@@ -257,7 +274,8 @@ int main(int argc, char** argv) {
               " time; it fades as a run goes on.\n", std::min(updates, 10));
   std::printf("GFLOP/s: the median of 1024^3 product trials, 7 before training and one before each of updates 3-10;"
               " the range of all trials after it.\n");
-  std::printf("peer (AutoMoE, same work): 1 thread 69-75 tok/s generic, 221 SkylakeX; 2 threads 115-137 / 281;\n"
+  std::printf("peer (AutoMoE, same work, on an AVX-512 CPU): 1 thread 69-75 tok/s generic, 221 SkylakeX; 2 threads "
+              "115-137 / 281;\n"
               "  MoE/dense 1.13 generic, 1.38 SkylakeX; peak RSS 5.6 GiB. Targets: >= 1.5x peer tok/s, each mode\n"
               "  within 1.2x of its FLOP bound, MoE/dense <= 1.1, peak RSS below the peer's.\n");
   return 0;

@@ -5,6 +5,7 @@
 #include <ATen/core/grad_mode.h>
 
 #include <QTemporaryDir>
+#include <algorithm>
 #include <fstream>
 #include <map>
 
@@ -15,6 +16,7 @@
 #include "model/cpu_gemm.h"
 #include "train/trainer.h"
 #include "util/config_error.h"
+#include "util/cpu_bf16.h"
 
 using namespace automoe;
 
@@ -225,6 +227,8 @@ class TestTrainer final : public QObject {
     QVERIFY(run["provenance"]["blas"].contains("core"));
     const std::string gemm = run["provenance"]["cpu_gemm"].get<std::string>();  // training.cpu_gemm "auto"
     QVERIFY2(gemm == (oneDnnGemmCompiledIn() ? "onednn " + oneDnnVersion() : std::string("blas")), gemm.c_str());
+    QCOMPARE(run["provenance"]["cpu_bf16"].get<std::string>(), cpuBf16Name(cpuBf16Support()));
+    QVERIFY(rec.messages.empty());  // fp32: no bf16 warning
   }
 
   void bf16MixedPrecisionKeepsFp32MasterWeights() {
@@ -239,6 +243,11 @@ class TestTrainer final : public QObject {
     for (const auto& s : rec.steps) QVERIFY(std::isfinite(s.loss));
     const ValidationStats after = t.validate();
     QVERIFY(after.subnets[0].loss < before.subnets[0].loss);
+    // On a CPU where bf16 products take LibTorch's reference loops the run says so, once.
+    const bool slow = cpuBf16Support() == CpuBf16::Reference;
+    QCOMPARE(int(std::count_if(rec.messages.begin(), rec.messages.end(),
+                               [](const std::string& m) { return m.find("training.precision is bf16") != std::string::npos; })),
+             slow ? 1 : 0);
   }
 
   void sandwichTrainsThreeSubnetsPerUpdate() {

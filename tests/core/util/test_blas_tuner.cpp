@@ -37,6 +37,17 @@ class TestBlasTuner final : public QObject {
     QVERIFY(!decideBlasTuning(reference, false).tryKernel);
   }
 
+  void fastestCoreIsOneTheCpuCanRun() {
+    QCOMPARE(QString::fromStdString(openblas("Prescott", true, true).fastestCore()), QString("SkylakeX"));
+    // AVX-512 masked (e.g. an AMD EPYC guest with AVX2 only): never SkylakeX.
+    QCOMPARE(QString::fromStdString(openblas("Prescott", false, true).fastestCore()), QString("Haswell"));
+    QCOMPARE(QString::fromStdString(openblas("Zen", false, true).fastestCore()), QString("Zen"));
+    QCOMPARE(QString::fromStdString(openblas("Prescott", false, false).fastestCore()), QString("Prescott"));
+    BlasInfo reference;
+    reference.library = "reference or unknown";
+    QVERIFY(reference.fastestCore().empty());
+  }
+
   void fingerprintIsDeterministicAndCoversSeveralShapes() {
     const std::string a = blasFingerprint(), b = blasFingerprint();
     QCOMPARE(a, b);
