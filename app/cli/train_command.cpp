@@ -1,11 +1,19 @@
 // automoe train PROJECT
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <memory>
+#include <optional>
+#include <thread>
+#include <vector>
 
 #include <ATen/Parallel.h>
 #include <torch/cuda.h>
@@ -14,7 +22,10 @@
 #include "cli_app.h"
 #include "commands.h"
 #include "console_observer.h"
+#include <nlohmann/json.hpp>
+
 #include "project/project.h"
+#include "train/checkpoint.h"
 #include "util/stop_signal_scope.h"
 #include "train/c10d_collective.h"
 #include "train/synthetic_translation_data.h"
@@ -25,6 +36,18 @@
 namespace automoe::cli {
 
 namespace {
+
+// "max_updates 8 -> 10, lr {...} -> {...}": the training options that differ (those a checkpoint
+// lacks are not listed; "" when none differ).
+std::string changedTrainingOptions(const nlohmann::json& saved, const nlohmann::json& now) {
+  std::string out;
+  if (!saved.is_object()) return out;
+  for (const auto& kv : now.items()) {
+    if (!saved.contains(kv.key()) || saved.at(kv.key()) == kv.value()) continue;
+    out += (out.empty() ? "" : ", ") + kv.key() + " " + saved.at(kv.key()).dump() + " -> " + kv.value().dump();
+  }
+  return out;
+}
 
 int runRank(const Project& project, TrainingOptions options, const ArgParser& ap, int rank, int world) {
   const std::string runDir = ap.value("run-dir", project.resolvePath(options.runDir));
@@ -40,7 +63,14 @@ int runRank(const Project& project, TrainingOptions options, const ArgParser& ap
   const std::string last = trainer.lastCheckpointPath();
   if (!ap.has("fresh") && std::filesystem::exists(last)) {
     trainer.resume(last);
-    if (rank == 0) std::fprintf(stderr, "resuming %s at update %lld\n", last.c_str(), static_cast<long long>(trainer.step()));
+    if (rank == 0) {
+      std::fprintf(stderr, "resuming %s at update %lld\n", last.c_str(), static_cast<long long>(trainer.step()));
+      const std::string changed = changedTrainingOptions(Checkpoint::readMeta(last).value("training", nlohmann::json()),
+                                                         options.toJson());
+      if (!changed.empty())
+        std::fprintf(stderr, "note: training options differ from the checkpoint's (%s); the run goes on with the new ones, "
+                     "so it is not the run the checkpoint began\n", changed.c_str());
+    }
   }
   StopToken stop;
   StopSignalScope signals(stop);
@@ -52,49 +82,107 @@ int runRank(const Project& project, TrainingOptions options, const ArgParser& ap
   return kExitOk;
 }
 
+// This command's arguments, as it was started.
+std::vector<std::string> ownArguments() {
+  std::vector<std::string> args;
+  std::FILE* f = std::fopen("/proc/self/cmdline", "rb");
+  std::string arg;
+  int c;
+  while (f && (c = std::fgetc(f)) != EOF) {
+    if (c == 0) {
+      args.push_back(arg);
+      arg.clear();
+    } else {
+      arg.push_back(static_cast<char>(c));
+    }
+  }
+  if (f) std::fclose(f);
+  return args;
+}
+
 // Starts `world` ranks of this command as child processes and waits for them.
+// - SIGINT/SIGTERM sent to the launcher reach every rank as SIGTERM; the ranks agree to stop at
+//   the same update and rank 0 saves a checkpoint (a terminal's Ctrl-C, which signals the whole
+//   process group, reaches them twice: harmless, a stop request is a flag).
+// - A rank that fails (any exit but 0 and 130) makes the launcher stop the others, and kill those
+//   still running a minute later (a rank may wait on its dead peer in an all-reduce).
+// - A rank whose launcher dies gets SIGTERM (PR_SET_PDEATHSIG), so no rank outlives it.
+// Returns the first failing rank's exit code, else the worst one (130 after a stop).
 int launchRanks(int world, const std::string& store) {
   std::filesystem::remove(store);
-  std::vector<pid_t> pids;
-  const std::string self = "/proc/self/exe";
-  std::vector<std::string> base;
-  {
-    std::FILE* f = std::fopen("/proc/self/cmdline", "rb");
-    std::string arg;
-    int c;
-    while (f && (c = std::fgetc(f)) != EOF) {
-      if (c == 0) {
-        base.push_back(arg);
-        arg.clear();
-      } else {
-        arg.push_back(static_cast<char>(c));
-      }
-    }
-    if (f) std::fclose(f);
+  const std::vector<std::string> base = ownArguments();
+  const pid_t launcher = getpid();
+  // Every rank's command line, made before forking (a forked child of a threaded process may only
+  // make async-signal-safe calls until it execs: no allocation).
+  std::vector<std::vector<std::string>> args(static_cast<size_t>(world), base);
+  std::vector<std::vector<char*>> argvs(static_cast<size_t>(world));
+  for (size_t r = 0; r < args.size(); ++r) {
+    args[r].push_back("--rank=" + std::to_string(r));
+    args[r].push_back("--store=" + store);
+    for (auto& a : args[r]) argvs[r].push_back(a.data());
+    argvs[r].push_back(nullptr);
   }
+  std::vector<pid_t> pids;
   for (int r = 0; r < world; ++r) {
     const pid_t pid = fork();
     if (pid == 0) {
-      std::vector<std::string> args = base;
-      args.push_back("--rank=" + std::to_string(r));
-      args.push_back("--store=" + store);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(self.c_str(), argv.data());
+      prctl(PR_SET_PDEATHSIG, SIGTERM);
+      if (getppid() != launcher) _exit(kExitInterrupted);  // the launcher died before prctl
+      execv("/proc/self/exe", argvs[static_cast<size_t>(r)].data());
       _exit(127);
+    }
+    if (pid < 0) {
+      std::fprintf(stderr, "automoe: cannot start rank %d: %s\n", r, std::strerror(errno));
+      for (pid_t p : pids) kill(p, SIGTERM);
+      for (pid_t p : pids) waitpid(p, nullptr, 0);
+      return kExitInternal;
     }
     pids.push_back(pid);
   }
-  signal(SIGINT, SIG_IGN);  // the ranks get the terminal's SIGINT themselves and save
-  int worst = 0;
-  for (pid_t pid : pids) {
+  StopToken stop;
+  StopSignalScope signals(stop);
+  using Clock = std::chrono::steady_clock;
+  std::vector<bool> running(pids.size(), true);
+  size_t left = pids.size();
+  bool stopping = false;
+  std::optional<Clock::time_point> killAt;
+  int firstFailure = 0, worst = 0;
+  auto stopAll = [&] {
+    for (size_t i = 0; i < pids.size(); ++i)
+      if (running[i]) kill(pids[i], SIGTERM);
+    stopping = true;
+  };
+  while (left > 0) {
     int status = 0;
-    waitpid(pid, &status, 0);
-    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    if (code > worst) worst = code;
+    const pid_t pid = waitpid(-1, &status, WNOHANG);
+    if (pid > 0) {
+      const auto it = std::find(pids.begin(), pids.end(), pid);
+      if (it == pids.end()) continue;
+      const size_t rank = static_cast<size_t>(it - pids.begin());
+      running[rank] = false;
+      --left;
+      const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      worst = std::max(worst, code);
+      if (code != kExitOk && code != kExitInterrupted && firstFailure == 0) {
+        firstFailure = code;
+        if (left > 0) {
+          std::fprintf(stderr, "automoe: rank %zu failed (exit code %d); stopping the other ranks\n", rank, code);
+          stopAll();
+          killAt = Clock::now() + std::chrono::seconds(60);
+        }
+      }
+      continue;
+    }
+    if (pid < 0 && errno != EINTR) break;  // no children left to wait for
+    if (!stopping && stop.stopRequested()) stopAll();
+    if (killAt && Clock::now() > *killAt) {
+      for (size_t i = 0; i < pids.size(); ++i)
+        if (running[i]) kill(pids[i], SIGKILL);
+      killAt.reset();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  return worst;
+  return firstFailure != 0 ? firstFailure : worst;
 }
 
 }  // namespace

@@ -117,27 +117,39 @@ nlohmann::json Checkpoint::load(const std::string& path, SuperTransformerImpl& m
   torch::serialize::InputArchive in = openArchive(path);
   nlohmann::json meta = metaOf(in, path);
   checkShape(path, meta, model.shape());
-  at::NoGradGuard noGrad;
+  // Everything is read and checked before anything is copied, so that a refused checkpoint leaves
+  // the model and the optimizer as they were (the archive's tensors are already in memory: no
+  // second copy is made).
+  std::vector<std::pair<at::Tensor, at::Tensor>> weights;  // (model parameter, checkpoint tensor)
   for (auto& p : model.named_parameters()) {
     at::Tensor t;
     if (!in.try_read("model." + p.key(), t))
       throw ConfigError(path + ": checkpoint lacks parameter " + p.key());
     if (t.sizes() != p.value().sizes())
       throw ConfigError(path + ": parameter " + p.key() + " has the wrong shape");
-    p.value().copy_(t);
+    weights.emplace_back(p.value(), t);
   }
+  std::vector<SliceAdam::State> states;
   if (adam) {
     const auto steps = meta.value("adam_steps", nlohmann::json::object());
     for (size_t i = 0; i < adam->params().size(); ++i) {
       const std::string& name = adam->params()[i].first;
-      auto& s = adam->states()[i];
-      s = SliceAdam::State{};
-      if (!steps.contains(name)) continue;
-      if (!in.try_read("adam.m." + name, s.expAvg) || !in.try_read("adam.v." + name, s.expAvgSq))
-        throw ConfigError(path + ": checkpoint lacks optimizer state of " + name);
-      s.steps = steps.at(name).get<int64_t>();
+      SliceAdam::State s;
+      if (steps.contains(name)) {
+        if (!in.try_read("adam.m." + name, s.expAvg) || !in.try_read("adam.v." + name, s.expAvgSq))
+          throw ConfigError(path + ": checkpoint lacks optimizer state of " + name);
+        const auto want = adam->params()[i].second.sizes();
+        if (s.expAvg.sizes() != want || s.expAvgSq.sizes() != want)
+          throw ConfigError(path + ": optimizer state of " + name + " has the wrong shape");
+        s.steps = steps.at(name).get<int64_t>();
+      }
+      states.push_back(std::move(s));
     }
   }
+  at::NoGradGuard noGrad;
+  for (auto& w : weights) w.first.copy_(w.second);
+  if (adam)
+    for (size_t i = 0; i < states.size(); ++i) adam->states()[i] = std::move(states[i]);
   at::Tensor rng;
   if (in.try_read("rng.cpu", rng)) {
     at::Generator gen = at::detail::getDefaultCPUGenerator();

@@ -374,7 +374,10 @@ void Trainer::saveCheckpoint(const std::string& path) const {
 }
 
 void Trainer::resume(const std::string& path) {
-  const nlohmann::json meta = Checkpoint::load(path, *m_model, m_adam.get());
+  // Checked from the header before anything is loaded, so that a refused checkpoint leaves the
+  // trainer as it was.
+  const nlohmann::json meta = Checkpoint::readMeta(path);
+  Checkpoint::checkShape(path, meta, m_model->shape());  // the most specific reason first
   if (meta.value("search_space", nlohmann::json()) != m_project.space.toJson())
     throw ConfigError(path + ": checkpoint was trained on a different search space than the project's");
   if (meta.value("provenance", nlohmann::json()).value("seed", uint64_t{0}) != m_project.seed)
@@ -385,6 +388,7 @@ void Trainer::resume(const std::string& path) {
     throw ConfigError(path + ": checkpoint was made for " +
                       (meta.contains("fixed_arch") ? "a different retrained architecture" : "the supernet") +
                       ", not for " + (m_fixedArch ? "this architecture" : "the supernet"));
+  Checkpoint::load(path, *m_model, m_adam.get());
   m_step = meta.at("step").get<int64_t>();
   m_epoch = meta.at("epoch").get<uint64_t>();
   m_batchIndex = meta.at("batch_index").get<size_t>();
@@ -405,6 +409,15 @@ void Trainer::appendMetrics(const nlohmann::json& line) const {
   std::ofstream out(m_runDir + "/metrics.jsonl", std::ios::app);
   out << line.dump() << '\n';
   out.flush();
+}
+
+bool Trainer::stopAgreed(const StopToken& stop) const {
+  if (!m_collective) return stop.stopRequested();
+  // A signal may reach one rank before another (or only one): the ranks stop at the same update,
+  // or one would leave while the others wait in the next all-reduce and the lead saves nothing.
+  at::Tensor flag = at::full({1}, stop.stopRequested() ? 1.0 : 0.0, at::kDouble);
+  m_collective->allReduceMax(flag);
+  return flag.item<double>() > 0;
 }
 
 TrainResult Trainer::run(const StopToken& stop, TrainingObserver& observer) {
@@ -436,7 +449,7 @@ TrainResult Trainer::run(const StopToken& stop, TrainingObserver& observer) {
     }
   };
   while (m_step < m_options.maxUpdates) {
-    if (stop.stopRequested()) {
+    if (stopAgreed(stop)) {
       checkpoint();
       return {TrainStatus::Stopped, m_step, "stopped at update " + std::to_string(m_step) + "; checkpoint saved"};
     }

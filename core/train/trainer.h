@@ -52,7 +52,9 @@ class Trainer {
           std::optional<ArchConfig> fixedArch = std::nullopt);
   ~Trainer();
 
-  // Continues from a checkpoint (weights, moments, step, data position). Throws ConfigError.
+  // Continues from a checkpoint (weights, moments, step, data position). Throws ConfigError, and
+  // then leaves the trainer unchanged, for a checkpoint of another search space, seed, shape or
+  // retrained architecture, and for a corrupt one.
   void resume(const std::string& checkpointPath);
   std::string lastCheckpointPath() const;
   // checkpoint_<step>.pt files kept beside checkpoint_last.pt (training.keep_checkpoints), oldest
@@ -76,6 +78,8 @@ class Trainer {
 
  private:
   void nextBatchPosition();
+  // The stop request, agreed by all ranks (one all-reduce) when data-parallel.
+  bool stopAgreed(const StopToken& stop) const;
   // All gradients of the update as leading boxes per parameter (recorded slices, plus the
   // non-zero box of any ordinary .grad()); with a collective, summed over ranks, which first agree
   // on every box (an expert may get tokens on one rank only).

@@ -1,15 +1,19 @@
 // `automoe train` as a user runs it: trains, is stopped by SIGINT with a checkpoint and exit 130,
-// resumes from it, refuses bad flags and a vocabulary that does not match the data.
+// resumes from it, runs data-parallel ranks that stop together, refuses bad flags and a vocabulary
+// that does not match the data.
 #include <QtTest/QtTest>
 
 #include <QProcess>
 #include <QTemporaryDir>
+#include <algorithm>
 #include <csignal>
 #include <fstream>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "project/project.h"
+#include "train/c10d_collective.h"
 #include "train/checkpoint.h"
 #include "util/atomic_file.h"
 
@@ -20,6 +24,26 @@ class TestTrainCli final : public QObject {
 
   QTemporaryDir m_dir;
   QString m_project;
+
+  // A process's children, oldest first (Linux: /proc/PID/task/TID/children).
+  static std::vector<pid_t> childrenOf(pid_t pid) {
+    std::vector<pid_t> out;
+    std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+    for (long c; in >> c;) out.push_back(static_cast<pid_t>(c));
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  // The last update metrics.jsonl has a training line for (0 if none).
+  static int64_t lastLoggedStep(const QString& runDir) {
+    std::ifstream in((runDir + "/metrics.jsonl").toStdString());
+    int64_t last = 0;
+    for (std::string l; std::getline(in, l);) {
+      const auto j = nlohmann::json::parse(l, nullptr, /*allow_exceptions=*/false);
+      if (j.is_object() && j.value("type", "") == "train") last = std::max(last, j.value("step", int64_t{0}));
+    }
+    return last;
+  }
 
   int run(const QStringList& args, QString* err = nullptr, int timeoutMs = 240000) {
     QProcess p;
@@ -55,6 +79,7 @@ class TestTrainCli final : public QObject {
     // Running again resumes from update 8 and has nothing left to do.
     QCOMPARE(run({"train", m_project, "--synthetic"}, &err), 0);
     QVERIFY2(err.contains("resuming") && err.contains("update 8"), qPrintable(err));
+    QVERIFY2(!err.contains("training options differ"), qPrintable(err));
   }
 
   void sigintSavesAndExits130ThenResumes() {
@@ -78,6 +103,76 @@ class TestTrainCli final : public QObject {
     QCOMPARE(run({"train", m_project, "--synthetic", "--max-updates", QString::number(stoppedAt + 2),
                   "--run-dir", m_dir.filePath("sig")}, &err), 0);
     QCOMPARE(Checkpoint::readMeta(ckpt).at("step").get<int64_t>(), stoppedAt + 2);
+    // The shorter run changes the schedule's length: said, not silently done.
+    QVERIFY2(err.contains("note: training options differ") &&
+                 err.contains("max_updates 100000 -> " + QString::number(stoppedAt + 2)),
+             qPrintable(err));
+  }
+
+  // Two ranks as a user starts them: they train, record the world size, stop together on a
+  // SIGTERM sent to the launcher alone (rank 0 saves) and resume; a rank that dies ends the run.
+  void dataParallelRanksStopTogetherAndResume() {
+    if (!C10dCollective::glooCompiledIn()) QSKIP("this build has no Gloo backend");
+    QString err;
+    const QString dp = m_dir.filePath("dp");
+    QCOMPARE(run({"train", m_project, "--synthetic", "--world-size", "2", "--max-updates", "3", "--run-dir", dp,
+                  "--fresh"}, &err), 0);
+    QVERIFY2(err.contains("data-parallel: 2 ranks over c10d/gloo"), qPrintable(err));
+    QCOMPARE(Checkpoint::readMeta((dp + "/checkpoint_last.pt").toStdString()).at("step").get<int64_t>(), int64_t(3));
+    const auto runJson = nlohmann::json::parse(readTextFile((dp + "/run.json").toStdString()));
+    QCOMPARE(runJson["provenance"]["world_size"].get<int>(), 2);
+
+    const QString sig = m_dir.filePath("dpsig");
+    QProcess p;
+    p.start(AUTOMOE_CLI, {"train", m_project, "--synthetic", "--world-size", "2", "--max-updates", "100000",
+                          "--run-dir", sig, "--fresh"});
+    QVERIFY(p.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(sig + "/run.json"), 60000);
+    QTest::qWait(1500);
+    ::kill(static_cast<pid_t>(p.processId()), SIGTERM);  // the launcher only, not its process group
+    QVERIFY(p.waitForFinished(60000));
+    const QString out = QString::fromLocal8Bit(p.readAllStandardOutput() + p.readAllStandardError().right(3000));
+    QVERIFY2(p.exitStatus() == QProcess::NormalExit && p.exitCode() == 130 && out.contains("checkpoint saved"),
+             qPrintable(QString("exit code %1, output:\n%2").arg(p.exitCode()).arg(out)));
+    const std::string ckpt = (sig + "/checkpoint_last.pt").toStdString();
+    const int64_t stoppedAt = Checkpoint::readMeta(ckpt).at("step").get<int64_t>();
+    QVERIFY(stoppedAt >= 1);
+    QCOMPARE(run({"train", m_project, "--synthetic", "--world-size", "2", "--max-updates",
+                  QString::number(stoppedAt + 2), "--run-dir", sig}, &err), 0);
+    QVERIFY2(err.contains("resuming"), qPrintable(err));
+    QCOMPARE(Checkpoint::readMeta(ckpt).at("step").get<int64_t>(), stoppedAt + 2);
+
+    // SIGTERM to rank 1 alone: rank 0, which got none, stops at the same update and saves.
+    QProcess r;
+    r.start(AUTOMOE_CLI, {"train", m_project, "--synthetic", "--world-size", "2", "--max-updates", "100000",
+                          "--run-dir", sig});
+    QVERIFY(r.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(
+        nlohmann::json::parse(readTextFile((sig + "/run.json").toStdString())).value("resumed_at_step", 0) ==
+            stoppedAt + 2, 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(lastLoggedStep(sig) >= stoppedAt + 4, 60000);  // log_every 2
+    const std::vector<pid_t> resumed = childrenOf(static_cast<pid_t>(r.processId()));
+    QCOMPARE(resumed.size(), size_t(2));
+    ::kill(resumed[1], SIGTERM);
+    QVERIFY(r.waitForFinished(60000));
+    const QString said = QString::fromLocal8Bit(r.readAllStandardOutput());
+    QVERIFY2(r.exitCode() == 130 && said.contains("checkpoint saved"),
+             qPrintable(said + QString::fromLocal8Bit(r.readAllStandardError().right(3000))));
+    QVERIFY(Checkpoint::readMeta(ckpt).at("step").get<int64_t>() >= lastLoggedStep(sig));
+
+    // Rank 1 killed outright: the launcher ends rank 0 too and reports rank 1's end.
+    QProcess q;
+    q.start(AUTOMOE_CLI, {"train", m_project, "--synthetic", "--world-size", "2", "--max-updates", "100000",
+                          "--run-dir", m_dir.filePath("dpkill"), "--fresh"});
+    QVERIFY(q.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(m_dir.filePath("dpkill/run.json")), 60000);
+    const std::vector<pid_t> ranks = childrenOf(static_cast<pid_t>(q.processId()));
+    QCOMPARE(ranks.size(), size_t(2));
+    ::kill(ranks[1], SIGKILL);
+    QVERIFY(q.waitForFinished(120000));
+    QCOMPARE(q.exitCode(), 128 + SIGKILL);
+    QVERIFY(QString::fromLocal8Bit(q.readAllStandardError()).contains("stopping the other ranks"));
+    QVERIFY(::kill(ranks[0], 0) != 0);  // rank 0 is gone too (reaped by the launcher)
   }
 
   void refusesBadInput() {

@@ -199,6 +199,38 @@ class TestTrainer final : public QObject {
       QVERIFY2(QString(e.what()).contains("/decoder/layers"), e.what());
     }
     QVERIFY_THROWS_EXCEPTION(ConfigError, t.resume(dir("bad/missing.pt").toStdString()));
+
+    // Same shape, another seed (so other weights) or another search space: refused with the reason,
+    // and the refused checkpoint's weights are not left behind in the model.
+    std::vector<at::Tensor> before;
+    for (const auto& p : t.model()->parameters()) before.push_back(p.detach().clone());
+    auto refusedLeavesModel = [&](const Project& project, const char* folder, const QString& reason) {
+      Trainer x(project, test::tinyTraining(2), test::tinyCorpus(), dir(folder).toStdString());
+      x.saveCheckpoint(x.lastCheckpointPath());
+      try {
+        t.resume(x.lastCheckpointPath());
+        QFAIL("expected ConfigError");
+      } catch (const ConfigError& e) {
+        QVERIFY2(QString(e.what()).contains(reason), e.what());
+      }
+      const auto after = t.model()->parameters();
+      for (size_t i = 0; i < before.size(); ++i) QVERIFY(at::equal(before[i], after[i]));
+      QCOMPARE(t.step(), int64_t(0));
+    };
+    Project seeded = test::tinyProject();
+    seeded.seed = 99;
+    refusedLeavesModel(seeded, "seed", "seed 99");
+    Project spaced = test::tinyProject();
+    auto js = spaced.space.toJson();
+    js["encoder"]["layers"] = {1, 3};  // same largest subnet, so the same shape
+    spaced.space = SearchSpace::fromJson(js, "spaced");
+    refusedLeavesModel(spaced, "space", "different search space");
+    // What makes the checks above able to fail: the other seed's checkpoint holds other weights.
+    Trainer x(seeded, test::tinyTraining(2), test::tinyCorpus(), dir("seed2").toStdString());
+    const auto others = x.model()->parameters();
+    QVERIFY(std::any_of(others.begin(), others.end(), [&](const at::Tensor& p) {
+      return !at::equal(p, before[static_cast<size_t>(&p - others.data())]);
+    }));
   }
 
   void logsMetricsAndProvenance() {
