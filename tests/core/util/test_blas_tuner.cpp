@@ -1,6 +1,11 @@
 // BLAS tuning: when a faster kernel is tried, and the cross-kernel result check.
 #include <QtTest/QtTest>
 
+#include <QTemporaryDir>
+#include <algorithm>
+#include <cmath>
+#include <string>
+
 #include "util/blas_tuner.h"
 
 using namespace automoe;
@@ -52,6 +57,35 @@ class TestBlasTuner final : public QObject {
     const std::string a = blasFingerprint(), b = blasFingerprint();
     QCOMPARE(a, b);
     QVERIFY(std::count(a.begin(), a.end(), ' ') > 1000);
+  }
+
+  // checkBlasKernel against stand-ins for the self-test child: one printing this process's own
+  // fingerprint, one printing it with a single entry off by 1e-3 relative, one that fails.
+  void aKernelThatDisagreesIsRefused() {
+    QTemporaryDir dir;
+    const std::string own = blasFingerprint();
+    std::string off = own;
+    const size_t end = off.find(' ');
+    const double first = std::stod(off.substr(0, end));
+    off.replace(0, end, std::to_string(first + 1e-3 * std::max(1.0, std::abs(first))));
+    auto standIn = [&](const QString& name, const std::string& output, int code) {
+      const QString data = dir.filePath(name + ".txt"), exe = dir.filePath(name + ".sh");
+      QFile d(data), e(exe);
+      if (!d.open(QIODevice::WriteOnly) || !e.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(exe));
+      d.write(output.data(), static_cast<qint64>(output.size()));
+      e.write(QString("#!/bin/sh\ncat '%1'\nexit %2\n").arg(data).arg(code).toUtf8());
+      e.setPermissions(e.permissions() | QFileDevice::ExeOwner);
+      return exe.toStdString();
+    };
+    const BlasCheck same = checkBlasKernel(standIn("same", own, 0), "Haswell");
+    QVERIFY2(same.ok && same.maxRelativeDifference == 0, same.message.c_str());
+    const BlasCheck differs = checkBlasKernel(standIn("differs", off, 0), "Haswell");
+    QVERIFY(!differs.ok);
+    QVERIFY(differs.maxRelativeDifference > 5e-4 && differs.maxRelativeDifference < 2e-3);
+    QVERIFY2(QString::fromStdString(differs.message).contains("Haswell kernel DISAGREES"), differs.message.c_str());
+    const BlasCheck failed = checkBlasKernel(standIn("fails", own, 3), "Haswell");
+    QVERIFY(!failed.ok);
+    QVERIFY2(QString::fromStdString(failed.message).contains("failed to run"), failed.message.c_str());
   }
 };
 
