@@ -68,7 +68,11 @@ bool AptArchive::update(const std::vector<std::string>& langs, bool withPackages
   for (const char* sub : {"lists/partial", "cache/archives/partial", "sources.list.d", "debs"})
     fs::create_directories(m_dir + "/" + sub);
   std::string line = "deb ";
-  if (fs::exists(kKeyring) && m_mirror.rfind("file:", 0) != 0)
+  // A file: mirror is a folder of this machine that the user chose (a copy of the archive or a
+  // test fixture), often unsigned: apt would refuse it.
+  if (m_mirror.rfind("file:", 0) == 0)
+    line += "[trusted=yes] ";
+  else if (fs::exists(kKeyring))
     line += std::string("[signed-by=") + kKeyring + "] ";
   line += m_mirror + " " + m_suite + " main\n";
   const std::string sources = m_dir + "/sources.list";
