@@ -11,6 +11,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <torch/serialize/input-archive.h>
+
+#include "support/equivalent_batches.h"
 #include "support/tiny_training.h"
 #include "train/checkpoint.h"
 #include "model/cpu_gemm.h"
@@ -34,6 +37,19 @@ struct Recorder : TrainingObserver {
 std::vector<double> losses(const Recorder& r) {
   std::vector<double> out;
   for (const auto& s : r.steps) out.push_back(s.loss);
+  return out;
+}
+
+// Adam's moments as a checkpoint holds them: "m.<parameter>" and "v.<parameter>".
+std::map<std::string, at::Tensor> adamMoments(const std::string& checkpoint, Trainer& t) {
+  torch::serialize::InputArchive in;
+  in.load_from(checkpoint);
+  std::map<std::string, at::Tensor> out;
+  for (const auto& p : t.model()->named_parameters())
+    for (const char* which : {"m", "v"}) {
+      at::Tensor x;
+      if (in.try_read(std::string("adam.") + which + "." + p.key(), x)) out[std::string(which) + "." + p.key()] = x;
+    }
   return out;
 }
 
@@ -259,6 +275,58 @@ class TestTrainer final : public QObject {
     QVERIFY(t.trainStep(s));
     // The largest subnet is always part of a sandwich step, so its last expert moved.
     QVERIFY(!at::equal(before, t.model()->named_parameters()["encoder.layers.2.moe.experts.3.fc1.weight"]));
+  }
+
+  void gradientAccumulationEqualsOneUpdateOnTheConcatenatedBatch() {
+    // update_freq = 2 over batches 2i and 2i+1 against update_freq = 1 over their concatenation:
+    // the loss is per target token of the whole update, so the gradients are the same sums in
+    // another order. Compared: the reported losses, Adam's moments (m = (1 - beta1) g after the
+    // first update: linear in the gradient, so a mis-normalised accumulation, e.g. each
+    // micro-batch divided by its own token count, shows there even though Adam's steps are blind
+    // to a gradient's scale), and the parameters after three updates.
+    // Tolerances: float summation order only (two backward passes accumulated against one over
+    // the padded concatenation); as for data-parallel ranks: parameters within 1e-5 (lr 3e-3 per
+    // update), losses within 1e-6 relative, each moment tensor within 1e-4 of its largest entry.
+    const int steps = 3;
+    const auto data = test::tinyCorpus(64);
+    bool unequal = false;  // micro-batches of different sizes (a mean of means would differ)
+    for (size_t i = 0; i < 2 * steps; i += 2)
+      unequal = unequal || data->trainBatch(0, i).targetTokens != data->trainBatch(0, i + 1).targetTokens;
+    QVERIFY(unequal);
+    const TrainingOptions o = test::tinyTraining(steps);
+    TrainingOptions accumulating = o;
+    accumulating.updateFreq = 2;
+    Trainer whole(test::deterministicProject(), o, std::make_shared<test::DoubledBatches>(data), dir("accum-whole").toStdString());
+    Trainer parts(test::deterministicProject(), accumulating, data, dir("accum-parts").toStdString());
+    std::map<std::string, at::Tensor> momentsWhole, momentsParts;
+    for (int i = 0; i < steps; ++i) {
+      TrainStepStats a, b;
+      QVERIFY(whole.trainStep(a));
+      QVERIFY(parts.trainStep(b));
+      QCOMPARE(b.targetTokens, a.targetTokens);
+      QVERIFY2(std::abs(a.loss - b.loss) < 1e-6 * a.loss, qPrintable(QString("update %1: %2 vs %3").arg(i + 1).arg(a.loss).arg(b.loss)));
+      if (i == 0) {
+        whole.saveCheckpoint(whole.lastCheckpointPath());
+        parts.saveCheckpoint(parts.lastCheckpointPath());
+        momentsWhole = adamMoments(whole.lastCheckpointPath(), whole);
+        momentsParts = adamMoments(parts.lastCheckpointPath(), parts);
+      }
+    }
+    QCOMPARE(momentsParts.size(), momentsWhole.size());
+    QVERIFY(momentsWhole.size() > 50);
+    double worstMoment = 0;
+    for (const auto& [name, m] : momentsWhole) {
+      const double scale = m.abs().max().item<double>();
+      if (scale == 0) continue;
+      worstMoment = std::max(worstMoment, (momentsParts.at(name) - m).abs().max().item<double>() / scale);
+    }
+    QVERIFY2(worstMoment < 1e-4, qPrintable(QString("moments differ by %1 of their largest entry").arg(worstMoment)));
+    double worst = 0;
+    const auto ref = whole.model()->named_parameters();
+    for (const auto& kv : parts.model()->named_parameters())
+      worst = std::max(worst, (kv.value() - ref[kv.key()]).abs().max().item<double>());
+    QVERIFY2(worst < 1e-5, qPrintable(QString("max parameter difference %1").arg(worst)));
+    qInfo("accumulation vs concatenation: moments %g relative, parameters %g", worstMoment, worst);
   }
 };
 
