@@ -17,6 +17,7 @@
 #include "support/tiny_training.h"
 #include "train/checkpoint.h"
 #include "model/cpu_gemm.h"
+#include "train/label_smoothed_loss.h"
 #include "train/trainer.h"
 #include "util/config_error.h"
 #include "util/cpu_bf16.h"
@@ -267,12 +268,39 @@ class TestTrainer final : public QObject {
   }
 
   void sandwichTrainsThreeSubnetsPerUpdate() {
+    // The update's loss is the per-token loss of the largest, the smallest and the random subnet
+    // on the update's batch, averaged: recomputed here from the weights before the update (no
+    // dropout, so the forward passes are the trainer's). One subnet per update (uniform, or the
+    // largest alone) would report that subnet's loss, which differs from the mean by far more
+    // than float rounding (checked).
     TrainingOptions o = test::tinyTraining(1);
     o.sampling = "sandwich";
-    Trainer t(test::tinyProject(), o, test::tinyCorpus(), dir("sandwich").toStdString());
+    const Project p = test::deterministicProject();
+    const auto data = test::tinyCorpus();
+    Trainer t(p, o, data, dir("sandwich").toStdString());
+    const std::vector<ArchConfig> archs = SubnetSampler(p.space, "sandwich", p.seed).forStep(0);
+    QVERIFY(archs.at(0) == p.space.largest() && archs.at(1) == p.space.smallest());
+    const TrainBatch batch = data->trainBatch(0, 0);  // the first update's batch
+    std::vector<double> perSubnet;
+    {
+      at::NoGradGuard noGrad;
+      t.model()->train();
+      for (const ArchConfig& arch : archs) {
+        const ModelOutput out = t.model()->forward(batch.src, batch.prevOutput, arch, ForwardContext{0, o.maxUpdates});
+        perSubnet.push_back(labelSmoothedLoss(out.logits, batch.target, o.labelSmoothing, kPadIndex).loss.item<double>() /
+                            static_cast<double>(batch.targetTokens));
+      }
+    }
+    const double mean = (perSubnet[0] + perSubnet[1] + perSubnet[2]) / 3.0;
+    for (double l : perSubnet) QVERIFY2(std::abs(l - mean) > 1e-3 * mean, qPrintable(QString("%1 vs mean %2").arg(l).arg(mean)));
+
     const auto before = t.model()->named_parameters()["encoder.layers.2.moe.experts.3.fc1.weight"].clone();
     TrainStepStats s;
     QVERIFY(t.trainStep(s));
+    QVERIFY2(std::abs(s.loss - mean) < 1e-5 * mean,
+             qPrintable(QString("update loss %1; subnets %2 %3 %4").arg(s.loss).arg(perSubnet[0]).arg(perSubnet[1]).arg(perSubnet[2])));
+    QCOMPARE(s.targetTokens, batch.targetTokens);  // the batch's tokens, each trained by three subnets
+    QCOMPARE(QString::fromStdString(s.arch), QString::fromStdString(p.space.largest().summary()));
     // The largest subnet is always part of a sandwich step, so its last expert moved.
     QVERIFY(!at::equal(before, t.model()->named_parameters()["encoder.layers.2.moe.experts.3.fc1.weight"]));
   }
