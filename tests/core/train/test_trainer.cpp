@@ -41,6 +41,17 @@ std::vector<double> losses(const Recorder& r) {
   return out;
 }
 
+std::vector<nlohmann::json> trainLines(const std::string& metricsPath) {
+  std::ifstream in(metricsPath);
+  std::vector<nlohmann::json> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    auto j = nlohmann::json::parse(line);
+    if (j["type"] == "train") out.push_back(std::move(j));
+  }
+  return out;
+}
+
 // Adam's moments as a checkpoint holds them: "m.<parameter>" and "v.<parameter>".
 std::map<std::string, at::Tensor> adamMoments(const std::string& checkpoint, Trainer& t) {
   torch::serialize::InputArchive in;
@@ -355,6 +366,100 @@ class TestTrainer final : public QObject {
       worst = std::max(worst, (kv.value() - ref[kv.key()]).abs().max().item<double>());
     QVERIFY2(worst < 1e-5, qPrintable(QString("max parameter difference %1").arg(worst)));
     qInfo("accumulation vs concatenation: moments %g relative, parameters %g", worstMoment, worst);
+  }
+
+  void metricsReportDroppedTokens_data() {
+    QTest::addColumn<double>("capacityFactor");
+    QTest::newRow("capacity-1") << 1e-3;  // ceil(cf * tokens / experts) = 1 token per expert
+    QTest::newRow("unlimited") << 0.0;
+  }
+
+  void metricsReportDroppedTokens() {
+    // Switch routers only, sandwich sampling: every update's first subnet (the one whose routing
+    // the metrics report) is the largest, 3 + 3 routed layers. With a capacity of one token per
+    // expert, each layer keeps one token per expert that got any (the experts with a non-zero
+    // share in expert_load) and drops the rest of its real tokens.
+    QFETCH(double, capacityFactor);
+    Project p = test::tinyProject();
+    p.space.encoder.routers = {"switch_top1"};
+    p.space.decoder.routers = {"switch_top1"};
+    p.model.routing.switchTop1.capacityFactor = capacityFactor;
+    TrainingOptions o = test::tinyTraining(5);
+    o.sampling = "sandwich";
+    const auto data = test::tinyCorpus();
+    QVERIFY(data->numTrainBatches(0) >= 5);  // update s trains batch s - 1 of epoch 0
+    const QString run = dir("dropped") + QString::number(capacityFactor);
+    Trainer t(p, o, data, run.toStdString());
+    StopToken stop;
+    Recorder rec;
+    QCOMPARE(int(t.run(stop, rec).status), int(TrainStatus::Finished));
+    const std::vector<nlohmann::json> lines = trainLines((run + "/metrics.jsonl").toStdString());
+    QCOMPARE(lines.size(), size_t(2));  // updates 1 and 5
+    const ArchConfig largest = p.space.largest();
+    for (const auto& j : lines) {
+      const int64_t step = j["step"].get<int64_t>();
+      const TrainBatch b = data->trainBatch(0, static_cast<size_t>(step - 1));
+      const auto load = j["expert_load"].get<std::vector<std::vector<double>>>();
+      QCOMPARE(load.size(), size_t(largest.encoder.numLayers() + largest.decoder.numLayers()));
+      int64_t expected = 0, atLeast = 0;
+      for (size_t l = 0; l < load.size(); ++l) {
+        const bool encoder = l < size_t(largest.encoder.numLayers());
+        const int64_t tokens = encoder ? b.sourceTokens : b.targetTokens;
+        const int64_t used = std::count_if(load[l].begin(), load[l].end(), [](double x) { return x > 0; });
+        expected += tokens - used;
+        atLeast += tokens - static_cast<int64_t>(load[l].size());
+      }
+      const int64_t dropped = j["dropped_tokens"].get<int64_t>();
+      QCOMPARE(j["skipped_steps"].get<int64_t>(), int64_t(0));
+      if (capacityFactor == 0) {
+        QCOMPARE(dropped, int64_t(0));
+        continue;
+      }
+      QVERIFY2(atLeast > 100, qPrintable(QString::number(atLeast)));
+      QCOMPARE(dropped, expected);
+      QCOMPARE(rec.steps.at(size_t(step - 1)).droppedTokens, dropped);
+    }
+  }
+
+  void metricsCountSkippedSteps() {
+    // Updates after the 2nd and 4th are poisoned (NaN embeddings, as in
+    // nonFiniteLossesAreSkippedThenStop) and healed again when the trainer reports the skip: each
+    // such attempt is skipped, the run goes on, and every later metrics line counts the skips.
+    TrainingOptions o = test::tinyTraining(6);
+    o.logEvery = 1;
+    Trainer t(test::tinyProject(), o, test::tinyCorpus(), dir("skipped").toStdString());
+    struct Poisoner : Recorder {
+      Trainer* trainer = nullptr;
+      at::Tensor healthy;
+      void onStep(const TrainStepStats& s) override {
+        Recorder::onStep(s);
+        if (s.step != 2 && s.step != 4) return;
+        at::NoGradGuard noGrad;
+        healthy = trainer->model()->embed_tokens->weight.detach().clone();
+        trainer->model()->embed_tokens->weight.fill_(std::numeric_limits<float>::quiet_NaN());
+      }
+      void onMessage(const std::string& m) override {
+        Recorder::onMessage(m);
+        at::NoGradGuard noGrad;
+        trainer->model()->embed_tokens->weight.copy_(healthy);
+      }
+    } rec;
+    rec.trainer = &t;
+    StopToken stop;
+    const TrainResult r = t.run(stop, rec);
+    QCOMPARE(int(r.status), int(TrainStatus::Finished));
+    QCOMPARE(r.step, int64_t(6));
+    QCOMPARE(rec.messages.size(), size_t(2));
+    const std::vector<nlohmann::json> lines = trainLines(dir("skipped/metrics.jsonl").toStdString());
+    QCOMPARE(lines.size(), size_t(6));
+    const std::vector<int64_t> skipped = {0, 0, 1, 1, 2, 2};
+    for (size_t i = 0; i < lines.size(); ++i) {
+      QCOMPARE(lines[i]["step"].get<int64_t>(), int64_t(i + 1));
+      QCOMPARE(lines[i]["skipped_steps"].get<int64_t>(), skipped[i]);
+      QVERIFY(std::isfinite(lines[i]["loss"].get<double>()));
+    }
+    // And the count is part of the checkpoint: a resumed run goes on counting from it.
+    QCOMPARE(Checkpoint::readMeta(t.lastCheckpointPath()).at("skipped_total").get<int64_t>(), int64_t(2));
   }
 };
 
