@@ -1,5 +1,6 @@
 // Trainer: learns, resumes bit-identically, skips non-finite updates, stops cleanly, refuses bad
-// checkpoints, logs what it did.
+// checkpoints, logs what it did (dropped tokens, skipped updates, BLAS provenance in checkpoints),
+// accumulates micro-batches as one batch, trains three subnets per sandwich update.
 #include <QtTest/QtTest>
 
 #include <ATen/core/grad_mode.h>
@@ -19,6 +20,7 @@
 #include "model/cpu_gemm.h"
 #include "train/label_smoothed_loss.h"
 #include "train/trainer.h"
+#include "util/blas_info.h"
 #include "util/config_error.h"
 #include "util/cpu_bf16.h"
 
@@ -460,6 +462,29 @@ class TestTrainer final : public QObject {
     }
     // And the count is part of the checkpoint: a resumed run goes on counting from it.
     QCOMPARE(Checkpoint::readMeta(t.lastCheckpointPath()).at("skipped_total").get<int64_t>(), int64_t(2));
+  }
+
+  void checkpointsRecordTheBlasDecision() {
+    // The BLAS kernel and the launcher's decision about it (AUTOMOE_BLAS_DECISION, set by
+    // tuneBlasOrReexec before the process starts its work) travel in every checkpoint's
+    // provenance, as in run.json.
+    const QByteArray saved = qgetenv("AUTOMOE_BLAS_DECISION");
+    const bool had = qEnvironmentVariableIsSet("AUTOMOE_BLAS_DECISION");
+    qputenv("AUTOMOE_BLAS_DECISION", "tuned: decision under test");
+    Trainer t(test::tinyProject(), test::tinyTraining(2), test::tinyCorpus(), dir("blas").toStdString());
+    StopToken stop;
+    Recorder rec;
+    const TrainResult r = t.run(stop, rec);  // checkpoints at its last update
+    if (had) qputenv("AUTOMOE_BLAS_DECISION", saved); else qunsetenv("AUTOMOE_BLAS_DECISION");
+    QCOMPARE(int(r.status), int(TrainStatus::Finished));
+    const nlohmann::json blas = Checkpoint::readMeta(t.lastCheckpointPath()).at("provenance").at("blas");
+    QCOMPARE(QString::fromStdString(blas.at("decision").get<std::string>()), QString("tuned: decision under test"));
+    const BlasInfo here = detectBlas();
+    QCOMPARE(QString::fromStdString(blas.at("core").get<std::string>()), QString::fromStdString(here.core));
+    QCOMPARE(QString::fromStdString(blas.at("library").get<std::string>()), QString::fromStdString(here.library));
+    std::ifstream runJson(dir("blas/run.json").toStdString());
+    QCOMPARE(QString::fromStdString(blas.dump()),
+             QString::fromStdString(nlohmann::json::parse(runJson)["provenance"]["blas"].dump()));
   }
 };
 
