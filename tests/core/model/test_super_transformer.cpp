@@ -207,6 +207,62 @@ class TestSuperTransformer final : public QObject {
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, net->forward(src, src, arch));
   }
 
+  // The embedding dropout of a subnet of width d is dropout * d / super width, per stack (HAT's
+  // scaling: a narrow subnet gets less dropout). Observed through the gradient of the embedding
+  // table: each row is used once, by one token (src and prev tokens all distinct), so its first
+  // d entries get sqrt(d) * mask * (gradient of the dropped-out input): zero exactly where the
+  // mask dropped. The fraction of zeros estimates p over 2000 x d entries (standard deviation
+  // <= 0.0035 here); the nearest wrong rates (unscaled 0.4, or scaled by the other stack's width)
+  // lie >= 0.06 away.
+  void embeddingDropoutScalesWithTheSampledWidth() {
+    ModelOptions o = test::tinyModelOptions();
+    o.vocabSize = 4100;
+    o.maxPositions = 128;
+    o.dropout = 0.4;
+    o.attentionDropout = 0;
+    o.routerJitter = 0;
+    at::manual_seed(3);
+    SuperTransformer net(SuperTransformerOptions(ModelShape::forSupernet(m_space, o), o));
+    const int64_t B = 20, S = 100;
+    const at::Tensor src = at::arange(4, 4 + B * S, at::kLong).view({B, S});                   // [B*S] -> [B, S]
+    const at::Tensor prev = at::arange(4 + B * S, 4 + 2 * B * S, at::kLong).view({B, S});      // [B*S] -> [B, S]
+    const int encSuper = m_space.encoder.maxEmbedDim(), decSuper = m_space.decoder.maxEmbedDim();
+    // Fraction of zero gradient entries in the first d columns of the rows of `tokens`.
+    auto zeroFraction = [&](const at::Tensor& tokens, int64_t d) {
+      const at::Tensor g = net->embed_tokens->weight.grad().index_select(0, tokens.reshape(-1)).narrow(1, 0, d);
+      return g.eq(0).to(at::kDouble).mean().item<double>();
+    };
+    auto run = [&](const ArchConfig& arch, bool train) {
+      net->train(train);
+      net->zero_grad(/*set_to_none=*/true);
+      MoeStats stats;
+      const ForwardContext ctx;
+      const EncoderOutput enc = net->encode(src, arch, &stats);
+      // The decoder's features, not the logits: the tied output projection would give every row
+      // of the table a gradient.
+      const at::Tensor dec = net->decoder->forward(prev, enc, arch.decoder, *net->embed_tokens, nullptr, ctx, stats);
+      ((enc.layers.back() * at::randn_like(enc.layers.back())).sum() + (dec * at::randn_like(dec)).sum()).backward();
+    };
+    for (int encDim : m_space.encoder.embedDim)
+      for (int decDim : m_space.decoder.embedDim) {
+        ArchConfig arch = m_space.smallest();
+        arch.encoder.embedDim = encDim;
+        arch.decoder.embedDim = decDim;
+        at::manual_seed(11);
+        run(arch, true);
+        const double encP = 0.4 * encDim / encSuper, decP = 0.4 * decDim / decSuper;
+        const double enc = zeroFraction(src, encDim), dec = zeroFraction(prev, decDim);
+        const QString what = QString("encoder %1/%2: %3 zeros (p %4); decoder %5/%6: %7 zeros (p %8)")
+                                 .arg(encDim).arg(encSuper).arg(enc).arg(encP).arg(decDim).arg(decSuper).arg(dec).arg(decP);
+        QVERIFY2(std::abs(enc - encP) < 0.015, qPrintable(what));
+        QVERIFY2(std::abs(dec - decP) < 0.015, qPrintable(what));
+        // Control: without dropout (eval) no entry of those rows has a zero gradient.
+        run(arch, false);
+        QCOMPARE(zeroFraction(src, encDim), 0.0);
+        QCOMPARE(zeroFraction(prev, decDim), 0.0);
+      }
+  }
+
   void sinusoidsMatchFairseq() {
     const at::Tensor t = sinusoidalTable(10, 8);
     QCOMPARE(t[kPadIndex].abs().sum().item<double>(), 0.0);

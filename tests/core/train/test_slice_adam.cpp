@@ -50,6 +50,101 @@ class TestSliceAdam final : public QObject {
     }
   }
 
+  // AutoMoE ran Adam over every supernet weight at every update, so weights a subnet did not use
+  // kept moving on their old momentum (and decaying). Here: a few updates of a large slice leave
+  // non-zero moments on all of it; updates of a smaller slice then leave every entry outside the
+  // smaller slice (parameter and both moments) bit for bit as it was. With weight decay on, for
+  // gradients passed as boxes or left in .grad() (zero outside the slice, as after a backward
+  // through the slice), fp32 or bf16 (bf16 products' weight gradients), eager or lazy state.
+  void unsampledEntriesDoNotDriftThroughMomentum_data() {
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<bool>("bf16");
+    QTest::addColumn<bool>("eager");
+    for (bool eager : {true, false}) {
+      const QString state = eager ? "-eager" : "-lazy";
+      QTest::newRow(qPrintable("box-fp32" + state)) << "box" << false << eager;
+      QTest::newRow(qPrintable("box-bf16" + state)) << "box" << true << eager;
+      QTest::newRow(qPrintable("grad-fp32" + state)) << "grad" << false << eager;
+    }
+  }
+
+  void unsampledEntriesDoNotDriftThroughMomentum() {
+    QFETCH(QString, path);
+    QFETCH(bool, bf16);
+    QFETCH(bool, eager);
+    at::manual_seed(9);
+    // Rows longer than the fused kernel's cache-line chunks, a 1-D parameter too.
+    const std::vector<std::vector<int64_t>> full = {{64, 100}, {24}}, large = {{48, 90}, {20}},
+                                            small = {{16, 30}, {5}};
+    std::vector<std::pair<std::string, at::Tensor>> params = {{"w", at::randn(full[0]).requires_grad_(true)}, {"b", at::randn(full[1]).requires_grad_(true)}};
+    SliceAdamOptions o{0.9, 0.98, 1e-8, 0.01};
+    o.eagerState = eager;
+    SliceAdam adam(params, o);
+    auto update = [&](const std::vector<std::vector<int64_t>>& boxes) {
+      std::vector<SliceAdam::BoxGrad> given;
+      for (size_t i = 0; i < params.size(); ++i) {
+        at::Tensor g = at::randn(boxes[i]);
+        if (bf16) g = g.to(at::kBFloat16);
+        if (path == "box") {
+          given.push_back({i, g});
+          continue;
+        }
+        at::Tensor padded = at::zeros_like(params[i].second);  // what a backward through the slice leaves
+        at::Tensor view = padded;
+        for (size_t d = 0; d < boxes[i].size(); ++d) view = view.narrow(int64_t(d), 0, boxes[i][d]);
+        view.copy_(g);
+        params[i].second.mutable_grad() = padded;
+      }
+      adam.step(1e-2, given);
+    };
+    for (int s = 0; s < 3; ++s) update(large);
+    struct Snapshot {
+      at::Tensor p, m, v;
+    };
+    std::vector<Snapshot> before;
+    for (size_t i = 0; i < params.size(); ++i)
+      before.push_back({params[i].second.detach().clone(), adam.states()[i].expAvg.clone(), adam.states()[i].expAvgSq.clone()});
+    // Masks of the entries outside the small slice but inside the large one (non-zero moments,
+    // which a whole-tensor Adam would apply) and of those outside both.
+    std::vector<at::Tensor> outside(params.size()), insideSmall(params.size());
+    for (size_t i = 0; i < params.size(); ++i) {
+      outside[i] = at::ones(full[i], at::kBool);
+      at::Tensor in = outside[i];
+      for (size_t d = 0; d < small[i].size(); ++d) in = in.narrow(int64_t(d), 0, small[i][d]);
+      in.fill_(false);
+      insideSmall[i] = outside[i].logical_not();
+      at::Tensor inLarge = at::zeros(full[i], at::kBool), box = inLarge;
+      for (size_t d = 0; d < large[i].size(); ++d) box = box.narrow(int64_t(d), 0, large[i][d]);
+      box.fill_(true);
+      const at::Tensor between = outside[i].logical_and(inLarge);
+      QVERIFY(before[i].m.masked_select(between).ne(0).all().item<bool>());  // momentum there to drift on
+      QVERIFY(before[i].v.masked_select(between).ne(0).all().item<bool>());
+    }
+
+    for (int s = 0; s < 2; ++s) update(small);
+    for (size_t i = 0; i < params.size(); ++i) {
+      const char* name = params[i].first.c_str();
+      const auto& st = adam.states()[i];
+      QVERIFY2(at::equal(params[i].second.masked_select(outside[i]), before[i].p.masked_select(outside[i])), name);
+      QVERIFY2(at::equal(st.expAvg.masked_select(outside[i]), before[i].m.masked_select(outside[i])), name);
+      QVERIFY2(at::equal(st.expAvgSq.masked_select(outside[i]), before[i].v.masked_select(outside[i])), name);
+      // The small slice itself was updated, every entry of it.
+      QVERIFY2(params[i].second.masked_select(insideSmall[i]).ne(before[i].p.masked_select(insideSmall[i])).all().item<bool>(),
+               name);
+      QCOMPARE(st.steps, int64_t(5));
+    }
+
+    // The same update over the large box with zeros outside the small slice (Adam over everything
+    // the earlier updates touched, AutoMoE's way) does move the entries outside: the check above
+    // would catch it.
+    const at::Tensor w0 = params[0].second.detach().clone();
+    at::Tensor zeroPadded = at::zeros(large[0]);
+    zeroPadded.narrow(0, 0, small[0][0]).narrow(1, 0, small[0][1]).normal_();
+    for (auto& p : params) p.second.mutable_grad() = at::Tensor();
+    adam.step(1e-2, {{0, zeroPadded}});
+    QVERIFY(!at::equal(params[0].second.masked_select(outside[0]), w0.masked_select(outside[0])));
+  }
+
   void eagerAndLazyStatesGiveIdenticalUpdates() {
     std::vector<at::Tensor> result[2];
     for (int eager = 0; eager < 2; ++eager) {

@@ -12,6 +12,7 @@
 #include "support/tiny_training.h"
 #include "train/checkpoint.h"
 #include "train/subnet_retrainer.h"
+#include "util/blas_info.h"
 #include "util/config_error.h"
 
 using namespace automoe;
@@ -110,6 +111,9 @@ class TestSubnetRetrainer final : public QObject {
     QVERIFY(differs);  // the average is not just the last checkpoint
     const nlohmann::json meta = Checkpoint::readMeta(out.averagedCheckpoint);
     QCOMPARE(meta.at("averaged_steps"), nlohmann::json({30, 40, 50}));
+    // The averaged checkpoint keeps the provenance, BLAS kernel and decision included.
+    QCOMPARE(QString::fromStdString(meta.at("provenance").at("blas").dump()),
+             QString::fromStdString(detectBlas().toJson().dump()));
   }
 
   void resumesAndRefusesAnotherArchitecture() {

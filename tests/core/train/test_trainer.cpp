@@ -1,5 +1,6 @@
 // Trainer: learns, resumes bit-identically, skips non-finite updates, stops cleanly, refuses bad
-// checkpoints, logs what it did.
+// checkpoints, logs what it did (dropped tokens, skipped updates, BLAS provenance in checkpoints),
+// accumulates micro-batches as one batch, trains three subnets per sandwich update.
 #include <QtTest/QtTest>
 
 #include <ATen/core/grad_mode.h>
@@ -11,10 +12,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include <torch/serialize/input-archive.h>
+
+#include "support/equivalent_batches.h"
 #include "support/tiny_training.h"
 #include "train/checkpoint.h"
 #include "model/cpu_gemm.h"
+#include "train/label_smoothed_loss.h"
 #include "train/trainer.h"
+#include "util/blas_info.h"
 #include "util/config_error.h"
 #include "util/cpu_bf16.h"
 
@@ -34,6 +40,30 @@ struct Recorder : TrainingObserver {
 std::vector<double> losses(const Recorder& r) {
   std::vector<double> out;
   for (const auto& s : r.steps) out.push_back(s.loss);
+  return out;
+}
+
+std::vector<nlohmann::json> trainLines(const std::string& metricsPath) {
+  std::ifstream in(metricsPath);
+  std::vector<nlohmann::json> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    auto j = nlohmann::json::parse(line);
+    if (j["type"] == "train") out.push_back(std::move(j));
+  }
+  return out;
+}
+
+// Adam's moments as a checkpoint holds them: "m.<parameter>" and "v.<parameter>".
+std::map<std::string, at::Tensor> adamMoments(const std::string& checkpoint, Trainer& t) {
+  torch::serialize::InputArchive in;
+  in.load_from(checkpoint);
+  std::map<std::string, at::Tensor> out;
+  for (const auto& p : t.model()->named_parameters())
+    for (const char* which : {"m", "v"}) {
+      at::Tensor x;
+      if (in.try_read(std::string("adam.") + which + "." + p.key(), x)) out[std::string(which) + "." + p.key()] = x;
+    }
   return out;
 }
 
@@ -283,14 +313,210 @@ class TestTrainer final : public QObject {
   }
 
   void sandwichTrainsThreeSubnetsPerUpdate() {
+    // The update's loss is the per-token loss of the largest, the smallest and the random subnet
+    // on the update's batch, averaged: recomputed here from the weights before the update (no
+    // dropout, so the forward passes are the trainer's). One subnet per update (uniform, or the
+    // largest alone) would report that subnet's loss, which differs from the mean by far more
+    // than float rounding (checked).
     TrainingOptions o = test::tinyTraining(1);
     o.sampling = "sandwich";
-    Trainer t(test::tinyProject(), o, test::tinyCorpus(), dir("sandwich").toStdString());
+    const Project p = test::deterministicProject();
+    const auto data = test::tinyCorpus();
+    Trainer t(p, o, data, dir("sandwich").toStdString());
+    const std::vector<ArchConfig> archs = SubnetSampler(p.space, "sandwich", p.seed).forStep(0);
+    QVERIFY(archs.at(0) == p.space.largest() && archs.at(1) == p.space.smallest());
+    const TrainBatch batch = data->trainBatch(0, 0);  // the first update's batch
+    std::vector<double> perSubnet;
+    {
+      at::NoGradGuard noGrad;
+      t.model()->train();
+      for (const ArchConfig& arch : archs) {
+        const ModelOutput out = t.model()->forward(batch.src, batch.prevOutput, arch, ForwardContext{0, o.maxUpdates});
+        perSubnet.push_back(labelSmoothedLoss(out.logits, batch.target, o.labelSmoothing, kPadIndex).loss.item<double>() /
+                            static_cast<double>(batch.targetTokens));
+      }
+    }
+    const double mean = (perSubnet[0] + perSubnet[1] + perSubnet[2]) / 3.0;
+    for (double l : perSubnet) QVERIFY2(std::abs(l - mean) > 1e-3 * mean, qPrintable(QString("%1 vs mean %2").arg(l).arg(mean)));
+
     const auto before = t.model()->named_parameters()["encoder.layers.2.moe.experts.3.fc1.weight"].clone();
     TrainStepStats s;
     QVERIFY(t.trainStep(s));
+    QVERIFY2(std::abs(s.loss - mean) < 1e-5 * mean,
+             qPrintable(QString("update loss %1; subnets %2 %3 %4").arg(s.loss).arg(perSubnet[0]).arg(perSubnet[1]).arg(perSubnet[2])));
+    QCOMPARE(s.targetTokens, batch.targetTokens);  // the batch's tokens, each trained by three subnets
+    QCOMPARE(QString::fromStdString(s.arch), QString::fromStdString(p.space.largest().summary()));
     // The largest subnet is always part of a sandwich step, so its last expert moved.
     QVERIFY(!at::equal(before, t.model()->named_parameters()["encoder.layers.2.moe.experts.3.fc1.weight"]));
+  }
+
+  void gradientAccumulationEqualsOneUpdateOnTheConcatenatedBatch() {
+    // update_freq = 2 over batches 2i and 2i+1 against update_freq = 1 over their concatenation:
+    // the loss is per target token of the whole update, so the gradients are the same sums in
+    // another order. Compared: the reported losses, Adam's moments (m = (1 - beta1) g after the
+    // first update: linear in the gradient, so a mis-normalised accumulation, e.g. each
+    // micro-batch divided by its own token count, shows there even though Adam's steps are blind
+    // to a gradient's scale), and the parameters after three updates.
+    // Tolerances: float summation order only (two backward passes accumulated against one over
+    // the padded concatenation); as for data-parallel ranks: parameters within 1e-5 (lr 3e-3 per
+    // update), losses within 1e-6 relative, each moment tensor within 1e-4 of its largest entry.
+    const int steps = 3;
+    const auto data = test::tinyCorpus(64);
+    bool unequal = false;  // micro-batches of different sizes (a mean of means would differ)
+    for (size_t i = 0; i < 2 * steps; i += 2)
+      unequal = unequal || data->trainBatch(0, i).targetTokens != data->trainBatch(0, i + 1).targetTokens;
+    QVERIFY(unequal);
+    const TrainingOptions o = test::tinyTraining(steps);
+    TrainingOptions accumulating = o;
+    accumulating.updateFreq = 2;
+    Trainer whole(test::deterministicProject(), o, std::make_shared<test::DoubledBatches>(data), dir("accum-whole").toStdString());
+    Trainer parts(test::deterministicProject(), accumulating, data, dir("accum-parts").toStdString());
+    std::map<std::string, at::Tensor> momentsWhole, momentsParts;
+    for (int i = 0; i < steps; ++i) {
+      TrainStepStats a, b;
+      QVERIFY(whole.trainStep(a));
+      QVERIFY(parts.trainStep(b));
+      QCOMPARE(b.targetTokens, a.targetTokens);
+      QVERIFY2(std::abs(a.loss - b.loss) < 1e-6 * a.loss, qPrintable(QString("update %1: %2 vs %3").arg(i + 1).arg(a.loss).arg(b.loss)));
+      if (i == 0) {
+        whole.saveCheckpoint(whole.lastCheckpointPath());
+        parts.saveCheckpoint(parts.lastCheckpointPath());
+        momentsWhole = adamMoments(whole.lastCheckpointPath(), whole);
+        momentsParts = adamMoments(parts.lastCheckpointPath(), parts);
+      }
+    }
+    QCOMPARE(momentsParts.size(), momentsWhole.size());
+    QVERIFY(momentsWhole.size() > 50);
+    double worstMoment = 0;
+    for (const auto& [name, m] : momentsWhole) {
+      const double scale = m.abs().max().item<double>();
+      if (scale == 0) continue;
+      worstMoment = std::max(worstMoment, (momentsParts.at(name) - m).abs().max().item<double>() / scale);
+    }
+    QVERIFY2(worstMoment < 1e-4, qPrintable(QString("moments differ by %1 of their largest entry").arg(worstMoment)));
+    double worst = 0;
+    const auto ref = whole.model()->named_parameters();
+    for (const auto& kv : parts.model()->named_parameters())
+      worst = std::max(worst, (kv.value() - ref[kv.key()]).abs().max().item<double>());
+    QVERIFY2(worst < 1e-5, qPrintable(QString("max parameter difference %1").arg(worst)));
+    qInfo("accumulation vs concatenation: moments %g relative, parameters %g", worstMoment, worst);
+  }
+
+  void metricsReportDroppedTokens_data() {
+    QTest::addColumn<double>("capacityFactor");
+    QTest::newRow("capacity-1") << 1e-3;  // ceil(cf * tokens / experts) = 1 token per expert
+    QTest::newRow("unlimited") << 0.0;
+  }
+
+  void metricsReportDroppedTokens() {
+    // Switch routers only, sandwich sampling: every update's first subnet (the one whose routing
+    // the metrics report) is the largest, 3 + 3 routed layers. With a capacity of one token per
+    // expert, each layer keeps one token per expert that got any (the experts with a non-zero
+    // share in expert_load) and drops the rest of its real tokens.
+    QFETCH(double, capacityFactor);
+    Project p = test::tinyProject();
+    p.space.encoder.routers = {"switch_top1"};
+    p.space.decoder.routers = {"switch_top1"};
+    p.model.routing.switchTop1.capacityFactor = capacityFactor;
+    TrainingOptions o = test::tinyTraining(5);
+    o.sampling = "sandwich";
+    const auto data = test::tinyCorpus();
+    QVERIFY(data->numTrainBatches(0) >= 5);  // update s trains batch s - 1 of epoch 0
+    const QString run = dir("dropped") + QString::number(capacityFactor);
+    Trainer t(p, o, data, run.toStdString());
+    StopToken stop;
+    Recorder rec;
+    QCOMPARE(int(t.run(stop, rec).status), int(TrainStatus::Finished));
+    const std::vector<nlohmann::json> lines = trainLines((run + "/metrics.jsonl").toStdString());
+    QCOMPARE(lines.size(), size_t(2));  // updates 1 and 5
+    const ArchConfig largest = p.space.largest();
+    for (const auto& j : lines) {
+      const int64_t step = j["step"].get<int64_t>();
+      const TrainBatch b = data->trainBatch(0, static_cast<size_t>(step - 1));
+      const auto load = j["expert_load"].get<std::vector<std::vector<double>>>();
+      QCOMPARE(load.size(), size_t(largest.encoder.numLayers() + largest.decoder.numLayers()));
+      int64_t expected = 0, atLeast = 0;
+      for (size_t l = 0; l < load.size(); ++l) {
+        const bool encoder = l < size_t(largest.encoder.numLayers());
+        const int64_t tokens = encoder ? b.sourceTokens : b.targetTokens;
+        const int64_t used = std::count_if(load[l].begin(), load[l].end(), [](double x) { return x > 0; });
+        expected += tokens - used;
+        atLeast += tokens - static_cast<int64_t>(load[l].size());
+      }
+      const int64_t dropped = j["dropped_tokens"].get<int64_t>();
+      QCOMPARE(j["skipped_steps"].get<int64_t>(), int64_t(0));
+      if (capacityFactor == 0) {
+        QCOMPARE(dropped, int64_t(0));
+        continue;
+      }
+      QVERIFY2(atLeast > 100, qPrintable(QString::number(atLeast)));
+      QCOMPARE(dropped, expected);
+      QCOMPARE(rec.steps.at(size_t(step - 1)).droppedTokens, dropped);
+    }
+  }
+
+  void metricsCountSkippedSteps() {
+    // Updates after the 2nd and 4th are poisoned (NaN embeddings, as in
+    // nonFiniteLossesAreSkippedThenStop) and healed again when the trainer reports the skip: each
+    // such attempt is skipped, the run goes on, and every later metrics line counts the skips.
+    TrainingOptions o = test::tinyTraining(6);
+    o.logEvery = 1;
+    Trainer t(test::tinyProject(), o, test::tinyCorpus(), dir("skipped").toStdString());
+    struct Poisoner : Recorder {
+      Trainer* trainer = nullptr;
+      at::Tensor healthy;
+      void onStep(const TrainStepStats& s) override {
+        Recorder::onStep(s);
+        if (s.step != 2 && s.step != 4) return;
+        at::NoGradGuard noGrad;
+        healthy = trainer->model()->embed_tokens->weight.detach().clone();
+        trainer->model()->embed_tokens->weight.fill_(std::numeric_limits<float>::quiet_NaN());
+      }
+      void onMessage(const std::string& m) override {
+        Recorder::onMessage(m);
+        at::NoGradGuard noGrad;
+        trainer->model()->embed_tokens->weight.copy_(healthy);
+      }
+    } rec;
+    rec.trainer = &t;
+    StopToken stop;
+    const TrainResult r = t.run(stop, rec);
+    QCOMPARE(int(r.status), int(TrainStatus::Finished));
+    QCOMPARE(r.step, int64_t(6));
+    QCOMPARE(rec.messages.size(), size_t(2));
+    const std::vector<nlohmann::json> lines = trainLines(dir("skipped/metrics.jsonl").toStdString());
+    QCOMPARE(lines.size(), size_t(6));
+    const std::vector<int64_t> skipped = {0, 0, 1, 1, 2, 2};
+    for (size_t i = 0; i < lines.size(); ++i) {
+      QCOMPARE(lines[i]["step"].get<int64_t>(), int64_t(i + 1));
+      QCOMPARE(lines[i]["skipped_steps"].get<int64_t>(), skipped[i]);
+      QVERIFY(std::isfinite(lines[i]["loss"].get<double>()));
+    }
+    // And the count is part of the checkpoint: a resumed run goes on counting from it.
+    QCOMPARE(Checkpoint::readMeta(t.lastCheckpointPath()).at("skipped_total").get<int64_t>(), int64_t(2));
+  }
+
+  void checkpointsRecordTheBlasDecision() {
+    // The BLAS kernel and the launcher's decision about it (AUTOMOE_BLAS_DECISION, set by
+    // tuneBlasOrReexec before the process starts its work) travel in every checkpoint's
+    // provenance, as in run.json.
+    const QByteArray saved = qgetenv("AUTOMOE_BLAS_DECISION");
+    const bool had = qEnvironmentVariableIsSet("AUTOMOE_BLAS_DECISION");
+    qputenv("AUTOMOE_BLAS_DECISION", "tuned: decision under test");
+    Trainer t(test::tinyProject(), test::tinyTraining(2), test::tinyCorpus(), dir("blas").toStdString());
+    StopToken stop;
+    Recorder rec;
+    const TrainResult r = t.run(stop, rec);  // checkpoints at its last update
+    if (had) qputenv("AUTOMOE_BLAS_DECISION", saved); else qunsetenv("AUTOMOE_BLAS_DECISION");
+    QCOMPARE(int(r.status), int(TrainStatus::Finished));
+    const nlohmann::json blas = Checkpoint::readMeta(t.lastCheckpointPath()).at("provenance").at("blas");
+    QCOMPARE(QString::fromStdString(blas.at("decision").get<std::string>()), QString("tuned: decision under test"));
+    const BlasInfo here = detectBlas();
+    QCOMPARE(QString::fromStdString(blas.at("core").get<std::string>()), QString::fromStdString(here.core));
+    QCOMPARE(QString::fromStdString(blas.at("library").get<std::string>()), QString::fromStdString(here.library));
+    std::ifstream runJson(dir("blas/run.json").toStdString());
+    QCOMPARE(QString::fromStdString(blas.dump()),
+             QString::fromStdString(nlohmann::json::parse(runJson)["provenance"]["blas"].dump()));
   }
 };
 
