@@ -39,6 +39,8 @@ Loaded load(const std::string& path) {
   l.dataDir = l.project.resolvePath(l.project.data.dir);
   if (!l.project.data.ddtpDir.empty())
     l.project.data.ddtpDir = l.project.resolvePath(l.project.data.ddtpDir);
+  if (!l.project.data.helpDir.empty())
+    l.project.data.helpDir = l.project.resolvePath(l.project.data.helpDir);
   return l;
 }
 
@@ -83,6 +85,14 @@ void printCorpus(const nlohmann::json& m, bool upToDate, const std::string& took
   if (src.contains("gettext"))
     std::printf("gettext   %zu packages, %lld catalogs\n", src["gettext"]["packages"].size(),
                 src["gettext"].value("catalogs", 0LL));
+  if (src.contains("libreoffice-help")) {
+    const auto& h = src["libreoffice-help"];
+    std::string where = h.value("local_dir", "");
+    if (h.contains("packages"))
+      for (const auto& [package, version] : h["packages"].items())
+        where += (where.empty() ? "" : ", ") + package + " " + version.get<std::string>();
+    std::printf("help      %s\n", where.c_str());
+  }
 }
 
 void printPrepared(const nlohmann::json& meta, bool upToDate, const std::string& took) {

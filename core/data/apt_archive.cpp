@@ -228,6 +228,12 @@ std::string AptArchive::readIndex(const std::string& path) {
   return r.out;
 }
 
+void AptArchive::unpack(const std::string& debPath, const std::string& dir) {
+  fs::create_directories(dir);
+  const std::vector<std::string> cmd{"dpkg-deb", "-x", debPath, dir};
+  checkChild(runChild(cmd), cmd);
+}
+
 std::string AptArchive::debVersion(const std::string& debPath) {
   const std::string name = fs::path(debPath).filename().string();
   const size_t a = name.find('_'), b = name.rfind('_');

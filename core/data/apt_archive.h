@@ -41,6 +41,10 @@ class AptArchive {
   // plain files).
   static std::string readIndex(const std::string& path);
 
+  // `dpkg-deb -x` of a downloaded package into `dir` (created, added to what is there). Throws
+  // std::runtime_error with dpkg-deb's message on failure.
+  static void unpack(const std::string& debPath, const std::string& dir);
+
   // "name_1%3a2.3-1_amd64.deb" -> "1:2.3-1".
   static std::string debVersion(const std::string& debPath);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iterator>
 #include <map>
 #include <stdexcept>
 
@@ -11,6 +12,7 @@
 #include "data/ddtp_index.h"
 #include "data/fingerprint.h"
 #include "data/gettext_source.h"
+#include "data/help_source.h"
 #include "data/pair_filter.h"
 #include "data/text_normalizer.h"
 #include "util/atomic_file.h"
@@ -40,6 +42,16 @@ std::string findLocalIndex(const std::string& dir, const std::string& lang) {
   return best;
 }
 
+// Adds a source's pairs (target language -> pairs) to the candidates.
+void appendPairs(std::map<std::string, std::vector<SentencePair>>& from,
+                 std::map<std::string, std::vector<SentencePair>>& to) {
+  for (auto& [lang, pairs] : from) {
+    auto& dst = to[lang];
+    dst.insert(dst.end(), std::make_move_iterator(pairs.begin()),
+               std::make_move_iterator(pairs.end()));
+  }
+}
+
 void checkStop(const StopToken& stop) {
   if (stop.stopRequested()) throw std::runtime_error("stopped");
 }
@@ -49,7 +61,8 @@ void checkStop(const StopToken& stop) {
 struct CorpusBuilder::Inputs {
   std::map<std::string, std::string> ddtpFiles;  // lang -> index file
   nlohmann::json ddtpRelease;
-  std::string packagesIndex;  // for gettext
+  std::string packagesIndex;  // for gettext and the help packages
+  std::string helpRoot;       // data.help_dir: unpacked help pages, no download
 };
 
 const std::vector<std::string>& CorpusBuilder::splits() {
@@ -84,15 +97,28 @@ CorpusBuilder::Inputs CorpusBuilder::locateInputs(bool refresh, const StopToken&
     in.ddtpRelease = {{"local_dir", m_options.ddtpDir}};
     log("ddtp: reading the indexes in " + m_options.ddtpDir + " (no download)");
   }
-  const bool needApt = (m_options.usesSource("ddtp") && m_options.ddtpDir.empty()) || gettext;
+  const bool help = m_options.usesSource(HelpSource::kName);
+  if (help && !m_options.helpDir.empty()) {
+    if (!fs::is_directory(m_options.helpDir))
+      throw ConfigError("data.help_dir: '" + m_options.helpDir + "' is not a folder");
+    if (HelpSource::findPages(m_options.helpDir, "en").empty())
+      throw ConfigError("data.help_dir: no English pages in '" + m_options.helpDir +
+                        "' (expected the layout of /usr/share/libreoffice/help: " +
+                        HelpSource::helpLanguage("en") + "/text/.../*.html, de/..., fr/...)");
+    in.helpRoot = m_options.helpDir;
+    log("libreoffice-help: reading the pages in " + in.helpRoot + " (no download)");
+  }
+  const bool helpPackages = help && in.helpRoot.empty();
+  const bool needApt =
+      (m_options.usesSource("ddtp") && m_options.ddtpDir.empty()) || gettext || helpPackages;
   if (needApt) {
     AptArchive apt(m_dataDir + "/apt", m_options.mirror, m_options.suite, m_log);
-    downloaded = apt.update(langs, gettext, refresh, stop);
+    downloaded = apt.update(langs, gettext || helpPackages, refresh, stop);
     if (m_options.usesSource("ddtp") && m_options.ddtpDir.empty()) {
       for (const auto& l : langs) in.ddtpFiles[l] = apt.translationFile(l);
       in.ddtpRelease = apt.releaseInfo(langs);
     }
-    if (gettext) in.packagesIndex = apt.packagesFile();
+    if (gettext || helpPackages) in.packagesIndex = apt.packagesFile();
   }
   if (m_options.usesSource("ddtp") && !in.ddtpFiles.count("en"))
     throw ConfigError("data.ddtp_dir: no Translation-en index in '" + m_options.ddtpDir + "'");
@@ -116,6 +142,7 @@ CorpusReport CorpusBuilder::build(bool refresh, bool force, const StopToken& sto
                             {"min_words", m_options.minWords},   {"mirror", m_options.mirror},
                             {"suite", m_options.suite}};
   if (m_options.usesSource("gettext")) options["gettext_packages"] = m_options.gettextPackages;
+  if (!in.helpRoot.empty()) options["help_dir"] = in.helpRoot;
   nlohmann::json fp = {{"format_version", kFormatVersion},
                        {"algorithm_version", kAlgorithmVersion},
                        {"options", options}};
@@ -123,6 +150,11 @@ CorpusReport CorpusBuilder::build(bool refresh, bool force, const StopToken& sto
     fp["inputs"][lang] = hex64(fnv1a64(readTextFile(path)));
   if (!in.packagesIndex.empty())
     fp["inputs"]["packages"] = hex64(fnv1a64(readTextFile(in.packagesIndex)));
+  if (!in.helpRoot.empty()) {
+    std::vector<std::string> helpLangs;
+    for (const auto& p : DataOptions::supportedPairs()) helpLangs.push_back(p.substr(3));
+    fp["inputs"][HelpSource::kName] = HelpSource::fingerprint(in.helpRoot, helpLangs);
+  }
   const std::string fingerprint = hex64(fnv1a64(fp.dump()));
 
   const std::string manifestFile = manifestPath(m_dataDir);
@@ -173,12 +205,27 @@ CorpusReport CorpusBuilder::build(bool refresh, bool force, const StopToken& sto
     AptArchive apt(m_dataDir + "/apt", m_options.mirror, m_options.suite, m_log);
     GettextSource gettext(apt, m_dataDir + "/apt", m_log);
     GettextHarvest h = gettext.harvest(m_options.gettextPackages, targets, stop);
-    for (auto& [lang, pairs] : h.pairs) {
-      auto& dst = candidates[lang];
-      dst.insert(dst.end(), pairs.begin(), pairs.end());
-    }
+    appendPairs(h.pairs, candidates);
     sources["gettext"] = {
         {"packages", h.packages}, {"catalogs", h.catalogs}, {"dropped", h.dropped}};
+  }
+
+  if (m_options.usesSource(HelpSource::kName)) {
+    checkStop(stop);
+    HelpSource source(m_log);
+    HelpHarvest h;
+    if (!in.helpRoot.empty()) {
+      h = source.harvestDir(in.helpRoot, targets, stop);
+    } else {
+      AptArchive apt(m_dataDir + "/apt", m_options.mirror, m_options.suite, m_log);
+      h = source.harvestPackages(apt, m_dataDir + "/apt", targets, stop);
+    }
+    appendPairs(h.pairs, candidates);
+    sources[HelpSource::kName] = {{"alignment", h.alignmentJson()}};
+    if (!in.helpRoot.empty())
+      sources[HelpSource::kName]["local_dir"] = in.helpRoot;
+    else
+      sources[HelpSource::kName]["packages"] = h.packages;
   }
 
   nlohmann::json pairs = nlohmann::json::object();

@@ -5,7 +5,9 @@
 //   <data dir>/corpus/<pair>/{train,valid,test}.origin       where each line came from
 //   <data dir>/corpus/corpus.json        manifest: counts, filters, sources and their versions
 // for every supported pair (en-de, en-fr). Downloading (AptArchive) is separate from parsing and
-// aligning (DDTP indexes may also come from a local folder: data.ddtp_dir). The build is
+// aligning (DDTP indexes may also come from a local folder: data.ddtp_dir, and LibreOffice help
+// pages from data.help_dir). Each line's source is in .origin ("ddtp:<package>",
+// "gettext:<package>/<domain>", "libreoffice-help:<page>#<id>"). The build is
 // deterministic; when the manifest's fingerprint (options + input files) matches, it is skipped.
 #include <functional>
 #include <nlohmann/json.hpp>

@@ -13,6 +13,11 @@ const std::vector<std::string>& DataOptions::supportedPairs() {
   return kPairs;
 }
 
+const std::vector<std::string>& DataOptions::knownSources() {
+  static const std::vector<std::string> kSources{"ddtp", "gettext", "libreoffice-help"};
+  return kSources;
+}
+
 // Best yield of prose-like catalog lines per downloaded MB (data_sources.md), each package
 // carrying both German and French catalogs.
 const std::vector<std::string>& DataOptions::defaultGettextPackages() {
@@ -58,7 +63,7 @@ DataOptions DataOptions::fromJson(const JsonReader& r, const ModelOptions& model
                                   uint64_t projectSeed) {
   r.rejectUnknownKeys({"dir", "pair", "sources", "vocab_size", "tokenizer", "max_tokens",
                        "max_positions", "valid_size", "test_size", "min_words", "seed", "mirror",
-                       "suite", "ddtp_dir", "gettext_packages"});
+                       "suite", "ddtp_dir", "gettext_packages", "help_dir"});
   DataOptions d = defaults(model, projectSeed);
   d.dir = r.getString("dir", d.dir);
   if (d.dir.empty()) r.fail("dir", "must not be empty");
@@ -67,11 +72,14 @@ DataOptions DataOptions::fromJson(const JsonReader& r, const ModelOptions& model
   if (std::find(pairs.begin(), pairs.end(), d.pair) == pairs.end())
     r.fail("pair", "'" + d.pair + "' is not supported (use en-de or en-fr)");
   if (r.has("sources")) d.sources = r.getStringList("sources");
-  if (d.sources.empty()) r.fail("sources", "needs at least one source (ddtp, gettext)");
+  const auto& known = knownSources();
+  std::string knownList;
+  for (const auto& k : known) knownList += (knownList.empty() ? "" : ", ") + k;
+  if (d.sources.empty()) r.fail("sources", "needs at least one source (" + knownList + ")");
   for (size_t i = 0; i < d.sources.size(); ++i)
-    if (d.sources[i] != "ddtp" && d.sources[i] != "gettext")
+    if (std::find(known.begin(), known.end(), d.sources[i]) == known.end())
       r.fail("sources[" + std::to_string(i) + "]",
-             "unknown source '" + d.sources[i] + "' (known: ddtp, gettext)");
+             "unknown source '" + d.sources[i] + "' (known: " + knownList + ")");
   if (!d.usesSource("ddtp"))
     r.fail("sources", "must include \"ddtp\": valid and test sets are drawn from its prose");
   d.vocabSize = r.getInt("vocab_size", d.vocabSize);
@@ -114,6 +122,9 @@ DataOptions DataOptions::fromJson(const JsonReader& r, const ModelOptions& model
     if (!ok)
       r.fail("gettext_packages[" + std::to_string(i) + "]", "'" + p + "' is not a package name");
   }
+  d.helpDir = r.getString("help_dir", d.helpDir);
+  if (!d.helpDir.empty() && !d.usesSource("libreoffice-help"))
+    r.fail("help_dir", "is set but data.sources does not include \"libreoffice-help\"");
   return d;
 }
 
@@ -133,6 +144,7 @@ nlohmann::json DataOptions::toJson() const {
                       {"suite", suite},
                       {"gettext_packages", gettextPackages}};
   if (!ddtpDir.empty()) j["ddtp_dir"] = ddtpDir;
+  if (!helpDir.empty()) j["help_dir"] = helpDir;
   return j;
 }
 

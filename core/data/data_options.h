@@ -14,7 +14,7 @@ struct ModelOptions;
 struct DataOptions {
   std::string dir = "data";                  // data folder (relative to the project file)
   std::string pair = "en-de";                // "en-de" or "en-fr" (English is the source)
-  std::vector<std::string> sources{"ddtp"};  // "ddtp" (package descriptions), "gettext"
+  std::vector<std::string> sources{"ddtp"};  // "ddtp", "gettext", "libreoffice-help"
   int64_t vocabSize = 8000;                  // joint SentencePiece vocabulary = model.vocab_size
   std::string tokenizer = "unigram";         // SentencePiece model type: "unigram" or "bpe"
   int64_t maxTokens = 4096;                  // batch budget: longest sentence * sentences
@@ -27,6 +27,9 @@ struct DataOptions {
   std::string suite = "bookworm";
   std::string ddtpDir;  // optional folder with Translation-{en,de,fr}[.gz|.xz|...]: no download
   std::vector<std::string> gettextPackages = defaultGettextPackages();  // .mo catalogs ("gettext")
+  // optional folder laid out like /usr/share/libreoffice/help ({en-US,de,fr}/text/**.html) for
+  // "libreoffice-help": read instead of downloading libreoffice-help-{en-us,de,fr}
+  std::string helpDir;
 
   // Defaults that follow the rest of the project: vocab size and max positions from the model,
   // the seed from the project.
@@ -39,6 +42,7 @@ struct DataOptions {
   bool usesSource(const std::string& name) const;
 
   static const std::vector<std::string>& supportedPairs();
+  static const std::vector<std::string>& knownSources();  // ddtp, gettext, libreoffice-help
   static const std::vector<std::string>& defaultGettextPackages();
 };
 

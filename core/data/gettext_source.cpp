@@ -6,7 +6,6 @@
 
 #include "data/apt_archive.h"
 #include "data/gettext_catalog.h"
-#include "util/child_process.h"
 #include "util/stop_token.h"
 
 namespace fs = std::filesystem;
@@ -37,13 +36,7 @@ GettextHarvest GettextSource::harvest(const std::vector<std::string>& packages,
     h.packages[package] = AptArchive::debVersion(deb);
     const std::string root = m_workDir + "/unpacked-" + package;
     fs::remove_all(root);
-    fs::create_directories(root);
-    const std::vector<std::string> cmd{"dpkg-deb", "-x", deb, root};
-    const ChildResult r = runChild(cmd);
-    if (r.exitCode != 0) {
-      fs::remove_all(root);
-      throw std::runtime_error(describeCommand(cmd) + " failed: " + r.err.substr(0, 500));
-    }
+    AptArchive::unpack(deb, root);
     int64_t before = 0;
     for (const auto& [l, v] : h.pairs) before += static_cast<int64_t>(v.size());
     for (const auto& lang : langs) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/ddtp_fixture.h"
+#include "support/help_fixture.h"
 #include "util/atomic_file.h"
 #include "util/json_reader.h"
 
@@ -108,6 +109,33 @@ class TestDataCli final : public QObject {
     const Run bad = cli({"data", "decode", m_project}, "5 150\n");
     QCOMPARE(bad.code, 2);
     QVERIFY(bad.err.contains("outside the vocabulary"));
+  }
+
+  void buildWithHelpPagesFromAFolder() {
+    using automoe::testing::helpParagraph;
+    const std::string help = m_dir.filePath("help").toStdString();
+    const std::string english = "Choose the menu command to open the dialog.";
+    automoe::testing::writeHelpPage(help, "en-US", "text/shared/a.html",
+                                    {helpParagraph("par_id1", english)});
+    automoe::testing::writeHelpPage(
+        help, "de", "text/shared/a.html",
+        {helpParagraph("par_id1", automoe::testing::fakeTranslate(english))});
+    const QString p = writeProject("help", [](nlohmann::json& j) {
+      j["data"]["sources"] = {"ddtp", "libreoffice-help"};
+      j["data"]["help_dir"] = "help";  // relative to the project file
+    });
+    const Run r = cli({"data", "build", p});
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.out.contains("\"libreoffice-help\":1"), qPrintable(r.out + r.err));
+    QVERIFY2(r.out.contains("help      " + QString::fromStdString(help)), qPrintable(r.out));
+    QVERIFY(r.err.contains("[data] libreoffice-help: reading the pages in"));
+    const QString missing = writeProject("nohelp", [](nlohmann::json& j) {
+      j["data"]["sources"] = {"ddtp", "libreoffice-help"};
+      j["data"]["help_dir"] = "no-such-folder";
+    });
+    const Run bad = cli({"data", "build", missing});
+    QCOMPARE(bad.code, 2);
+    QVERIFY2(bad.err.contains("data.help_dir: '"), qPrintable(bad.err));
   }
 
   void badDataSectionExitsTwo() {

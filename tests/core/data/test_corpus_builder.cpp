@@ -1,6 +1,7 @@
 // CorpusBuilder end to end on synthetic DDTP indexes in a local folder (no download): files,
-// filters, split disjointness, manifest, idempotence. AptArchive's reuse of downloaded lists and
-// its release-file parsing, on a fake lists folder.
+// filters, split disjointness, manifest, idempotence; with LibreOffice help pages from a local
+// folder as a second source (origins per line, train only). AptArchive's reuse of downloaded lists
+// and its release-file parsing, on a fake lists folder.
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
@@ -12,6 +13,7 @@
 #include "data/sentence_splitter.h"
 #include "data/text_normalizer.h"
 #include "support/ddtp_fixture.h"
+#include "support/help_fixture.h"
 #include "util/atomic_file.h"
 #include "util/config_error.h"
 #include "util/stop_token.h"
@@ -28,6 +30,20 @@ std::vector<std::string> lines(const std::string& path) {
     out.push_back(text.substr(s, e - s));
   }
   return out;
+}
+
+// No normalised English line or sentence of valid/test occurs in train.
+void checkHeldOutDisjoint(const std::string& dataDir) {
+  std::set<std::string> train;
+  for (const auto& l : lines(CorpusBuilder::textPath(dataDir, "en-de", "train", "en"))) {
+    train.insert(normaliseForMatch(l));
+    for (const auto& s : splitSentences(l)) train.insert(normaliseForMatch(s));
+  }
+  for (const char* split : {"valid", "test"})
+    for (const auto& l : lines(CorpusBuilder::textPath(dataDir, "en-de", split, "en"))) {
+      QVERIFY(!train.count(normaliseForMatch(l)));
+      for (const auto& s : splitSentences(l)) QVERIFY(!train.count(normaliseForMatch(s)));
+    }
 }
 
 void gzipFile(const QString& path) {
@@ -102,17 +118,7 @@ class TestCorpusBuilder final : public QObject {
     for (const auto& l : en["train"])
       boiler += l.rfind("This package contains the development", 0) == 0;
     QCOMPARE(boiler, 6);  // the whole family stays in train
-    // No normalised English sentence of valid/test occurs in train.
-    std::set<std::string> train;
-    for (const auto& l : en["train"]) {
-      train.insert(normaliseForMatch(l));
-      for (const auto& s : splitSentences(l)) train.insert(normaliseForMatch(s));
-    }
-    for (const char* split : {"valid", "test"})
-      for (const auto& l : en[split]) {
-        QVERIFY(!train.count(normaliseForMatch(l)));
-        for (const auto& s : splitSentences(l)) QVERIFY(!train.count(normaliseForMatch(s)));
-      }
+    checkHeldOutDisjoint(m_data);
     const auto& m = r.manifest;
     QCOMPARE(m["format_version"].get<int>(), CorpusBuilder::kFormatVersion);
     QCOMPARE(m["options"]["seed"].get<uint64_t>(), uint64_t{1});
@@ -149,6 +155,72 @@ class TestCorpusBuilder final : public QObject {
     o.ddtpDir = m_dir.filePath("empty").toStdString();
     std::filesystem::create_directories(o.ddtpDir);
     QVERIFY_THROWS_EXCEPTION(ConfigError, CorpusBuilder(o, m_data).build(false, false, m_stop));
+  }
+
+  void helpPagesAreATrainOnlySourceWithOrigins() {
+    using automoe::testing::fakeTranslate;
+    using automoe::testing::helpParagraph;
+    using automoe::testing::writeHelpPage;
+    const std::string help = m_dir.filePath("help").toStdString();
+    const std::string data = m_dir.filePath("data-help").toStdString();
+    const std::vector<std::string> english{
+        "Choose the menu command to open the dialog.",
+        "The spreadsheet recalculates every formula after each change.",
+        "Drawings can be grouped so that they move together."};
+    automoe::testing::HelpElements en, de;
+    for (size_t i = 0; i < english.size(); ++i) {
+      const std::string id = "par_id" + std::to_string(i);
+      en.push_back(helpParagraph(id, "<span class=\"emph\">" + english[i] + "</span>"));
+      de.push_back(helpParagraph(id, fakeTranslate(english[i])));
+    }
+    en.push_back(helpParagraph("par_id8", "Left untranslated by the help team."));
+    de.push_back(helpParagraph("par_id8", "Left untranslated by the help team."));
+    en.push_back(helpParagraph("par_id9", "This paragraph has no German counterpart."));
+    writeHelpPage(help, "en-US", "text/shared/guide/page.html", en);
+    writeHelpPage(help, "de", "text/shared/guide/page.html", de);
+
+    DataOptions o = options();
+    o.sources = {"ddtp", "libreoffice-help"};
+    o.helpDir = help;
+    const CorpusReport r = CorpusBuilder(o, data).build(false, false, m_stop);
+    QVERIFY(!r.downloaded);
+    std::set<std::string> helpLines;
+    for (const auto& split : CorpusBuilder::splits()) {
+      const auto src = lines(CorpusBuilder::textPath(data, "en-de", split, "en"));
+      const auto tgt = lines(CorpusBuilder::textPath(data, "en-de", split, "de"));
+      const auto origin = lines(CorpusBuilder::textPath(data, "en-de", split, "origin"));
+      QCOMPARE(origin.size(), src.size());
+      for (size_t i = 0; i < src.size(); ++i) {
+        QCOMPARE(tgt[i], fakeTranslate(src[i]));  // every line still an aligned pair
+        if (origin[i].rfind("libreoffice-help:", 0) != 0) {
+          QVERIFY2(origin[i].rfind("ddtp:", 0) == 0, origin[i].c_str());
+          continue;
+        }
+        QCOMPARE(split, std::string("train"));  // help pairs never go to valid/test
+        QVERIFY(origin[i].rfind("libreoffice-help:text/shared/guide/page.html#par_id", 0) == 0);
+        helpLines.insert(src[i]);
+      }
+    }
+    QCOMPARE(helpLines, std::set<std::string>(english.begin(), english.end()));
+    checkHeldOutDisjoint(data);
+    const auto& m = r.manifest;
+    QCOMPARE(m["pairs"]["en-de"]["train_by_source"]["libreoffice-help"].get<int>(), 3);
+    const auto& src = m["sources"]["libreoffice-help"];
+    QCOMPARE(src["local_dir"].get<std::string>(), help);
+    QCOMPARE(src["alignment"]["de"]["unmatched"].get<int>(), 1);
+    QCOMPARE(src["alignment"]["de"]["pairs"].get<int>(), 4);  // the untranslated one is filtered
+    QCOMPARE(m["options"]["help_dir"].get<std::string>(), help);
+    QVERIFY(CorpusBuilder(o, data).build(false, false, m_stop).upToDate);
+    writeHelpPage(help, "de", "text/shared/guide/page.html", {});  // changed input: rebuilt
+    QVERIFY(!CorpusBuilder(o, data).build(false, false, m_stop).upToDate);
+
+    o.helpDir = m_dir.filePath("no-such-help").toStdString();
+    try {
+      CorpusBuilder(o, data).build(false, false, m_stop);
+      QFAIL("expected ConfigError");
+    } catch (const ConfigError& e) {
+      QVERIFY2(QString(e.what()).startsWith("data.help_dir: "), e.what());
+    }
   }
 
   void aptArchiveReusesListsAndParsesRelease() {

@@ -48,6 +48,18 @@ class TestDataOptions final : public QObject {
     QCOMPARE(back.toJson(), p.toJson());
   }
 
+  void helpSourceRoundTrips() {
+    auto j = demoJson();
+    j["data"]["sources"] = {"ddtp", "libreoffice-help"};
+    j["data"]["help_dir"] = "help";
+    const Project p = Project::fromJson(j, "x.json");
+    QVERIFY(p.data.usesSource("libreoffice-help"));
+    QCOMPARE(p.data.helpDir, std::string("help"));
+    QCOMPARE(Project::fromJson(p.toJson(), "y.json").toJson(), p.toJson());
+    j["data"].erase("help_dir");
+    QVERIFY(Project::fromJson(j, "z.json").data.helpDir.empty());  // default: download
+  }
+
   void badValuesNameTheField_data() {
     QTest::addColumn<QString>("key");
     QTest::addColumn<QString>("value");
@@ -67,6 +79,12 @@ class TestDataOptions final : public QObject {
     QTest::newRow("no ddtp") << "sources"
                              << "[\"gettext\"]"
                              << "must include \"ddtp\"";
+    QTest::newRow("help_dir") << "help_dir"
+                              << "\"/usr/share/libreoffice/help\""
+                              << "field 'data.help_dir': is set but data.sources does not include";
+    QTest::newRow("help source") << "sources"
+                                 << "[\"ddtp\", \"libreoffice_help\"]"
+                                 << "(known: ddtp, gettext, libreoffice-help)";
     QTest::newRow("tokenizer") << "tokenizer"
                                << "\"wordpiece\""
                                << "field 'data.tokenizer'";
