@@ -1,13 +1,16 @@
 // HelpSource on an unpacked help tree written by the test (the layout of
 // /usr/share/libreoffice/help; no download): page discovery, alignment across pages and
-// languages, missing pages and languages, origins, the content fingerprint, package names.
+// languages, missing pages and languages, origins, the content fingerprint, package names; and
+// the download path through apt-get on a local file: mirror.
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 #include <filesystem>
 #include <stdexcept>
 
+#include "data/apt_archive.h"
 #include "data/help_source.h"
 #include "support/help_fixture.h"
+#include "support/local_debian_mirror.h"
 #include "util/stop_token.h"
 
 using namespace automoe;
@@ -85,6 +88,35 @@ class TestHelpSource final : public QObject {
     QVERIFY(after != before);
     std::filesystem::remove(m_root + "/de/text/shared/c.html");
     QCOMPARE(HelpSource::fingerprint(m_root, {"de", "fr"}), before);
+  }
+
+  // The download path through the real apt-get, on a local file: mirror carrying the English and
+  // German help packages.
+  void harvestsDownloadedPackages() {
+    if (!automoe::test::LocalDebianMirror::available()) QSKIP("needs Debian's apt-get and dpkg-deb");
+    automoe::test::LocalDebianMirror mirror(m_dir.filePath("mirror").toStdString());
+    mirror.setTranslation("en", "Package: x\nDescription-md5: 0123456789abcdef0123456789abcdef\nDescription-en: x\n\n");
+    const std::string page = "usr/share/libreoffice/help/%1/text/swriter/guide/a.html";
+    auto at = [&](const char* helpLang) { return QString::fromStdString(page).arg(helpLang).toStdString(); };
+    const auto html = [](const char* helpLang, const char* text) {
+      return automoe::testing::helpPageHtml(helpLang, {helpParagraph("par_id1", text)});
+    };
+    mirror.addPackage("libreoffice-help-en-us", "4:7.4.7-1",
+                      {{at("en-US"), html("en-US", "Open the <span class=\"emph\">Format</span> menu.")}});
+    mirror.addPackage("libreoffice-help-de", "4:7.4.7-1",
+                      {{at("de"), html("de", "Öffnen Sie das Menü <span class=\"emph\">Format</span>.")}});
+    mirror.writeRelease();
+    AptArchive archive(m_dir.filePath("apt").toStdString(), mirror.uri(), mirror.suite());
+    archive.update({"en"}, true, false, m_stop);
+    const std::string work = m_dir.filePath("work").toStdString();
+    const HelpHarvest h = HelpSource().harvestPackages(archive, work, {"de"}, m_stop);
+    QCOMPARE(h.packages["libreoffice-help-de"].get<std::string>(), std::string("4:7.4.7-1"));
+    QCOMPARE(h.packages["libreoffice-help-en-us"].get<std::string>(), std::string("4:7.4.7-1"));
+    QCOMPARE(h.pairs.at("de").size(), size_t{1});
+    QCOMPARE(h.pairs.at("de")[0].src, std::string("Open the Format menu."));
+    QCOMPARE(h.pairs.at("de")[0].tgt, std::string("Öffnen Sie das Menü Format."));
+    QCOMPARE(h.pairs.at("de")[0].origin, std::string("libreoffice-help:text/swriter/guide/a.html#par_id1"));
+    QVERIFY(!std::filesystem::exists(work + "/unpacked-libreoffice-help"));  // removed after reading
   }
 
   void treeWithoutEnglishPagesIsAnError() {
