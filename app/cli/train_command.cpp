@@ -16,14 +16,13 @@
 #include <vector>
 
 #include <ATen/Parallel.h>
+#include <nlohmann/json.hpp>
 #include <torch/cuda.h>
 
 #include "arg_parser.h"
 #include "cli_app.h"
 #include "commands.h"
 #include "console_observer.h"
-#include <nlohmann/json.hpp>
-
 #include "project/project.h"
 #include "train/checkpoint.h"
 #include "util/stop_signal_scope.h"
