@@ -231,7 +231,9 @@ std::string AptArchive::readIndex(const std::string& path) {
 void AptArchive::unpack(const std::string& debPath, const std::string& dir) {
   fs::create_directories(dir);
   const std::vector<std::string> cmd{"dpkg-deb", "-x", debPath, dir};
-  checkChild(runChild(cmd), cmd);
+  const ChildResult r = runChild(cmd);
+  if (r.exitCode != 0) fs::remove_all(dir);  // no half-unpacked tree left behind
+  checkChild(r, cmd);
 }
 
 std::string AptArchive::debVersion(const std::string& debPath) {

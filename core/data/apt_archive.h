@@ -42,7 +42,7 @@ class AptArchive {
   static std::string readIndex(const std::string& path);
 
   // `dpkg-deb -x` of a downloaded package into `dir` (created, added to what is there). Throws
-  // std::runtime_error with dpkg-deb's message on failure.
+  // std::runtime_error with dpkg-deb's message on failure, after removing `dir`.
   static void unpack(const std::string& debPath, const std::string& dir);
 
   // "name_1%3a2.3-1_amd64.deb" -> "1:2.3-1".

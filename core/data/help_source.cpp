@@ -123,14 +123,14 @@ HelpHarvest HelpSource::harvestPackages(AptArchive& archive, const std::string& 
   const std::string unpacked = workDir + "/unpacked-" + kName;
   fs::remove_all(unpacked);
   nlohmann::json versions = nlohmann::json::object();
-  for (const auto& [package, deb] : debs) {
-    checkStop(stop);
-    versions[package] = AptArchive::debVersion(deb);
-    AptArchive::unpack(deb, unpacked);
-    log("libreoffice-help: " + package + " " + versions[package].get<std::string>());
-  }
   HelpHarvest h;
-  try {
+  try {  // the unpacked tree goes away whatever happens (a stop, a bad package, a parse error)
+    for (const auto& [package, deb] : debs) {
+      checkStop(stop);
+      versions[package] = AptArchive::debVersion(deb);
+      AptArchive::unpack(deb, unpacked);
+      log("libreoffice-help: " + package + " " + versions[package].get<std::string>());
+    }
     h = harvestDir(unpacked + kHelpPrefix, langs, stop);
   } catch (...) {
     fs::remove_all(unpacked);
