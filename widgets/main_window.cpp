@@ -125,7 +125,7 @@ void MainWindow::showArch(const ArchConfig& arch, const QString& source) {
   QString text = QStringLiteral("%1 — %2").arg(source, QString::fromStdString(arch.summary()));
   try {
     const ArchStats s = computeArchStats(arch, m_project.space.qkvDim, m_project.model.vocabSize,
-                                         kStatsTokens, kStatsTokens, m_project.model.costOptions());
+                                         kStatsTokens, kStatsTokens, m_project.model.costOptions(arch));
     m_stats->setStats(s);
     text +=
         tr(" — %1 params, %2 active, %3 FLOPs")

@@ -19,7 +19,7 @@ int archStats(const Args& args) {
   const ArchConfig a = ArchConfig::loadValidated(ap.positional()[1], p.space);
   const int src = static_cast<int>(ap.intValue("src-len", 30, 1, 100000));
   const int tgt = static_cast<int>(ap.intValue("tgt-len", 30, 1, 100000));
-  const ArchStats s = computeArchStats(a, p.space.qkvDim, p.model.vocabSize, src, tgt, p.model.costOptions());
+  const ArchStats s = computeArchStats(a, p.space.qkvDim, p.model.vocabSize, src, tgt, p.model.costOptions(a));
   if (ap.has("json")) {
     std::printf("%s\n", s.toJson().dump(2).c_str());
     return 0;

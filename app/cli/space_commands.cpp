@@ -15,7 +15,7 @@ namespace automoe::cli {
 namespace {
 
 void printStatsRow(const char* label, const ArchConfig& a, const Project& p, int src, int tgt) {
-  const ArchStats s = computeArchStats(a, p.space.qkvDim, p.model.vocabSize, src, tgt, p.model.costOptions());
+  const ArchStats s = computeArchStats(a, p.space.qkvDim, p.model.vocabSize, src, tgt, p.model.costOptions(a));
   std::printf("  %-10s %9.2fM total  %9.2fM active  %8.3f GFLOPs  %s\n", label,
               s.totalParams / 1e6, s.activeParams / 1e6, s.flops / 1e9, a.summary().c_str());
 }

@@ -16,7 +16,7 @@ struct FfnCost {
   double macsPerToken = 0;   // router + top-k experts of mean size
 };
 
-FfnCost ffnCost(const LayerArch& l, int64_t d, const CostOptions& options) {
+FfnCost ffnCost(const LayerArch& l, int64_t d, const LayerCostOptions& options) {
   FfnCost c;
   const int n = l.numExperts();
   double meanExpertParams = 0;
@@ -94,8 +94,9 @@ ArchStats computeArchStats(const ArchConfig& arch, int qkvDim, int64_t vocabSize
   s.activeParams = static_cast<double>(s.embeddingParams);
   double macs = 0;
 
-  for (const LayerArch& l : arch.encoder.layers) {
-    const FfnCost f = ffnCost(l, de, options);
+  for (size_t i = 0; i < arch.encoder.layers.size(); ++i) {
+    const LayerArch& l = arch.encoder.layers[i];
+    const FfnCost f = ffnCost(l, de, options.layer(false, i));
     const int64_t fixed = attentionParams(de, de, q) + 2 * (2 * de);  // self-attn + 2 layer norms
     LayerCost c;
     c.params = fixed + f.params;
@@ -111,8 +112,9 @@ ArchStats computeArchStats(const ArchConfig& arch, int qkvDim, int64_t vocabSize
     s.encoderLayers.push_back(c);
   }
   const int le = arch.encoder.numLayers();
-  for (const LayerArch& l : arch.decoder.layers) {
-    const FfnCost f = ffnCost(l, dd, options);
+  for (size_t i = 0; i < arch.decoder.layers.size(); ++i) {
+    const LayerArch& l = arch.decoder.layers[i];
+    const FfnCost f = ffnCost(l, dd, options.layer(true, i));
     const int64_t fixed = attentionParams(dd, dd, q) + attentionParams(dd, de, q) + 3 * (2 * dd);
     LayerCost c;
     c.params = fixed + f.params;

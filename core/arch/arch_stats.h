@@ -25,10 +25,20 @@ struct ArchConfig;
 
 // Project settings that change stored sizes: router shapes (X-MoE routing width, strata) and
 // conditional MoE routing (CMR: a dense FFN at the layer's widest expert width plus a d -> 1 gate
-// in every MoE layer, run for every token).
-struct CostOptions {
+// in a MoE layer, run for every token).
+struct LayerCostOptions {
   RouterShapeParams routers;
   bool cmr = false;
+};
+
+// The model-wide values, and per layer where a project's layer_routing rules change them.
+struct CostOptions : LayerCostOptions {
+  std::vector<LayerCostOptions> encoderLayers;  // by layer slot; a missing entry = model-wide
+  std::vector<LayerCostOptions> decoderLayers;
+  const LayerCostOptions& layer(bool decoder, size_t i) const {
+    const auto& v = decoder ? decoderLayers : encoderLayers;
+    return i < v.size() ? v[i] : *this;
+  }
 };
 
 struct LayerCost {

@@ -117,7 +117,7 @@ std::optional<ModelCard> SubnetExporter::exportSubnet(const SuperTransformerImpl
   card.shape = sub->shape();
   card.model = sub->options.model();
   card.stats = computeArchStats(arch, card.shape.qkvDim, card.shape.vocabSize, o.statsSrcLen, o.statsTgtLen,
-                                card.model.costOptions())
+                                card.model.costOptions(arch))
                    .toJson();
   card.candidateId = o.candidateId;
   card.validLoss = o.validLoss;

@@ -13,11 +13,14 @@ namespace automoe {
 
 SuperDecoderImpl::SuperDecoderImpl(const StackShape& shape, int64_t encoderDim, int64_t qkvDim,
                                    int64_t maxPositions, double dropout, double attentionDropout,
-                                   MoeOptions moe)
+                                   const std::vector<MoeOptions>& moe)
     : m_superDim(shape.superEmbedDim), m_dropout(dropout) {
+  TORCH_CHECK(moe.size() == shape.layers.size(), "decoder: ", moe.size(), " MoE options for ",
+              shape.layers.size(), " layers");
   layers = register_module("layers", torch::nn::ModuleList());
-  for (const auto& l : shape.layers)
-    layers->push_back(DecoderLayer(shape.embedDim, encoderDim, qkvDim, l, attentionDropout, moe));
+  for (size_t i = 0; i < shape.layers.size(); ++i)
+    layers->push_back(
+        DecoderLayer(shape.embedDim, encoderDim, qkvDim, shape.layers[i], attentionDropout, moe[i]));
   positions = register_buffer("positions",
                               sinusoidalTable(maxPositions + kPadIndex + 1, shape.superEmbedDim));
 }

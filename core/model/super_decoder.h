@@ -5,6 +5,8 @@
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/pimpl.h>
 
+#include <vector>
+
 #include "model/decoder_state.h"
 #include "model/encoder_output.h"
 #include "model/forward_context.h"
@@ -19,8 +21,9 @@ struct StackShape;
 
 class SuperDecoderImpl : public torch::nn::Module {
  public:
+  // `moe` holds the MoE options of each layer of `shape`.
   SuperDecoderImpl(const StackShape& shape, int64_t encoderDim, int64_t qkvDim, int64_t maxPositions,
-                   double dropout, double attentionDropout, MoeOptions moe);
+                   double dropout, double attentionDropout, const std::vector<MoeOptions>& moe);
 
   // prev [B, T] -> features [B, T, d]. With a state, prev holds the next position(s) only and the
   // caches are extended; without, the whole prefix is decoded at once (causal).

@@ -5,6 +5,8 @@
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/pimpl.h>
 
+#include <vector>
+
 #include "model/encoder_output.h"
 #include "model/forward_context.h"
 #include "model/moe_layer.h"
@@ -18,8 +20,9 @@ struct StackShape;
 
 class SuperEncoderImpl : public torch::nn::Module {
  public:
+  // `moe` holds the MoE options of each layer of `shape`.
   SuperEncoderImpl(const StackShape& shape, int64_t qkvDim, int64_t maxPositions, double dropout,
-                   double attentionDropout, MoeOptions moe);
+                   double attentionDropout, const std::vector<MoeOptions>& moe);
 
   // src [B, S] -> outputs of every sampled layer
   EncoderOutput forward(const at::Tensor& src, const StackArch& arch, const SuperEmbeddingImpl& embed,

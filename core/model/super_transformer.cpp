@@ -1,5 +1,6 @@
 #include "model/super_transformer.h"
 
+#include <memory>
 #include <stdexcept>
 
 #include "arch/arch_config.h"
@@ -11,21 +12,34 @@ SuperTransformerImpl::SuperTransformerImpl(const SuperTransformerOptions& o) : o
 void SuperTransformerImpl::reset() {
   const ModelShape& s = options.shape();
   const ModelOptions& m = options.model();
-  MoeOptions moe;
-  moe.activationDropout = m.activationDropout;
-  moe.router.capacityFactor = m.capacityFactor;
-  moe.router.jitter = m.routerJitter;
-  moe.router.balanceLossCoef = m.balanceLossCoef;
-  moe.router.zLossCoef = m.zLossCoef;
-  moe.router.options = m.routing;
+  // One CompeteSMoE schedule for all layers; the other MoE settings per layer (layer_routing).
+  const auto competition = std::make_shared<CompetitionSchedule>();
+  auto moeOptions = [&](bool decoder, int count) {
+    std::vector<MoeOptions> out;
+    for (int i = 0; i < count; ++i) {
+      const ModelOptions l = m.forLayer(decoder, i);
+      MoeOptions moe;
+      moe.activationDropout = l.activationDropout;
+      moe.router.capacityFactor = l.capacityFactor;
+      moe.router.jitter = l.routerJitter;
+      moe.router.balanceLossCoef = l.balanceLossCoef;
+      moe.router.zLossCoef = l.zLossCoef;
+      moe.router.options = l.routing;
+      moe.router.competition = competition;
+      out.push_back(std::move(moe));
+    }
+    return out;
+  };
   const int64_t superDim = std::max(s.encoder.superEmbedDim, s.decoder.superEmbedDim);
   embed_tokens = register_module(
       "embed_tokens",
       SuperEmbedding(SuperEmbeddingOptions(s.vocabSize, s.embeddingDim()).init_dim(superDim)));
   encoder = register_module("encoder", SuperEncoder(s.encoder, s.qkvDim, s.maxPositions, m.dropout,
-                                                    m.attentionDropout, moe));
+                                                    m.attentionDropout,
+                                                    moeOptions(false, s.encoder.numLayers())));
   decoder = register_module("decoder", SuperDecoder(s.decoder, s.encoder.embedDim, s.qkvDim,
-                                                    s.maxPositions, m.dropout, m.attentionDropout, moe));
+                                                    s.maxPositions, m.dropout, m.attentionDropout,
+                                                    moeOptions(true, s.decoder.numLayers())));
 }
 
 void SuperTransformerImpl::checkFits(const ArchConfig& arch) const {

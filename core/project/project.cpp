@@ -31,6 +31,7 @@ Project Project::fromJson(const nlohmann::json& j, const std::string& source) {
   p.seed = static_cast<uint64_t>(seed);
   p.space = SearchSpace::fromJson(r.raw("search_space"), source, "search_space");
   p.model = r.has("model") ? ModelOptions::fromJson(r.child("model")) : ModelOptions{};
+  p.model.checkLayerRouting(p.space.encoder.maxLayers(), p.space.decoder.maxLayers());
   p.data = r.has("data") ? DataOptions::fromJson(r.child("data"), p.model, p.seed)
                          : DataOptions::defaults(p.model, p.seed);
   p.training = r.has("training") ? TrainingOptions::fromJson(r.child("training")) : TrainingOptions{};

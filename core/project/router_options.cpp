@@ -29,9 +29,8 @@ std::string oneOf(const JsonReader& r, const char* key, const std::string& fallb
   r.fail(key, "must be one of " + list + ", got \"" + v + "\"");
 }
 
-SwitchRouterOptions readSwitch(const JsonReader& r) {
+SwitchRouterOptions readSwitch(const JsonReader& r, SwitchRouterOptions o) {
   r.rejectUnknownKeys({"capacity_factor", "eval_capacity_factor"});
-  SwitchRouterOptions o;
   o.capacityFactor = r.getDouble("capacity_factor", o.capacityFactor);
   o.evalCapacityFactor = r.getDouble("eval_capacity_factor", o.evalCapacityFactor);
   requireNonNegative(r, "capacity_factor", o.capacityFactor);
@@ -39,9 +38,8 @@ SwitchRouterOptions readSwitch(const JsonReader& r) {
   return o;
 }
 
-GShardRouterOptions readGShard(const JsonReader& r) {
+GShardRouterOptions readGShard(const JsonReader& r, GShardRouterOptions o) {
   r.rejectUnknownKeys({"second_policy", "capacity_factor", "eval_capacity_fraction"});
-  GShardRouterOptions o;
   o.secondPolicy = oneOf(r, "second_policy", o.secondPolicy, {"sampling", "all", "random"});
   o.capacityFactor = r.getDouble("capacity_factor", o.capacityFactor);
   o.evalCapacityFraction = r.getDouble("eval_capacity_fraction", o.evalCapacityFraction);
@@ -50,9 +48,8 @@ GShardRouterOptions readGShard(const JsonReader& r) {
   return o;
 }
 
-SmoeDropoutOptions readSmoeDropout(const JsonReader& r) {
+SmoeDropoutOptions readSmoeDropout(const JsonReader& r, SmoeDropoutOptions o) {
   r.rejectUnknownKeys({"k_min", "k_max", "schedule", "eval_top_k"});
-  SmoeDropoutOptions o;
   o.kMin = static_cast<int>(r.getInt("k_min", o.kMin));
   o.kMax = static_cast<int>(r.getInt("k_max", o.kMax));
   o.schedule = oneOf(r, "schedule", o.schedule, {"linear_increase", "constant"});
@@ -63,9 +60,8 @@ SmoeDropoutOptions readSmoeDropout(const JsonReader& r) {
   return o;
 }
 
-XmoeOptions readXmoe(const JsonReader& r) {
+XmoeOptions readXmoe(const JsonReader& r, XmoeOptions o) {
   r.rejectUnknownKeys({"routing_dim", "temperature"});
-  XmoeOptions o;
   o.routingDim = static_cast<int>(r.getInt("routing_dim", o.routingDim));
   o.temperature = r.getDouble("temperature", o.temperature);
   if (o.routingDim < 1) r.fail("routing_dim", "must be >= 1");
@@ -73,9 +69,8 @@ XmoeOptions readXmoe(const JsonReader& r) {
   return o;
 }
 
-StableMoeOptions readStableMoe(const JsonReader& r) {
+StableMoeOptions readStableMoe(const JsonReader& r, StableMoeOptions o) {
   r.rejectUnknownKeys({"temperature", "freeze_fraction"});
-  StableMoeOptions o;
   o.temperature = r.getDouble("temperature", o.temperature);
   o.freezeFraction = r.getDouble("freeze_fraction", o.freezeFraction);
   if (o.temperature <= 0) r.fail("temperature", "must be > 0");
@@ -83,11 +78,10 @@ StableMoeOptions readStableMoe(const JsonReader& r) {
   return o;
 }
 
-CompeteSmoeOptions readCompeteSmoe(const JsonReader& r) {
+CompeteSmoeOptions readCompeteSmoe(const JsonReader& r, CompeteSmoeOptions o) {
   r.rejectUnknownKeys({"rate_flip", "warm_up", "max_compete_in_iter", "schedule", "affinity",
                        "weight_norm", "router_loss", "hybrid", "router_theta", "router_loss_coef",
                        "diversity_loss_coef", "bal_comp_loss_coef", "seed"});
-  CompeteSmoeOptions o;
   o.rateFlip = r.getDouble("rate_flip", o.rateFlip);
   o.warmUp = r.getDouble("warm_up", o.warmUp);
   o.maxCompeteInIter = static_cast<int>(r.getInt("max_compete_in_iter", o.maxCompeteInIter));
@@ -111,10 +105,9 @@ CompeteSmoeOptions readCompeteSmoe(const JsonReader& r) {
   return o;
 }
 
-StratifiedOptions readStratified(const JsonReader& r) {
+StratifiedOptions readStratified(const JsonReader& r, StratifiedOptions o) {
   r.rejectUnknownKeys(
       {"strata", "layer_norm", "second_policy", "capacity_factor", "eval_capacity_fraction"});
-  StratifiedOptions o;
   o.strata = static_cast<int>(r.getInt("strata", o.strata));
   o.layerNorm = r.getBool("layer_norm", o.layerNorm);
   o.secondPolicy = oneOf(r, "second_policy", o.secondPolicy, {"sampling", "all", "random"});
@@ -128,19 +121,19 @@ StratifiedOptions readStratified(const JsonReader& r) {
 
 }  // namespace
 
-RouterOptions RouterOptions::fromJson(const JsonReader& model) {
-  RouterOptions o;
+RouterOptions RouterOptions::fromJson(const JsonReader& model, const RouterOptions& base) {
+  RouterOptions o = base;
   if (model.has("routers")) {
     const JsonReader r = model.child("routers");
     r.rejectUnknownKeys({"switch_top1", "gshard_top2", "smoe_dropout", "xmoe", "stablemoe",
                          "competesmoe", "stratified"});
-    if (r.has("switch_top1")) o.switchTop1 = readSwitch(r.child("switch_top1"));
-    if (r.has("gshard_top2")) o.gshardTop2 = readGShard(r.child("gshard_top2"));
-    if (r.has("smoe_dropout")) o.smoeDropout = readSmoeDropout(r.child("smoe_dropout"));
-    if (r.has("xmoe")) o.xmoe = readXmoe(r.child("xmoe"));
-    if (r.has("stablemoe")) o.stableMoe = readStableMoe(r.child("stablemoe"));
-    if (r.has("competesmoe")) o.competeSmoe = readCompeteSmoe(r.child("competesmoe"));
-    if (r.has("stratified")) o.stratified = readStratified(r.child("stratified"));
+    if (r.has("switch_top1")) o.switchTop1 = readSwitch(r.child("switch_top1"), o.switchTop1);
+    if (r.has("gshard_top2")) o.gshardTop2 = readGShard(r.child("gshard_top2"), o.gshardTop2);
+    if (r.has("smoe_dropout")) o.smoeDropout = readSmoeDropout(r.child("smoe_dropout"), o.smoeDropout);
+    if (r.has("xmoe")) o.xmoe = readXmoe(r.child("xmoe"), o.xmoe);
+    if (r.has("stablemoe")) o.stableMoe = readStableMoe(r.child("stablemoe"), o.stableMoe);
+    if (r.has("competesmoe")) o.competeSmoe = readCompeteSmoe(r.child("competesmoe"), o.competeSmoe);
+    if (r.has("stratified")) o.stratified = readStratified(r.child("stratified"), o.stratified);
   }
   if (model.has("expert_output_masking")) {
     const JsonReader r = model.child("expert_output_masking");

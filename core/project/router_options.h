@@ -87,8 +87,9 @@ struct RouterOptions {
   ExpertOutputMaskingOptions masking;
   CmrOptions cmr;
 
-  // Reads the optional keys "routers", "expert_output_masking" and "cmr" of a "model" section.
-  static RouterOptions fromJson(const JsonReader& model);
+  // Reads the optional keys "routers", "expert_output_masking" and "cmr" of a "model" section (or
+  // of a per-layer rule); keys that are absent keep their value in `base`.
+  static RouterOptions fromJson(const JsonReader& model, const RouterOptions& base = {});
   // Adds those keys to a "model" section.
   void addToJson(nlohmann::json& model) const;
 };

@@ -84,6 +84,21 @@ class TestArchStats final : public QObject {
              2.0 * 2 * (2 * 8 * 4 + 4));  // 2 tokens x (dense FFN + gate) MACs
   }
 
+  void perLayerOptionsApplyToTheirLayerOnly() {
+    ArchConfig a = handArch();
+    a.decoder.layers.push_back(a.decoder.layers[0]);  // two identical MoE layers
+    CostOptions o;
+    o.decoderLayers.resize(2);
+    o.decoderLayers[1].cmr = true;  // CMR in decoder layer 1 only
+    const ArchStats s = computeArchStats(a, 4, 10, 3, 2, o);
+    QCOMPARE(s.decoderLayers[0].params, int64_t(310));
+    QCOMPARE(s.decoderLayers[1].params, int64_t(310 + 76 + 5));
+    o.cmr = true;  // model-wide on, but both layers have their own entry
+    QCOMPARE(computeArchStats(a, 4, 10, 3, 2, o).decoderLayers[0].params, int64_t(310));
+    o.decoderLayers.resize(1);  // a layer without an entry takes the model-wide value
+    QCOMPARE(computeArchStats(a, 4, 10, 3, 2, o).decoderLayers[1].params, int64_t(310 + 76 + 5));
+  }
+
   void routerShapesFollowTheirType() {
     ArchConfig a = handArch();
     a.decoder.layers[0].router = "xmoe";  // projection d_r x d plus expert embeddings n x d_r

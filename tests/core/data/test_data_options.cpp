@@ -32,6 +32,7 @@ class TestDataOptions final : public QObject {
     QCOMPARE(p.resolvePath(p.data.dir), std::string(AUTOMOE_SOURCE_DIR "/projects/demo/data"));
     const Project wmt = Project::load(AUTOMOE_SOURCE_DIR "/projects/wmt14-en-de/project.json");
     QVERIFY(wmt.data.usesSource("gettext"));
+    QVERIFY(wmt.data.usesSource("libreoffice-help"));
     QCOMPARE(wmt.data.vocabSize, wmt.model.vocabSize);
   }
 

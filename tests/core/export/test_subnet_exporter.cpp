@@ -7,6 +7,7 @@
 #include <ATen/core/grad_mode.h>
 
 #include <filesystem>
+#include <set>
 
 #include "arch/arch_stats.h"
 #include "decode/beam_search.h"
@@ -80,6 +81,42 @@ class TestSubnetExporter final : public QObject {
     m_net->eval();
     m_spm = out("spm.model");
     writeFileAtomically(m_spm, "not really a sentencepiece model");
+  }
+
+  void perLayerRoutingSurvivesExport() {
+    nlohmann::json j = m_options.toJson();
+    j["layer_routing"] = {{{"stack", "decoder"}, {"layers", {1}}, {"cmr", {{"enabled", true}}}},
+                          {{"stack", "encoder"}, {"layers", {0}}, {"cmr", {{"enabled", true}}}}};
+    const ModelOptions mo = ModelOptions::fromJson(JsonReader(j, "test", "model"));
+    at::manual_seed(4);
+    SuperTransformer net(SuperTransformerOptions(ModelShape::forSupernet(m_space, mo), mo));
+    net->eval();
+    std::set<std::string> cmrLayers;  // layers holding CMR weights
+    for (const auto& p : net->named_parameters())
+      if (p.key().find(".moe.cmr.") != std::string::npos)
+        cmrLayers.insert(p.key().substr(0, p.key().find(".moe.")));
+    QCOMPARE(cmrLayers, (std::set<std::string>{"encoder.layers.0", "decoder.layers.1"}));
+
+    const ArchConfig arch = m_space.largest();
+    const std::string dir = out("per_layer");
+    StopToken stop;
+    QVERIFY(SubnetExporter::exportSubnet(*net, arch, options(), dir, stop).has_value());
+    const ExportedModel m = ExportedModel::load(dir);
+    QCOMPARE(m.card().model.toJson(), mo.toJson());
+    at::NoGradGuard noGrad;
+    const at::Tensor src = tokens(2, 7, 1);
+    const at::Tensor prev = tokens(2, 5, 2);
+    const double diff =
+        (net->forward(src, prev, arch).logits - m.model().forward(src, prev, arch).logits).abs().max().item<double>();
+    QVERIFY2(diff < 1e-5, qPrintable(QString::number(diff)));
+    int64_t params = 0;
+    for (const auto& p : m.model().parameters()) params += p.numel();
+    const auto stats = [&](const CostOptions& c) {
+      return computeArchStats(arch, m_space.qkvDim, mo.vocabSize, 1, 1, c).totalParams;
+    };
+    QCOMPARE(params, stats(mo.costOptions(arch)));
+    QVERIFY(params > stats(m_options.costOptions(arch)));          // the two CMR layers count
+    QVERIFY(params < stats(mo.forLayer(true, 1).costOptions(arch)));  // not CMR everywhere
   }
 
   void loadedModelMatchesSupernet() {

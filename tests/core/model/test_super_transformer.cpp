@@ -3,10 +3,13 @@
 #include <QtTest/QtTest>
 
 #include "arch/arch_config.h"
+#include "model/decoder_layer.h"
+#include "model/encoder_layer.h"
 #include "model/sinusoidal_positions.h"
 #include "model/slice_recorder.h"
 #include "model/super_transformer.h"
 #include "support/tiny_space.h"
+#include "util/json_reader.h"
 
 using namespace automoe;
 using at::indexing::None;
@@ -40,6 +43,30 @@ class TestSuperTransformer final : public QObject {
   static double absSum(const at::Tensor& t) { return t.abs().sum().item<double>(); }
 
  private Q_SLOTS:
+  void layerRoutingRulesReachTheirLayers() {
+    nlohmann::json j = test::tinyModelOptions().toJson();
+    j["layer_routing"] = {{{"stack", "encoder"}, {"layers", {1}}, {"expert_output_masking", {{"fom", 0.3}}}},
+                          {{"stack", "decoder"}, {"balance_loss_coef", 0.5}}};
+    const ModelOptions o = ModelOptions::fromJson(JsonReader(j, "test", "model"));
+    const SuperTransformer net(SuperTransformerOptions(ModelShape::forSupernet(m_space, o), o));
+    std::vector<const MoeOptions*> all;
+    for (size_t i = 0; i < net->encoder->layers->size(); ++i) {
+      const MoeOptions& m = net->encoder->layers->at<EncoderLayerImpl>(i).moe->options;
+      QCOMPARE(m.router.options.masking.fom, i == 1 ? 0.3 : 0.0);
+      QCOMPARE(m.router.balanceLossCoef, 0.01);
+      all.push_back(&m);
+    }
+    for (size_t i = 0; i < net->decoder->layers->size(); ++i) {
+      const MoeOptions& m = net->decoder->layers->at<DecoderLayerImpl>(i).moe->options;
+      QCOMPARE(m.router.options.masking.fom, 0.0);
+      QCOMPARE(m.router.balanceLossCoef, 0.5);
+      all.push_back(&m);
+    }
+    // One CompeteSMoE schedule for the whole model, whatever the rules.
+    for (const MoeOptions* m : all) QVERIFY(m->router.competition == all.front()->router.competition);
+    QVERIFY(all.front()->router.competition != nullptr);
+  }
+
   void onlySampledSlicesGetGradients() {
     SuperTransformer net = makeNet(0.0);
     net->train();
