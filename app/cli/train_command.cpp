@@ -23,6 +23,7 @@
 #include "cli_app.h"
 #include "commands.h"
 #include "console_observer.h"
+#include "option_changes.h"
 #include "project/project.h"
 #include "train/checkpoint.h"
 #include "util/stop_signal_scope.h"
@@ -35,18 +36,6 @@
 namespace automoe::cli {
 
 namespace {
-
-// "max_updates 8 -> 10, lr {...} -> {...}": the training options that differ (those a checkpoint
-// lacks are not listed; "" when none differ).
-std::string changedTrainingOptions(const nlohmann::json& saved, const nlohmann::json& now) {
-  std::string out;
-  if (!saved.is_object()) return out;
-  for (const auto& kv : now.items()) {
-    if (!saved.contains(kv.key()) || saved.at(kv.key()) == kv.value()) continue;
-    out += (out.empty() ? "" : ", ") + kv.key() + " " + saved.at(kv.key()).dump() + " -> " + kv.value().dump();
-  }
-  return out;
-}
 
 int runRank(const Project& project, TrainingOptions options, const ArgParser& ap, int rank, int world) {
   const std::string runDir = ap.value("run-dir", project.resolvePath(options.runDir));
@@ -64,11 +53,13 @@ int runRank(const Project& project, TrainingOptions options, const ArgParser& ap
     trainer.resume(last);
     if (rank == 0) {
       std::fprintf(stderr, "resuming %s at update %lld\n", last.c_str(), static_cast<long long>(trainer.step()));
-      const std::string changed = changedTrainingOptions(Checkpoint::readMeta(last).value("training", nlohmann::json()),
-                                                         options.toJson());
-      if (!changed.empty())
-        std::fprintf(stderr, "note: training options differ from the checkpoint's (%s); the run goes on with the new ones, "
-                     "so it is not the run the checkpoint began\n", changed.c_str());
+      const nlohmann::json meta = Checkpoint::readMeta(last);
+      const std::string training = changedOptions(meta.value("training", nlohmann::json()), options.toJson(), false);
+      const std::string model = changedOptions(meta.value("model_options", nlohmann::json()), project.model.toJson(), true);
+      for (const auto& [what, changed] : {std::pair{"training", training}, std::pair{"model", model}})
+        if (!changed.empty())
+          std::fprintf(stderr, "note: %s options differ from the checkpoint's (%s); the run goes on with the new ones, "
+                       "so it is not the run the checkpoint began\n", what, changed.c_str());
     }
   }
   StopToken stop;

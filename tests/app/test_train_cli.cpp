@@ -7,6 +7,7 @@
 #include <QTemporaryDir>
 #include <algorithm>
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <vector>
 
@@ -80,6 +81,26 @@ class TestTrainCli final : public QObject {
     QCOMPARE(run({"train", m_project, "--synthetic"}, &err), 0);
     QVERIFY2(err.contains("resuming") && err.contains("update 8"), qPrintable(err));
     QVERIFY2(!err.contains("training options differ"), qPrintable(err));
+  }
+
+  void changedModelOptionsAreNotedOnResume() {
+    // A copy of trainsAndLogs' finished run, resumed with other dropout and a per-layer rule.
+    const std::filesystem::path from = m_dir.filePath("run").toStdString(), to = m_dir.filePath("run_model").toStdString();
+    std::filesystem::copy(from, to, std::filesystem::copy_options::recursive);
+    auto j = nlohmann::json::parse(std::ifstream(m_project.toStdString()));
+    const double dropout = j["model"]["dropout"].get<double>();
+    j["model"]["dropout"] = 0.25;
+    j["model"]["routers"] = {{"switch_top1", {{"capacity_factor", 2.0}}}};
+    j["model"]["layer_routing"] = {{{"stack", "encoder"}, {"expert_output_masking", {{"eom", 0.1}}}}};
+    const QString changed = m_dir.filePath("project_model.json");
+    writeFileAtomically(changed.toStdString(), j.dump(2));
+    QString err;
+    QCOMPARE(run({"train", changed, "--synthetic", "--run-dir", QString::fromStdString(to.string())}, &err), 0);
+    QVERIFY2(err.contains("note: model options differ from the checkpoint's (") &&
+                 err.contains(QString("dropout %1 -> 0.25").arg(dropout)) &&
+                 err.contains("routers.switch_top1.capacity_factor 1.25 -> 2.0") &&
+                 err.contains("layer_routing (unset) -> [{") && !err.contains("training options differ"),
+             qPrintable(err));
   }
 
   void sigintSavesAndExits130ThenResumes() {
