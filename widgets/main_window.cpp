@@ -31,6 +31,7 @@ MainWindow::MainWindow(Project project, QWidget* parent)
   setObjectName(QStringLiteral("mainWindow"));
   setWindowTitle(tr("%1 — AutoMoE Workbench").arg(QString::fromStdString(m_project.name)));
   setCentralWidget(m_view);
+  m_view->setModelOptions(m_project.model);
   m_summary = new QLabel(this);
   m_summary->setObjectName(QStringLiteral("archSummary"));
   m_summary->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);

@@ -11,6 +11,7 @@
 #include "arch/arch_view_widget.h"
 #include "arch/search_space.h"
 #include "project/project.h"
+#include "util/json_reader.h"
 
 using namespace automoe;
 using automoe::widgets::ArchViewLayout;
@@ -147,6 +148,47 @@ class TestArchViewWidget final : public QObject {
     QVERIFY(boxes[0].routerRect.isEmpty());
     QVERIFY(!boxes[1].routerRect.isEmpty());
     QVERIFY(!boxes[2].routerRect.isEmpty());
+  }
+
+  void routedLayersShowTheirLayerRoutingOptions() {
+    Project p = demo();
+    auto j = p.model.toJson();
+    j["expert_output_masking"] = {{"eom", 0.1}};
+    j["layer_routing"] = {{{"stack", "decoder"}, {"layers", {0}}, {"cmr", {{"enabled", true}}}, {"expert_output_masking", {{"fom", 0.2}}}}};
+    const ModelOptions m = ModelOptions::fromJson(JsonReader(j, "test", "model"));
+    QCOMPARE(ArchViewPainter::routingNote(m, true, 0), QStringLiteral("CMR · EoM 0.1 · FoM 0.2"));
+    QCOMPARE(ArchViewPainter::routingNote(m, true, 1), QStringLiteral("EoM 0.1"));
+    QCOMPARE(ArchViewPainter::routingNote(p.model, false, 0), QString());
+
+    ArchConfig a;
+    a.encoder.layers = {layer({256, 128})};
+    a.decoder.layers = {layer({128, 128}), layer({128, 128})};
+    ArchViewWidget w;
+    w.resize(1400, 500);
+    w.setArch(a, p.space);
+    const QImage plain = w.grab().toImage();
+    w.setModelOptions(m);
+    const QImage noted = w.grab().toImage();
+    QCOMPARE(plain.size(), noted.size());
+    // Only the title rows of the routed layers change, the decoder's first layer the most.
+    QVector<int> changed(3, 0);
+    const auto& boxes = w.diagramLayout().layers;
+    for (int y = 0; y < plain.height(); ++y)
+      for (int x = 0; x < plain.width(); ++x) {
+        if (plain.pixel(x, y) == noted.pixel(x, y)) continue;
+        int box = -1;
+        for (int i = 0; i < boxes.size(); ++i)
+          if (boxes[i].titleRect.contains(QPointF(x + 0.5, y + 0.5))) box = i;
+        QVERIFY2(box >= 0, qPrintable(QString("pixel %1,%2 changed outside a title").arg(x).arg(y)));
+        ++changed[box];
+      }
+    auto boxOf = [&](bool decoder, int l) {
+      for (int i = 0; i < boxes.size(); ++i)
+        if (boxes[i].decoder == decoder && boxes[i].layer == l) return i;
+      return -1;
+    };
+    QVERIFY(changed[boxOf(false, 0)] > 0 && changed[boxOf(true, 1)] > 0);
+    QVERIFY(changed[boxOf(true, 0)] > changed[boxOf(true, 1)]);
   }
 
   void endeLinksFollowArbitraryAttentionClamped() {

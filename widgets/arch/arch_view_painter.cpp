@@ -3,9 +3,11 @@
 #include <QFontMetricsF>
 #include <QPainter>
 #include <QPainterPath>
+#include <QStringList>
 
 #include "arch/arch_config.h"
 #include "arch/arch_view_layout.h"
+#include "project/model_options.h"
 
 namespace automoe::widgets {
 
@@ -17,12 +19,13 @@ QColor mix(const QColor& a, const QColor& b, double t) {
                           a.blueF() + (b.blueF() - a.blueF()) * t);
 }
 
-QString kindText(const LayerArch& l) {
+QString kindText(const LayerArch& l, const QString& note) {
   if (l.numExperts() <= 1) return QStringLiteral("dense FFN");
-  return QStringLiteral("MoE · %1 experts · top-%2 · %3")
-      .arg(l.numExperts())
-      .arg(l.effectiveTopK())
-      .arg(QString::fromStdString(l.router));
+  const QString text = QStringLiteral("MoE · %1 experts · top-%2 · %3")
+                           .arg(l.numExperts())
+                           .arg(l.effectiveTopK())
+                           .arg(QString::fromStdString(l.router));
+  return note.isEmpty() ? text : text + QStringLiteral(" · ") + note;
 }
 
 void drawDiamond(QPainter& p, const QRectF& r) {
@@ -67,7 +70,17 @@ QString ArchViewPainter::expertLabel(int ffnDim, double width, const QPainter& p
   return {};
 }
 
-void ArchViewPainter::paint(const ArchViewLayout& layout, const ArchConfig& arch) {
+QString ArchViewPainter::routingNote(const ModelOptions& model, bool decoder, int layer) {
+  const RouterOptions r = model.forLayer(decoder, layer).routing;
+  QStringList parts;
+  if (r.cmr.enabled) parts << QStringLiteral("CMR");
+  if (r.masking.eom > 0) parts << QStringLiteral("EoM %1").arg(r.masking.eom);
+  if (r.masking.fom > 0) parts << QStringLiteral("FoM %1").arg(r.masking.fom);
+  return parts.join(QStringLiteral(" · "));
+}
+
+void ArchViewPainter::paint(const ArchViewLayout& layout, const ArchConfig& arch,
+                            const ModelOptions* model) {
   m_p.setRenderHint(QPainter::Antialiasing);
   paintHeader(layout.encoderHeader, QStringLiteral("Encoder"), arch.encoder);
   paintHeader(layout.decoderHeader, QStringLiteral("Decoder"), arch.decoder);
@@ -83,7 +96,8 @@ void ArchViewPainter::paint(const ArchViewLayout& layout, const ArchConfig& arch
   for (int i = 0; i < layout.layers.size(); ++i) {
     const auto& b = layout.layers[i];
     const StackArch& s = b.decoder ? arch.decoder : arch.encoder;
-    paintLayerBox(layout, i, s.layers[b.layer], arch.encoder.numLayers());
+    paintLayerBox(layout, i, s.layers[b.layer], arch.encoder.numLayers(),
+                  model ? routingNote(*model, b.decoder, b.layer) : QString());
   }
   paintLinks(layout);
   paintLegend(layout.legend);
@@ -113,7 +127,7 @@ void ArchViewPainter::paintHeader(const QRectF& rect, const QString& title,
 }
 
 void ArchViewPainter::paintLayerBox(const ArchViewLayout& layout, int boxIndex,
-                                    const LayerArch& layer, int encoderLayers) {
+                                    const LayerArch& layer, int encoderLayers, const QString& note) {
   const auto& b = layout.layers[boxIndex];
   const QFontMetricsF fm(m_p.font());
   m_p.setPen(QPen(m_pal.color(QPalette::Mid), 1));
@@ -131,7 +145,7 @@ void ArchViewPainter::paintLayerBox(const ArchViewLayout& layout, int boxIndex,
   m_p.setFont(normal);
   const QRectF kindRect = b.titleRect.adjusted(indexW, 0, 0, 0);
   m_p.drawText(kindRect, Qt::AlignRight | Qt::AlignVCenter,
-               fm.elidedText(kindText(layer), Qt::ElideRight, kindRect.width()));
+               fm.elidedText(kindText(layer, note), Qt::ElideRight, kindRect.width()));
 
   paintAttention(b.attnRect, layer, b.decoder, encoderLayers);
   if (!b.routerRect.isEmpty()) {

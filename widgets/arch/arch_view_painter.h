@@ -11,6 +11,7 @@ class QPainter;
 namespace automoe {
 struct ArchConfig;
 struct LayerArch;
+struct ModelOptions;
 struct StackArch;
 }  // namespace automoe
 
@@ -22,7 +23,12 @@ class ArchViewPainter {
  public:
   ArchViewPainter(QPainter& painter, const QPalette& palette);
 
-  void paint(const ArchViewLayout& layout, const ArchConfig& arch);
+  // With `model`, routed layers also name the options their layer_routing rules give them.
+  void paint(const ArchViewLayout& layout, const ArchConfig& arch, const ModelOptions* model = nullptr);
+
+  // What a routed layer adds to its router under `model` (after its layer_routing rules):
+  // "CMR · EoM 0.1 · FoM 0.2"; empty when nothing.
+  static QString routingNote(const ModelOptions& model, bool decoder, int layer);
 
   // "3072", or "3k"/"1.5k" when the full number does not fit in `width` pixels; empty when neither
   // fits. Dense layers try "dense 3072" first.
@@ -34,7 +40,7 @@ class ArchViewPainter {
  private:
   void paintHeader(const QRectF& rect, const QString& title, const StackArch& stack);
   void paintLayerBox(const ArchViewLayout& layout, int boxIndex, const LayerArch& layer,
-                     int encoderLayers);
+                     int encoderLayers, const QString& note);
   void paintAttention(const QRectF& rect, const LayerArch& layer, bool decoder, int encoderLayers);
   double paintHeadDots(double x, double cy, int heads, const QColor& color);
   void paintExperts(const ArchViewLayout& layout, const LayerArch& layer, bool decoder, int index);

@@ -27,6 +27,11 @@ void ArchViewWidget::setArch(const ArchConfig& arch, const SearchSpace& space) {
   Q_EMIT archChanged();
 }
 
+void ArchViewWidget::setModelOptions(const ModelOptions& model) {
+  m_model = model;
+  update();
+}
+
 void ArchViewWidget::clear() {
   m_arch = ArchConfig{};
   m_hasArch = false;
@@ -69,7 +74,7 @@ void ArchViewWidget::paintEvent(QPaintEvent*) {
     p.drawText(rect(), Qt::AlignCenter, tr("No architecture"));
     return;
   }
-  ArchViewPainter(p, palette()).paint(diagramLayout(), m_arch);
+  ArchViewPainter(p, palette()).paint(diagramLayout(), m_arch, m_model ? &*m_model : nullptr);
 }
 
 void ArchViewWidget::resizeEvent(QResizeEvent* event) {
@@ -121,6 +126,10 @@ QString ArchViewWidget::toolTipAt(const QPointF& pos) const {
       tip += tr(", %1 enc-dec heads over the last %2 encoder layer(s)")
                  .arg(layer.endeHeads)
                  .arg(std::min(layer.endeSourceLayers(), m_arch.encoder.numLayers()));
+    if (m_model && layer.numExperts() > 1) {
+      const QString note = ArchViewPainter::routingNote(*m_model, b.decoder, b.layer);
+      if (!note.isEmpty()) tip += tr("; %1").arg(note);
+    }
     return tip;
   }
   return {};

@@ -8,6 +8,7 @@
 #include "arch/arch_config.h"
 #include "arch/arch_view_layout.h"
 #include "arch/search_space.h"
+#include "project/model_options.h"
 
 namespace automoe::widgets {
 
@@ -18,6 +19,9 @@ class ArchViewWidget : public QWidget {
   explicit ArchViewWidget(QWidget* parent = nullptr);
 
   void setArch(const ArchConfig& arch, const SearchSpace& space);
+  // The project's model options: routed layers then show what their layer_routing rules give them
+  // (CMR, expert/final output masking) in their title and tooltip.
+  void setModelOptions(const ModelOptions& model);
   void clear();
   bool hasArch() const { return m_hasArch; }
   const ArchConfig& arch() const { return m_arch; }
@@ -45,6 +49,7 @@ class ArchViewWidget : public QWidget {
   ArchConfig m_arch;
   SearchSpace m_space;
   bool m_hasArch = false;
+  std::optional<ModelOptions> m_model;
   mutable std::optional<ArchViewLayout> m_layout;
   mutable QSize m_layoutSize;
 };
