@@ -3,9 +3,10 @@
 #include <dlfcn.h>
 
 #include <ATen/Parallel.h>
-#include <ATen/autocast_mode.h>
 #include <ATen/core/grad_mode.h>
 #include <torch/csrc/autograd/custom_function.h>
+
+#include "model/bf16_autocast.h"
 
 namespace automoe {
 
@@ -93,15 +94,22 @@ class BatchedMatmul : public torch::autograd::Function<BatchedMatmul> {
 }  // namespace
 
 bool batchedMatmulUsesBlas(const at::Tensor& a, const at::Tensor& b) {
-  return sgemm() != nullptr && at::GradMode::is_enabled() && !at::autocast::is_cpu_enabled() && a.dim() == 4 &&
-         b.dim() == 4 && a.is_cpu() && b.is_cpu() && a.scalar_type() == at::kFloat &&
-         b.scalar_type() == at::kFloat && a.size(0) == b.size(0) && a.size(1) == b.size(1) &&
-         a.size(3) == b.size(2) && a.numel() < (int64_t{1} << 31) && b.numel() < (int64_t{1} << 31);
+  if (sgemm() == nullptr || !at::GradMode::is_enabled() || a.dim() != 4 || b.dim() != 4 || !a.is_cpu() ||
+      !b.is_cpu() || a.size(0) != b.size(0) || a.size(1) != b.size(1) || a.size(3) != b.size(2) ||
+      a.numel() >= (int64_t{1} << 31) || b.numel() >= (int64_t{1} << 31))
+    return false;
+  if (autocastTypeFor(at::kCPU) == at::kBFloat16) {  // either operand may be bf16: taken in float32
+    auto ok = [](const at::Tensor& t) { return t.scalar_type() == at::kFloat || t.scalar_type() == at::kBFloat16; };
+    return ok(a) && ok(b);
+  }
+  return autocastTypeFor(at::kCPU) == at::ScalarType::Undefined && a.scalar_type() == at::kFloat &&
+         b.scalar_type() == at::kFloat;
 }
 
 at::Tensor batchedMatmul(const at::Tensor& a, const at::Tensor& b, double alpha) {
   if (!batchedMatmulUsesBlas(a, b)) return at::matmul(alpha == 1.0 ? a : a * alpha, b);
-  return BatchedMatmul::apply(a, b, alpha);
+  // Under bf16 autocast the float32 copies are autograd nodes: their gradients go back as bf16.
+  return BatchedMatmul::apply(a.to(at::kFloat), b.to(at::kFloat), alpha);
 }
 
 }  // namespace automoe

@@ -1,15 +1,15 @@
 // batchedMatmul: the attention's batched products through the BLAS directly. Its value and both
 // gradients equal at::matmul's for the layouts attention hands it (heads sliced out of a fused
-// projection, keys transposed, plain contiguous), with or without a scale factor, and it steps
-// aside where it does not apply.
+// projection, keys transposed, plain contiguous), with or without a scale factor; under bf16
+// autocast it takes the products in float32; and it steps aside where it does not apply.
 #include <QtTest/QtTest>
 
 #include <cmath>
 
-#include <ATen/autocast_mode.h>
 #include <torch/autograd.h>
 
 #include "model/batched_matmul.h"
+#include "model/bf16_autocast.h"
 
 using namespace automoe;
 
@@ -105,6 +105,41 @@ class TestBatchedMatmul final : public QObject {
     compareWithMatmul(wide.slice(3, 0, 12, 2), at::randn({2, 2, 6, 3}));
   }
 
+  // bf16 mixed precision: the products are taken in float32 from the bf16 operands (exact
+  // products of the rounded values), and the gradients go back in bf16.
+  void bf16AutocastTakesFloat32Products() {
+    const Heads x = makeHeads(2, 7, 3, 8, 11);
+    const at::Tensor q = x.q.to(at::kBFloat16).detach().requires_grad_(true);  // [2, 3, 7, 8]
+    const at::Tensor k = x.k.to(at::kBFloat16).detach().requires_grad_(true);
+    const at::Tensor probs = at::softmax(at::randn({2, 3, 7, 7}), -1).requires_grad_(true);  // float32
+    const at::Tensor v = x.v.to(at::kBFloat16).detach().requires_grad_(true);
+    at::Tensor scores, out;
+    {
+      Bf16Autocast bf16(true);
+      QVERIFY(batchedMatmulUsesBlas(q, k.transpose(-2, -1)));
+      QVERIFY(batchedMatmulUsesBlas(probs, v));
+      scores = batchedMatmul(q, k.transpose(-2, -1), 0.25);  // [2, 3, 7, 7]
+      out = batchedMatmul(probs, v);                         // [2, 3, 7, 8]
+    }
+    QCOMPARE(scores.scalar_type(), at::kFloat);
+    QCOMPARE(out.scalar_type(), at::kFloat);
+    // The same products in float32 of the same (bf16-rounded) values, outside autocast.
+    const at::Tensor qf = q.detach().to(at::kFloat).requires_grad_(true), kf = k.detach().to(at::kFloat).requires_grad_(true);
+    const at::Tensor pf = probs.detach().requires_grad_(true), vf = v.detach().to(at::kFloat).requires_grad_(true);
+    const at::Tensor refScores = at::matmul(qf * 0.25, kf.transpose(-2, -1)), refOut = at::matmul(pf, vf);
+    QVERIFY(at::allclose(scores, refScores, 1e-5, 1e-5));
+    QVERIFY(at::allclose(out, refOut, 1e-5, 1e-5));
+    const at::Tensor g1 = at::randn(scores.sizes()), g2 = at::randn(out.sizes());
+    torch::autograd::backward({scores, out}, {g1, g2});
+    torch::autograd::backward({refScores, refOut}, {g1, g2});
+    for (const auto& [mine, ref] : {std::pair{q, qf}, std::pair{k, kf}, std::pair{v, vf}}) {
+      QCOMPARE(mine.grad().scalar_type(), at::kBFloat16);
+      QVERIFY(at::allclose(mine.grad().to(at::kFloat), ref.grad(), 1e-2, 1e-3));  // bf16 rounding
+    }
+    QCOMPARE(probs.grad().scalar_type(), at::kFloat);
+    QVERIFY(at::allclose(probs.grad(), pf.grad(), 1e-5, 1e-5));
+  }
+
   void stepsAsideWhereItDoesNotApply() {
     const at::Tensor a = at::randn({1, 2, 3, 4}), b = at::randn({1, 2, 4, 5});
     QVERIFY(batchedMatmulUsesBlas(a, b));
@@ -114,11 +149,12 @@ class TestBatchedMatmul final : public QObject {
     }
     QVERIFY(!batchedMatmulUsesBlas(a.to(at::kDouble), b.to(at::kDouble)));
     QVERIFY(!batchedMatmulUsesBlas(a.view({2, 3, 4}), b.view({2, 4, 5})));
+    QVERIFY(!batchedMatmulUsesBlas(a.to(at::kBFloat16), b));  // bf16 outside autocast: matmul's own
     {
-      at::autocast::set_cpu_enabled(true);  // bf16 training: matmul's autocast to oneDNN
-      const bool uses = batchedMatmulUsesBlas(a, b);
-      at::autocast::set_cpu_enabled(false);
-      QVERIFY(!uses);
+      Bf16Autocast bf16(true);
+      QVERIFY(!batchedMatmulUsesBlas(a.to(at::kHalf), b));
+      at::NoGradGuard noGrad;
+      QVERIFY(!batchedMatmulUsesBlas(a.to(at::kBFloat16), b));
     }
     const at::Tensor d = batchedMatmul(a.to(at::kDouble), b.to(at::kDouble), 0.5);
     QVERIFY(at::allclose(d, at::matmul(a.to(at::kDouble), b.to(at::kDouble)) * 0.5));
