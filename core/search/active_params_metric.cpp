@@ -5,7 +5,7 @@
 namespace automoe {
 
 double ActiveParamsMetric::value(const ArchConfig& arch) {
-  return computeArchStats(arch, m_qkvDim, m_vocabSize, 1, 1).activeParams;
+  return computeArchStats(arch, m_qkvDim, m_vocabSize, 1, 1, m_model.costOptions(arch)).activeParams;
 }
 
 }  // namespace automoe

@@ -46,11 +46,11 @@ std::shared_ptr<CostMetric> CostMetricFactory::make(const std::string& name) {
   const int64_t vocab = m_project.model.vocabSize;
   std::shared_ptr<CostMetric> metric;
   if (name == "flops") {
-    metric = std::make_shared<FlopsMetric>(qkv, vocab, m_profile.srcLen, m_profile.tgtLen);
+    metric = std::make_shared<FlopsMetric>(qkv, vocab, m_profile.srcLen, m_profile.tgtLen, m_project.model);
   } else if (name == "total_params") {
-    metric = std::make_shared<TotalParamsMetric>(qkv, vocab);
+    metric = std::make_shared<TotalParamsMetric>(qkv, vocab, m_project.model);
   } else if (name == "active_params") {
-    metric = std::make_shared<ActiveParamsMetric>(qkv, vocab);
+    metric = std::make_shared<ActiveParamsMetric>(qkv, vocab, m_project.model);
   } else if (name == "predicted_latency") {
     const std::string stem = latencyPredictorStem(m_project, m_profile);
     if (!predictorAvailable())

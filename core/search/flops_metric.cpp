@@ -5,7 +5,7 @@
 namespace automoe {
 
 double FlopsMetric::value(const ArchConfig& arch) {
-  return computeArchStats(arch, m_qkvDim, m_vocabSize, m_srcLen, m_tgtLen).flops;
+  return computeArchStats(arch, m_qkvDim, m_vocabSize, m_srcLen, m_tgtLen, m_model.costOptions(arch)).flops;
 }
 
 }  // namespace automoe

@@ -1,14 +1,18 @@
 #pragma once
 // Parameters the standalone subnet stores (all sampled experts, routers and embeddings).
 #include <cstdint>
+#include <utility>
 
+#include "project/model_options.h"
 #include "search/cost_metric.h"
 
 namespace automoe {
 
 class TotalParamsMetric final : public CostMetric {
  public:
-  TotalParamsMetric(int qkvDim, int64_t vocabSize) : m_qkvDim(qkvDim), m_vocabSize(vocabSize) {}
+  // `model`: the project's model options (CMR and router shapes add parameters, per layer).
+  TotalParamsMetric(int qkvDim, int64_t vocabSize, ModelOptions model = {})
+      : m_qkvDim(qkvDim), m_vocabSize(vocabSize), m_model(std::move(model)) {}
   std::string name() const override { return "total_params"; }
   std::string unit() const override { return "params"; }
   double value(const ArchConfig& arch) override;
@@ -16,6 +20,7 @@ class TotalParamsMetric final : public CostMetric {
  private:
   int m_qkvDim;
   int64_t m_vocabSize;
+  ModelOptions m_model;
 };
 
 }  // namespace automoe

@@ -12,12 +12,15 @@
 #include "latency/latency_sample.h"
 #include "latency/latency_sampler.h"
 #include "search/active_params_metric.h"
+#include "project/project.h"
 #include "search/constraint.h"
+#include "search/cost_metric_factory.h"
 #include "search/flops_metric.h"
 #include "search/measured_latency_metric.h"
 #include "search/predicted_latency_metric.h"
 #include "search/total_params_metric.h"
 #include "support/tiny_space.h"
+#include "util/json_reader.h"
 
 using namespace automoe;
 
@@ -39,6 +42,34 @@ class TestCostMetrics final : public QObject {
     QCOMPARE(metrics[1]->value(a), double(s.totalParams));
     QCOMPARE(metrics[2]->value(a), s.activeParams);
     QCOMPARE(metrics[2]->name(), std::string("active_params"));
+  }
+
+  // Conditional MoE routing adds a dense FFN and a gate to MoE layers: a search's parameter and
+  // FLOP budgets count them, as the exported model and `automoe arch stats` do.
+  void analyticMetricsFollowTheModelOptions() {
+    nlohmann::json j = test::tinyModelOptions().toJson();
+    j["layer_routing"] = {{{"stack", "decoder"}, {"cmr", {{"enabled", true}}}}};
+    const ModelOptions model = ModelOptions::fromJson(JsonReader(j, "test", "model"));
+    const ArchConfig a = m_space.largest();  // MoE in every decoder layer
+    const ArchStats plain = computeArchStats(a, m_space.qkvDim, 50, 30, 30);
+    const ArchStats cmr = computeArchStats(a, m_space.qkvDim, 50, 30, 30, model.costOptions(a));
+    QVERIFY(cmr.totalParams > plain.totalParams && cmr.flops > plain.flops && cmr.activeParams > plain.activeParams);
+    QCOMPARE(FlopsMetric(m_space.qkvDim, 50, 30, 30, model).value(a), cmr.flops);
+    QCOMPARE(TotalParamsMetric(m_space.qkvDim, 50, model).value(a), double(cmr.totalParams));
+    QCOMPARE(ActiveParamsMetric(m_space.qkvDim, 50, model).value(a), cmr.activeParams);
+
+    // The metrics a project's search builds.
+    nlohmann::json pj = Project::load(AUTOMOE_SOURCE_DIR "/projects/demo/project.json").toJson();
+    pj["model"]["cmr"] = {{"enabled", true}};
+    const Project p = Project::fromJson(pj, "p.json");
+    CostMetricFactory factory(p);
+    const ArchConfig big = p.space.largest();
+    const ArchStats s = computeArchStats(big, p.space.qkvDim, p.model.vocabSize, factory.profile().srcLen,
+                                         factory.profile().tgtLen, p.model.costOptions(big));
+    QVERIFY(s.totalParams > computeArchStats(big, p.space.qkvDim, p.model.vocabSize, 1, 1).totalParams);
+    QCOMPARE(factory.make("total_params")->value(big), double(s.totalParams));
+    QCOMPARE(factory.make("active_params")->value(big), s.activeParams);
+    QCOMPARE(factory.make("flops")->value(big), s.flops);
   }
 
   void measuredLatencyIsCachedByGenes() {
