@@ -1,5 +1,6 @@
 // automoe arch stats | validate
 #include <cstdio>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -33,13 +34,22 @@ int archStats(const Args& args) {
   std::printf("FLOPs            %.0f (%.3f GFLOPs) for %d source / %d target tokens\n", s.flops,
               s.flops / 1e9, src, tgt);
   std::printf("  of which output projection %.3f GFLOPs\n", s.outputProjectionFlops / 1e9);
-  auto layers = [](const char* name, const std::vector<LayerCost>& v) {
-    for (size_t i = 0; i < v.size(); ++i)
-      std::printf("  %s layer %zu: %lld params, %.0f active, %.4f GFLOPs\n", name, i,
-                  static_cast<long long>(v[i].params), v[i].activeParams, v[i].flops / 1e9);
+  auto layers = [&](bool decoder, const std::vector<LayerCost>& v) {
+    const StackArch& stack = decoder ? a.decoder : a.encoder;
+    for (size_t i = 0; i < v.size(); ++i) {
+      const LayerArch& l = stack.layers[i];
+      std::string kind = "dense FFN";
+      if (l.numExperts() > 1) {
+        kind = std::to_string(l.numExperts()) + " experts, top-" + std::to_string(l.effectiveTopK()) + ", " + l.router;
+        const std::string note = p.model.routingNote(decoder, static_cast<int>(i));
+        if (!note.empty()) kind += " \u00b7 " + note;
+      }
+      std::printf("  %s layer %zu: %lld params, %.0f active, %.4f GFLOPs (%s)\n", decoder ? "decoder" : "encoder", i,
+                  static_cast<long long>(v[i].params), v[i].activeParams, v[i].flops / 1e9, kind.c_str());
+    }
   };
-  layers("encoder", s.encoderLayers);
-  layers("decoder", s.decoderLayers);
+  layers(false, s.encoderLayers);
+  layers(true, s.decoderLayers);
   return 0;
 }
 

@@ -1,5 +1,7 @@
 #include "project/model_options.h"
 
+#include <cstdio>
+
 #include <nlohmann/json.hpp>
 
 #include "arch/arch_config.h"
@@ -79,6 +81,21 @@ void ModelOptions::checkLayerRouting(int encoderLayers, int decoderLayers) const
   }
   for (int l = 0; l < encoderLayers; ++l) forLayer(false, l);
   for (int l = 0; l < decoderLayers; ++l) forLayer(true, l);
+}
+
+std::string ModelOptions::routingNote(bool decoder, int layer) const {
+  const RouterOptions r = forLayer(decoder, layer).routing;
+  std::string out;
+  auto add = [&](const std::string& part) { out += (out.empty() ? "" : " \u00b7 ") + part; };
+  auto number = [](double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return std::string(buf);
+  };
+  if (r.cmr.enabled) add("CMR");
+  if (r.masking.eom > 0) add("EoM " + number(r.masking.eom));
+  if (r.masking.fom > 0) add("FoM " + number(r.masking.fom));
+  return out;
 }
 
 CostOptions ModelOptions::costOptions(const ArchConfig& arch) const {

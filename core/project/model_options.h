@@ -37,6 +37,9 @@ struct ModelOptions {
   // Checks the rules against a search space's deepest stacks: every named layer exists and every
   // layer's merged settings are valid (ConfigError naming the field otherwise).
   void checkLayerRouting(int encoderLayers, int decoderLayers) const;
+  // What a routed layer adds to its router after the layer_routing rules: "CMR · EoM 0.1 · FoM
+  // 0.2" (UTF-8 middle dots); "" when none of these is on.
+  std::string routingNote(bool decoder, int layer) const;
   // What of these options changes parameter counts and FLOPs of `arch` (for computeArchStats).
   CostOptions costOptions(const ArchConfig& arch) const;
   nlohmann::json toJson() const;

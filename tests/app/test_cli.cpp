@@ -74,6 +74,28 @@ class TestCli final : public QObject {
     const Run text = cli({"arch", "stats", kDemo, path});
     QCOMPARE(text.code, 0);
     QVERIFY(text.out.contains(QString("total params     %1").arg(s.totalParams)));
+    QVERIFY2(text.out.contains("  encoder layer 0: "), qPrintable(text.out));
+
+    // Per-layer routing options: counted, and named on the layers they apply to.
+    nlohmann::json pj = p.toJson();
+    pj["model"]["layer_routing"] = {{{"stack", "encoder"}, {"layers", {0}}, {"cmr", {{"enabled", true}}},
+                                     {"expert_output_masking", {{"eom", 0.25}}}}};
+    const QString project = writeFile("routed.json", pj.dump());
+    ArchConfig routed = arch;
+    routed.encoder.layers[0] = p.space.largest().encoder.layers[0];  // a routed layer 0
+    const QString routedPath = writeFile("routed_arch.json", routed.toJson().dump());
+    const Project rp = Project::load(project.toStdString());
+    const Run withRules = cli({"arch", "stats", project, routedPath, "--json"});
+    QCOMPARE(withRules.code, 0);
+    QCOMPARE(nlohmann::json::parse(withRules.out.toStdString()).at("total_params").get<int64_t>(),
+             computeArchStats(routed, p.space.qkvDim, p.model.vocabSize, 30, 30, rp.model.costOptions(routed)).totalParams);
+    const Run routedText = cli({"arch", "stats", project, routedPath});
+    const QString layer0 = routedText.out.split('\n').filter("encoder layer 0:").value(0);
+    QVERIFY2(layer0.endsWith(QString::fromStdString(routed.encoder.layers[0].router) + " · CMR · EoM 0.25)"),
+             qPrintable(routedText.out));
+    QVERIFY2(!routedText.out.contains("encoder layer 1:") ||
+                 !routedText.out.split('\n').filter("encoder layer 1:").value(0).contains("CMR"),
+             qPrintable(routedText.out));
   }
 
   void blasKernelsAreCheckedAgainstEachOther() {

@@ -156,9 +156,9 @@ class TestArchViewWidget final : public QObject {
     j["expert_output_masking"] = {{"eom", 0.1}};
     j["layer_routing"] = {{{"stack", "decoder"}, {"layers", {0}}, {"cmr", {{"enabled", true}}}, {"expert_output_masking", {{"fom", 0.2}}}}};
     const ModelOptions m = ModelOptions::fromJson(JsonReader(j, "test", "model"));
-    QCOMPARE(ArchViewPainter::routingNote(m, true, 0), QStringLiteral("CMR · EoM 0.1 · FoM 0.2"));
-    QCOMPARE(ArchViewPainter::routingNote(m, true, 1), QStringLiteral("EoM 0.1"));
-    QCOMPARE(ArchViewPainter::routingNote(p.model, false, 0), QString());
+    QCOMPARE(QString::fromStdString(m.routingNote(true, 0)), QStringLiteral("CMR · EoM 0.1 · FoM 0.2"));
+    QCOMPARE(QString::fromStdString(m.routingNote(true, 1)), QStringLiteral("EoM 0.1"));
+    QCOMPARE(p.model.routingNote(false, 0), std::string());
 
     ArchConfig a;
     a.encoder.layers = {layer({256, 128})};

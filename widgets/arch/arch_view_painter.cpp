@@ -3,7 +3,6 @@
 #include <QFontMetricsF>
 #include <QPainter>
 #include <QPainterPath>
-#include <QStringList>
 
 #include "arch/arch_config.h"
 #include "arch/arch_view_layout.h"
@@ -70,15 +69,6 @@ QString ArchViewPainter::expertLabel(int ffnDim, double width, const QPainter& p
   return {};
 }
 
-QString ArchViewPainter::routingNote(const ModelOptions& model, bool decoder, int layer) {
-  const RouterOptions r = model.forLayer(decoder, layer).routing;
-  QStringList parts;
-  if (r.cmr.enabled) parts << QStringLiteral("CMR");
-  if (r.masking.eom > 0) parts << QStringLiteral("EoM %1").arg(r.masking.eom);
-  if (r.masking.fom > 0) parts << QStringLiteral("FoM %1").arg(r.masking.fom);
-  return parts.join(QStringLiteral(" · "));
-}
-
 void ArchViewPainter::paint(const ArchViewLayout& layout, const ArchConfig& arch,
                             const ModelOptions* model) {
   m_p.setRenderHint(QPainter::Antialiasing);
@@ -97,7 +87,7 @@ void ArchViewPainter::paint(const ArchViewLayout& layout, const ArchConfig& arch
     const auto& b = layout.layers[i];
     const StackArch& s = b.decoder ? arch.decoder : arch.encoder;
     paintLayerBox(layout, i, s.layers[b.layer], arch.encoder.numLayers(),
-                  model ? routingNote(*model, b.decoder, b.layer) : QString());
+                  model ? QString::fromStdString(model->routingNote(b.decoder, b.layer)) : QString());
   }
   paintLinks(layout);
   paintLegend(layout.legend);

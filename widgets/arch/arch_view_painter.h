@@ -23,12 +23,9 @@ class ArchViewPainter {
  public:
   ArchViewPainter(QPainter& painter, const QPalette& palette);
 
-  // With `model`, routed layers also name the options their layer_routing rules give them.
+  // With `model`, routed layers also name the options their layer_routing rules give them
+  // (ModelOptions::routingNote).
   void paint(const ArchViewLayout& layout, const ArchConfig& arch, const ModelOptions* model = nullptr);
-
-  // What a routed layer adds to its router under `model` (after its layer_routing rules):
-  // "CMR · EoM 0.1 · FoM 0.2"; empty when nothing.
-  static QString routingNote(const ModelOptions& model, bool decoder, int layer);
 
   // "3072", or "3k"/"1.5k" when the full number does not fit in `width` pixels; empty when neither
   // fits. Dense layers try "dense 3072" first.

@@ -127,7 +127,7 @@ QString ArchViewWidget::toolTipAt(const QPointF& pos) const {
                  .arg(layer.endeHeads)
                  .arg(std::min(layer.endeSourceLayers(), m_arch.encoder.numLayers()));
     if (m_model && layer.numExperts() > 1) {
-      const QString note = ArchViewPainter::routingNote(*m_model, b.decoder, b.layer);
+      const QString note = QString::fromStdString(m_model->routingNote(b.decoder, b.layer));
       if (!note.isEmpty()) tip += tr("; %1").arg(note);
     }
     return tip;
