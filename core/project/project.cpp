@@ -34,7 +34,7 @@ Project Project::fromJson(const nlohmann::json& j, const std::string& source) {
   p.model.checkLayerRouting(p.space.encoder.maxLayers(), p.space.decoder.maxLayers());
   p.data = r.has("data") ? DataOptions::fromJson(r.child("data"), p.model, p.seed)
                          : DataOptions::defaults(p.model, p.seed);
-  p.training = r.has("training") ? TrainingOptions::fromJson(r.child("training")) : TrainingOptions{};
+  if (r.has("training")) p.training = TrainingOptions::fromJson(r.child("training"));  // else the defaults
   const nlohmann::json trainingSection = r.has("training") ? r.raw("training") : nlohmann::json();
   p.retrain = r.has("retrain") ? RetrainOptions::fromJson(r.child("retrain"), trainingSection)
                                : RetrainOptions::defaults(trainingSection);
