@@ -46,7 +46,7 @@ int retrain(const Args& args) {
   }
   if (ap.has("threads")) options.threads = static_cast<int>(ap.intValue("threads", 0, 1, 1024));
   SubnetRetrainer retrainer(project, arch, makeTrainingData(project, ap.has("synthetic")), ap.value("run-dir", ""),
-                            options, /*useProjectOptions=*/false);
+                            options);
   std::fprintf(stderr, "retraining %s\n", arch.summary().c_str());
   const int64_t resumed = retrainer.prepare(ap.has("fresh"));
   if (resumed > 0) std::fprintf(stderr, "resuming %s at update %lld\n", retrainer.trainer().lastCheckpointPath().c_str(),

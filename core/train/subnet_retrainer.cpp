@@ -8,9 +8,9 @@
 namespace automoe {
 
 SubnetRetrainer::SubnetRetrainer(const Project& project, const ArchConfig& arch, std::shared_ptr<TrainingData> data,
-                                 std::string runDir, TrainingOptions options, bool useProjectOptions)
+                                 std::string runDir, std::optional<TrainingOptions> given)
     : m_project(project), m_arch(arch), m_averageLast(project.retrain.averageLast) {
-  if (useProjectOptions) options = project.retrain.training;
+  TrainingOptions options = given ? *std::move(given) : project.retrain.training;
   if (options.keepCheckpoints < m_averageLast) options.keepCheckpoints = m_averageLast;
   m_runDir = runDir.empty() ? project.resolvePath(options.runDir) : std::move(runDir);
   m_trainer = std::make_unique<Trainer>(m_project, options, std::move(data), m_runDir, nullptr, m_arch);

@@ -4,6 +4,7 @@
 // checkpoints kept, and at the end the last `average_last` of them averaged into
 // checkpoint_average.pt, whose validation loss is reported. Resumable like any training run.
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,10 +24,10 @@ struct RetrainOutcome {
 
 class SubnetRetrainer {
  public:
-  // `runDir` empty: the project's retrain.training.run_dir. Throws ConfigError if `arch` lies
-  // outside the project's space.
+  // `runDir` empty: the options' run_dir. `options` absent: the project's retrain.training.
+  // Throws ConfigError if `arch` lies outside the project's space.
   SubnetRetrainer(const Project& project, const ArchConfig& arch, std::shared_ptr<TrainingData> data,
-                  std::string runDir = "", TrainingOptions options = {}, bool useProjectOptions = true);
+                  std::string runDir = "", std::optional<TrainingOptions> options = std::nullopt);
 
   // Continues checkpoint_last.pt of the run folder unless `fresh` (which starts over and removes
   // the folder's numbered and averaged checkpoints). Returns the step it resumed at (0 if none).

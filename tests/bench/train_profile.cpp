@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_run_dir.h"
 #include "project/project.h"
 #include "train/synthetic_translation_data.h"
 #include "train/trainer.h"
@@ -174,7 +175,8 @@ int main(int argc, char** argv) {
   o.cpuGemm = gemm;
   o.clipNorm = clip;
   o.threads = threads;
-  Trainer trainer(p, o, data, "/tmp/automoe_bench_profile");
+  const bench::BenchRunDir runDir("automoe_bench_profile");  // outlives the trainer
+  Trainer trainer(p, o, data, runDir.path());
   at::addGlobalCallback(at::RecordFunctionCallback(onEnter, onExit).needsInputs(true).scopes(
       {at::RecordScope::FUNCTION, at::RecordScope::BACKWARD_FUNCTION, at::RecordScope::USER_SCOPE}));
   double stepCpu = 0, stepWall = 0;

@@ -37,6 +37,7 @@
 #include <nlohmann/json.hpp>
 
 #include "arch/arch_stats.h"
+#include "bench_run_dir.h"
 #include "model/cpu_gemm.h"
 #include "project/project.h"
 #include "train/subnet_sampler.h"
@@ -91,7 +92,8 @@ int child(const std::string& mode, const std::string& space, int threads, int up
   o.precision = mode == "bf16" ? "bf16" : "fp32";
   o.cpuGemm = mode == "fp32-onednn" ? "onednn" : mode == "bf16" ? "auto" : "blas";
   o.threads = threads;
-  Trainer trainer(p, o, data, "/tmp/automoe_bench_train_" + std::to_string(getpid()));
+  const bench::BenchRunDir runDir("automoe_bench_train");  // outlives the trainer
+  Trainer trainer(p, o, data, runDir.path());
   SubnetSampler sampler(p.space, "uniform", p.seed);
   // The rate: the median of 7 trials before training and one before each of updates 3-10 (outside
   // their timing). This machine's speed drifts (single 7-trial medians moved between 161 and 195
