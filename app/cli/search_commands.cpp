@@ -85,7 +85,7 @@ int search(const Args& args) {
   fo.validBatches = options.validBatches;
   fo.bf16 = options.precision == "bf16";
   if (fo.bf16) {
-    const std::string w = slowCpuBf16Warning("search.precision", cpuBf16Support());
+    const std::string w = cpuBf16Note("search.precision", cpuBf16Support());
     if (!w.empty()) std::fprintf(stderr, "%s\n", w.c_str());
   }
   auto fitness = std::make_shared<InheritedFitness>(model, *data, fo);

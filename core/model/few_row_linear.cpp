@@ -1,5 +1,7 @@
 #include "model/few_row_linear.h"
 
+#include "model/bf16_autocast.h"
+#include "model/bf16_products.h"
 #include "model/slice_linear.h"
 
 #include <cstring>
@@ -116,7 +118,12 @@ bool eligible(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) {
 at::Tensor linearFewRows(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) {
   if (!eligible(x, weight, bias)) {
     const bool training = at::GradMode::is_enabled() && weight.requires_grad();
-    return training ? sliceLinear(x, weight, bias) : at::linear(x, weight, bias);
+    if (training) return sliceLinear(x, weight, bias);
+    // bf16 inference where LibTorch has no fast bf16 GEMM (bf16_products.h).
+    const bool bf16 = autocastTypeFor(x.device()) == at::kBFloat16 ||
+                      (x.scalar_type() == at::kBFloat16 && weight.scalar_type() == at::kBFloat16);
+    if (bf16 && weight.dim() == 2 && bf16ProductsViaFloat(x.device())) return linearViaFloat(x, weight, bias);
+    return at::linear(x, weight, bias);
   }
   const int64_t K = weight.size(1), N = weight.size(0), M = x.numel() / K;
   const at::Tensor xc = x.contiguous().view({M, K});  // [..., K] -> [M, K]

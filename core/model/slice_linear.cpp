@@ -3,6 +3,7 @@
 #include <torch/csrc/autograd/custom_function.h>
 
 #include "model/bf16_autocast.h"
+#include "model/bf16_products.h"
 #include "model/cpu_gemm.h"
 #include "model/slice_recorder.h"
 
@@ -46,14 +47,21 @@ class SliceLinearFunction : public torch::autograd::Function<SliceLinearFunction
     at::Tensor w = weight;
     at::Tensor b = bias;
     const int64_t M = x2.size(0);
+    // bf16 products through fp32 where LibTorch has no fast bf16 GEMM (bf16_products.h).
+    // The weight then rounds to bf16 values kept in fp32 (one pass), and no rows are padded: the
+    // kernel cache below is oneDNN's.
+    const bool viaFloat = lower && cast == at::kBFloat16 && weight.scalar_type() == at::kFloat &&
+                          bf16ProductsViaFloat(x.device());
     if (lower) {
-      const int64_t q = x.device().is_cpu() ? kRowQuantum : 1;  // the kernel cache is oneDNN's (CPU)
+      const int64_t q = x.device().is_cpu() && !viaFloat ? kRowQuantum : 1;
       x2 = padRows(x2, (M + q - 1) / q * q, cast);  // [M, in] -> [Mp, in]
-      w = w.to(cast);
+      w = viaFloat ? roundedToBf16(w) : w.to(cast);
       if (b.defined()) b = b.to(cast);
     }
     at::Tensor y;
-    if (viaCpuGemm(x2, w)) {
+    if (viaFloat) {
+      y = bf16MatmulViaFloat(x2, false, w, true, b);  // [M, in] x [out, in]^T -> [M, out]
+    } else if (viaCpuGemm(x2, w)) {
       y = cpuMatmul(x2, false, w, true);  // [M, in] x [out, in]^T -> [M, out]
       if (b.defined()) y.add_(b);
     } else {
@@ -68,7 +76,8 @@ class SliceLinearFunction : public torch::autograd::Function<SliceLinearFunction
     // float copy; measured, bf16 MoE update of the peer configuration: 2% faster, peak RSS 0.2 GB
     // lower). Elsewhere autograd gets it in the weight's type.
     ctx->saved_data["w_sink"] = lower ? SliceRecorder::gradientSink(weight, cast) : at::Tensor();
-    ctx->saved_data["compute_type"] = static_cast<int64_t>(w.scalar_type());
+    ctx->saved_data["compute_type"] = static_cast<int64_t>(viaFloat ? cast : w.scalar_type());
+    ctx->saved_data["via_float"] = viaFloat;
     ctx->saved_data["x_type"] = static_cast<int64_t>(x.scalar_type());
     ctx->saved_data["w_type"] = static_cast<int64_t>(weight.scalar_type());
     ctx->saved_data["b_type"] = static_cast<int64_t>(bias.defined() ? bias.scalar_type() : at::ScalarType::Undefined);
@@ -83,23 +92,37 @@ class SliceLinearFunction : public torch::autograd::Function<SliceLinearFunction
     const auto saved = ctx->get_saved_variables();
     const at::Tensor& x2 = saved[0];  // [M, in], compute type
     const auto computeType = static_cast<at::ScalarType>(ctx->saved_data["compute_type"].toInt());
-    const at::Tensor w = saved[1].to(computeType);  // [out, in]; a no-op unless lowered
+    const bool viaFloat = ctx->saved_data["via_float"].toBool();
+    // [out, in]: a no-op unless lowered; bf16 values in fp32 when taken through fp32.
+    const at::Tensor w = viaFloat ? roundedToBf16(saved[1]) : saved[1].to(computeType);
     const auto xType = static_cast<at::ScalarType>(ctx->saved_data["x_type"].toInt());
     const auto wType = static_cast<at::ScalarType>(ctx->saved_data["w_type"].toInt());
     const auto bType = static_cast<at::ScalarType>(ctx->saved_data["b_type"].toInt());
     const at::Tensor g = grads[0].reshape({-1, w.size(0)});  // [..., out] -> [M, out]
     const int64_t M = g.size(0);
-    const at::Tensor gp = padRows(g, x2.size(0), w.scalar_type());  // [Mp, out] like the saved input
+    const at::Tensor gp = padRows(g, x2.size(0), computeType);  // [Mp, out] like the saved input
+    const at::Tensor sink = ctx->saved_data["w_sink"].toTensor();
     at::Tensor dx, dw, db;
-    const bool cpuGemm = viaCpuGemm(gp, w);
-    if (ctx->needs_input_grad(0))
-      dx = (cpuGemm ? cpuMatmul(gp, false, w, false) : gp.mm(w))  // [Mp, out] x [out, in] -> [Mp, in]
-               .narrow(0, 0, M)
-               .to(xType)
-               .view(ctx->saved_data["x_sizes"].toIntVector());  // [M, in] -> [..., in]
-    if (ctx->needs_input_grad(1)) {
-      dw = cpuGemm ? cpuMatmul(gp, true, x2, false) : gp.t().mm(x2);  // [out, in], contiguous (pad rows add 0)
-      dw = SliceRecorder::fillSink(ctx->saved_data["w_sink"].toTensor(), dw) ? at::Tensor() : dw.to(wType);
+    if (viaFloat) {  // the same products through fp32: the upstream gradient widened once for both
+      const at::Tensor gf = gp.to(at::kFloat);  // [M, out]
+      if (ctx->needs_input_grad(0))  // rounded to bf16 only for a bf16 input
+        dx = bf16MatmulViaFloat(gf, false, w, false, {}, xType)  // [M, out] x [out, in] -> [M, in]
+                 .view(ctx->saved_data["x_sizes"].toIntVector());  // [M, in] -> [..., in]
+      if (ctx->needs_input_grad(1)) {  // in bf16 as the recorder keeps it, recorded or not
+        dw = bf16MatmulViaFloat(gf, true, x2, false);  // [out, in]
+        dw = SliceRecorder::fillSink(sink, dw) ? at::Tensor() : dw.to(wType);
+      }
+    } else {
+      const bool cpuGemm = viaCpuGemm(gp, w);
+      if (ctx->needs_input_grad(0))
+        dx = (cpuGemm ? cpuMatmul(gp, false, w, false) : gp.mm(w))  // [Mp, out] x [out, in] -> [Mp, in]
+                 .narrow(0, 0, M)
+                 .to(xType)
+                 .view(ctx->saved_data["x_sizes"].toIntVector());  // [M, in] -> [..., in]
+      if (ctx->needs_input_grad(1)) {
+        dw = cpuGemm ? cpuMatmul(gp, true, x2, false) : gp.t().mm(x2);  // [out, in], contiguous (pad rows add 0)
+        dw = SliceRecorder::fillSink(sink, dw) ? at::Tensor() : dw.to(wType);
+      }
     }
     if (bType != at::ScalarType::Undefined && ctx->needs_input_grad(2)) db = g.sum(0, false, bType);  // [out]
     return {dx, dw, db};

@@ -8,6 +8,7 @@
 
 #include "arch/arch_config.h"
 #include "model/bf16_autocast.h"
+#include "model/few_row_linear.h"
 #include "model/sinusoidal_positions.h"
 #include "train/training_data.h"
 
@@ -82,7 +83,7 @@ FitnessValue InheritedFitness::evaluate(const ArchConfig& arch) const {
     for (int64_t r = 0; r < n; r += block) {
       const int64_t len = std::min(block, n - r);
       const at::Tensor x = m_options.bf16 ? rows.narrow(0, r, len).to(at::kBFloat16) : rows.narrow(0, r, len);
-      const at::Tensor logits = at::linear(x, w).to(at::kFloat);                               // [len, V]
+      const at::Tensor logits = linearFewRows(x, w, {}).to(at::kFloat);                        // [len, V]
       const at::Tensor lse = at::logsumexp(logits, {1});                                      // [len]
       const at::Tensor picked = logits.gather(1, b.target.narrow(0, r, len).unsqueeze(1)).squeeze(1);  // [len, 1] -> [len]
       nll += (lse - picked).sum().item<double>();

@@ -430,7 +430,7 @@ TrainResult Trainer::run(const StopToken& stop, TrainingObserver& observer) {
                                        {"resumed_at_step", m_step}}
                             .dump(2));
   if (lead && m_options.precision == "bf16" && m_device.is_cpu()) {
-    const std::string w = slowCpuBf16Warning("training.precision", cpuBf16Support());
+    const std::string w = cpuBf16Note("training.precision", cpuBf16Support());
     if (!w.empty()) observer.onMessage(w);
   }
   auto checkpoint = [&] {

@@ -10,7 +10,8 @@
 // (BlasInfo::fastestCore: SkylakeX with AVX-512, the peer's SkylakeX rows; Haswell or OpenBLAS's own
 // choice, e.g. Zen, where AVX-512 is absent or masked), fp32 with the linear layers' products through
 // oneDNN's sgemm (training.cpu_gemm "onednn", what "auto" picks where the build has oneDNN; other
-// products with the tuned BLAS kernel), bf16 mixed precision. Each mode's FLOP bound uses the
+// products with the tuned BLAS kernel), bf16 mixed precision (on a CPU without bf16 products,
+// taken through the fp32 GEMM: model/bf16_products.h). Each mode's FLOP bound uses the
 // 1024^3 rate of the backend it trains with, measured in the same process before training and
 // between the measured updates. Spaces: MoE (experts 1..6) and dense (experts 1, the HAT space).
 //
@@ -38,6 +39,7 @@
 
 #include "arch/arch_stats.h"
 #include "bench_run_dir.h"
+#include "model/bf16_products.h"
 #include "model/cpu_gemm.h"
 #include "project/project.h"
 #include "train/subnet_sampler.h"
@@ -58,15 +60,18 @@ namespace {
 // trial of 4 products (a tenth of a second or less).
 struct GemmTrial {
   at::Tensor a, b;
+  bool viaFloat = false;  // bf16 through the fp32 GEMM, as the model's products (bf16_products.h)
   explicit GemmTrial(bool bf16) {
     const auto type = bf16 ? at::kBFloat16 : at::kFloat;
     a = at::randn({1024, 1024}).to(type);
     b = at::randn({1024, 1024}).to(type);
-    cpuMatmul(a, false, b, false);  // builds oneDNN's kernel, faults the result's pages in
+    viaFloat = bf16 && bf16ProductsViaFloat(at::kCPU);
+    product();  // builds oneDNN's kernel, faults the result's pages in
   }
+  at::Tensor product() const { return viaFloat ? bf16MatmulViaFloat(a, false, b, false) : cpuMatmul(a, false, b, false); }
   double operator()() const {
     const auto t0 = std::chrono::steady_clock::now();
-    for (int i = 0; i < 4; ++i) cpuMatmul(a, false, b, false);
+    for (int i = 0; i < 4; ++i) product();
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return 4 * 2.0 * 1024 * 1024 * 1024 / s / 1e9;
   }
@@ -183,7 +188,6 @@ int main(int argc, char** argv) {
   std::vector<int> threads = {1, 2};
   int updates = 10;
   std::vector<std::string> modes = {"fp32-generic", "fp32-tuned", "fp32-onednn", "bf16"};
-  bool modesGiven = false;
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::strcmp(argv[i], "--threads") == 0) {  // one count or a list: 1 / 1,2
       threads.clear();
@@ -193,7 +197,6 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--updates") == 0) updates = std::atoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--modes") == 0) {  // a subset, e.g. fp32-onednn,bf16
       modes.clear();
-      modesGiven = true;
       std::string list = argv[i + 1];
       for (size_t a = 0, b; a <= list.size(); a = b + 1) {
         b = std::min(list.find(',', a), list.size());
@@ -208,9 +211,6 @@ int main(int argc, char** argv) {
       return 2;
     }
   const BlasInfo blas = detectBlas();
-  // Without AVX-512 a bf16 update would take minutes (util/cpu_bf16.h); --modes bf16 measures it anyway.
-  const bool skipBf16 = !modesGiven && cpuBf16Support() == CpuBf16::Reference;
-  if (skipBf16) modes.pop_back();
   std::printf("train_throughput: wmt14.en-de space (MoE: 1-6 fractional experts), synthetic peer corpus, "
               "max-tokens 1024, %d updates, statistics over updates 3-%d\n", updates, std::min(updates, 10));
   const std::string tuned = blas.fastestCore();
@@ -223,8 +223,10 @@ int main(int argc, char** argv) {
               blas.config.c_str(), blas.core.c_str(), tuned.c_str(), blas.cpuAvx2 ? "yes" : "no",
               blas.cpuAvx512 ? "yes" : "no");
   std::printf("heap: %s\n", heapAllocator().c_str());
-  if (skipBf16)
-    std::printf("bf16: skipped, this CPU has no AVX-512, so LibTorch's bf16 products take its reference loops\n");
+  if (std::find(modes.begin(), modes.end(), "bf16") != modes.end())
+    std::printf("bf16: %s products (%s)\n", cpuBf16Name(cpuBf16Support()).c_str(),
+                bf16ProductsViaFloat(at::kCPU) ? "no bf16 GEMM on this CPU: taken through the fp32 GEMM, rounded to bf16"
+                                               : "LibTorch's, through oneDNN");
   std::printf("%-3s %-13s %-6s %9s %9s %10s %11s %9s %10s %9s  %s\n", "thr", "mode", "space", "s/update", "tgt tok/s",
               "FLOP-bnd s", "bnd ratio", "GFLOP/s", "peak RSS", "kernel s", "GFLOP/s trials");
   // Peer (quiet machine): tok/s at 1 thread 69-75 (generic kernel), 221 (SkylakeX); 2 threads

@@ -1,10 +1,14 @@
 // linearFewRows: equal to at::linear (float rounding) for every row count, strided prefix slices,
-// with and without bias; falls back to at::linear whenever autograd needs the graph.
+// with and without bias; falls back to at::linear whenever autograd needs the graph; bf16 inference
+// takes its products through fp32 where bf16 products are set to (bf16_products.h).
 #include <QtTest/QtTest>
 
 #include <ATen/core/grad_mode.h>
 
+#include "model/bf16_autocast.h"
+#include "model/bf16_products.h"
 #include "model/few_row_linear.h"
+#include "support/bf16_product_counter.h"
 
 using namespace automoe;
 
@@ -52,6 +56,43 @@ class TestFewRowLinear final : public QObject {
     y.sum().backward();
     QVERIFY(w.grad().defined());
     QVERIFY((w.grad() - x.sum(0).unsqueeze(0).expand({8, 6})).abs().max().item<double>() < 1e-5);
+  }
+
+  void bf16InferenceTakesItsProductsThroughFp32() {
+    at::manual_seed(4);
+    at::NoGradGuard noGrad;
+    const at::Tensor stored = at::randn({80, 96}), bias = at::randn({80});
+    const at::Tensor w = stored.narrow(0, 0, 50).narrow(1, 0, 64);  // [50, 64], row stride 96
+    const at::Tensor x = at::randn({3, 20, 64});                      // 60 rows: not a few
+    auto bf16Values = [](const at::Tensor& t) { return t.to(at::kBFloat16).to(at::kDouble); };
+    const at::Tensor exact = (bf16Values(x).reshape({-1, 64}).mm(bf16Values(w).t()) + bf16Values(bias.narrow(0, 0, 50)))
+                                 .view({3, 20, 50});  // [60, 50] -> [3, 20, 50]
+    setCpuBf16Products(CpuBf16Products::ViaFloat);
+    // fp32 weights under autocast (validation during training), and bf16 weights (the search's copy).
+    for (const bool bf16Weights : {false, true}) {
+      const at::Tensor wi = bf16Weights ? w.to(at::kBFloat16) : w;
+      const at::Tensor bi = bf16Weights ? bias.narrow(0, 0, 50).to(at::kBFloat16) : bias.narrow(0, 0, 50);
+      test::Bf16ProductCounter counter;
+      at::Tensor y;
+      {
+        Bf16Autocast autocast(true);
+        y = linearFewRows(bf16Weights ? x.to(at::kBFloat16) : x, wi, bi);
+      }
+      QCOMPARE(counter.count(), 0);
+      QCOMPARE(y.scalar_type(), at::kBFloat16);
+      QCOMPARE(y.sizes(), (at::IntArrayRef{3, 20, 50}));
+      // Rounded once: within half a bf16 ulp (at most 2^-8 of a value) of the exact product.
+      const double err = ((y.to(at::kDouble) - exact).abs() / (exact.abs() + 1e-3)).max().item<double>();
+      QVERIFY2(err < 4e-3, qPrintable(QString::number(err)));
+    }
+    setCpuBf16Products(CpuBf16Products::Native);
+    {
+      test::Bf16ProductCounter counter;
+      Bf16Autocast autocast(true);
+      linearFewRows(x, w, bias.narrow(0, 0, 50));
+      QVERIFY(counter.count() > 0);  // LibTorch's own bf16 product
+    }
+    setCpuBf16Products(CpuBf16Products::Auto);
   }
 };
 

@@ -305,7 +305,7 @@ class TestTrainer final : public QObject {
     for (const auto& s : rec.steps) QVERIFY(std::isfinite(s.loss));
     const ValidationStats after = t.validate();
     QVERIFY(after.subnets[0].loss < before.subnets[0].loss);
-    // On a CPU where bf16 products take LibTorch's reference loops the run says so, once.
+    // On a CPU without bf16 products (taken through fp32) the run says so, once.
     const bool slow = cpuBf16Support() == CpuBf16::Reference;
     QCOMPARE(int(std::count_if(rec.messages.begin(), rec.messages.end(),
                                [](const std::string& m) { return m.find("training.precision is bf16") != std::string::npos; })),

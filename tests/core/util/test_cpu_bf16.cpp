@@ -46,12 +46,12 @@ class TestCpuBf16 final : public QObject {
     QCOMPARE(QString::fromStdString(cpuBf16Name(CpuBf16::Emulated)), QString("emulated"));
   }
 
-  void warnsOnlyForTheReferenceLoops() {
-    const std::string w = slowCpuBf16Warning("training.precision", CpuBf16::Reference);
+  void notesOnlyWhereProductsRunThroughFp32() {
+    const std::string w = cpuBf16Note("training.precision", CpuBf16::Reference);
     QVERIFY(QString::fromStdString(w).contains("training.precision"));
     QVERIFY(QString::fromStdString(w).contains("fp32"));
-    QVERIFY(slowCpuBf16Warning("training.precision", CpuBf16::Native).empty());
-    QVERIFY(slowCpuBf16Warning("training.precision", CpuBf16::Emulated).empty());
+    QVERIFY(cpuBf16Note("training.precision", CpuBf16::Native).empty());
+    QVERIFY(cpuBf16Note("training.precision", CpuBf16::Emulated).empty());
   }
 
   void detectionAgreesWithTheKernel() {
