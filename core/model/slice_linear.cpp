@@ -104,7 +104,8 @@ class SliceLinearFunction : public torch::autograd::Function<SliceLinearFunction
     const at::Tensor sink = ctx->saved_data["w_sink"].toTensor();
     at::Tensor dx, dw, db;
     if (viaFloat) {  // the same products through fp32: the upstream gradient widened once for both
-      const at::Tensor gf = gp.to(at::kFloat);  // [M, out]
+      // [M, out], rows padded where the weight gradient's transposed read would alias (cpu_gemm.h)
+      const at::Tensor gf = emptyGemmFriendly(gp.size(0), gp.size(1), gp.options().dtype(at::kFloat)).copy_(gp);
       if (ctx->needs_input_grad(0))  // rounded to bf16 only for a bf16 input
         dx = bf16MatmulViaFloat(gf, false, w, false, {}, xType)  // [M, out] x [out, in] -> [M, in]
                  .view(ctx->saved_data["x_sizes"].toIntVector());  // [M, in] -> [..., in]
