@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/version.h>
 
+#include "model/bf16_products.h"
 #include "util/cpu_bf16.h"
 #include "util/heap_allocator.h"
 #include "util/huge_pages.h"
@@ -34,7 +35,8 @@ nlohmann::json provenance() {
           {"openmp_wait", openMpWaitSetting()},
           {"heap_allocator", heapAllocator()},
           {"heap_pages", hugePageSetting()},
-          {"cpu_bf16", cpuBf16Name(cpuBf16Support())}};
+          {"cpu_bf16", cpuBf16Name(cpuBf16Support())},
+          {"cpu_bf16_products", cpuBf16ProductsName()}};
 }
 
 }  // namespace automoe

@@ -48,6 +48,8 @@ void roundRow(const uint32_t* __restrict src, uint32_t* __restrict dst, int64_t 
 
 }  // namespace
 
+std::string cpuBf16ProductsName() { return bf16ProductsViaFloat(at::kCPU) ? "fp32_gemm" : "libtorch"; }
+
 at::Tensor roundedToBf16(const at::Tensor& x) {
   TORCH_CHECK(x.dim() == 2 && x.device().is_cpu() && x.scalar_type() == at::kFloat,
               "roundedToBf16: expects a 2-D fp32 CPU tensor");

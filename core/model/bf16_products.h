@@ -9,6 +9,8 @@
 // the bias is added in fp32 and the result rounds once to bf16. That is what a bf16 GEMM that
 // accumulates in fp32 (oneDNN's) computes, up to summation order, at the fp32 GEMM's rate.
 // Activations stay bf16 between layers, as on CPUs with native bf16 products.
+#include <string>
+
 #include <ATen/ATen.h>
 
 namespace automoe {
@@ -25,6 +27,8 @@ CpuBf16Products cpuBf16Products();
 
 // True where bf16 products on `device` are taken through fp32 (CPU only).
 bool bf16ProductsViaFloat(const at::Device& device);
+// How CPU bf16 products run, for result files: "fp32_gemm" or "libtorch".
+std::string cpuBf16ProductsName();
 
 // op(a) · op(b) + bias (op = transpose when the flag is set) for 2-D CPU operands that are bf16, or
 // fp32 holding bf16 values (roundedToBf16), computed through fp32 as above whatever the setting;

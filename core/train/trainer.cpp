@@ -14,6 +14,7 @@
 #include <torch/version.h>
 
 #include "model/bf16_autocast.h"
+#include "model/bf16_products.h"
 #include "model/cpu_gemm.h"
 #include "model/sinusoidal_positions.h"
 #include "train/box_norm.h"
@@ -126,6 +127,7 @@ nlohmann::json Trainer::provenance() const {
           {"blas", detectBlas().toJson()},
           {"precision", m_options.precision},
           {"cpu_bf16", cpuBf16Name(cpuBf16Support())},
+          {"cpu_bf16_products", cpuBf16ProductsName()},
           {"threads", at::get_num_threads()},
           {"openmp_wait", openMpWaitSetting()},
           {"heap_allocator", heapAllocator()},

@@ -13,6 +13,7 @@
 #include "latency/latency_dataset_runner.h"
 #include "latency/latency_features.h"
 #include "latency/latency_sampler.h"
+#include "model/bf16_products.h"
 #include "support/tiny_space.h"
 #include "util/atomic_file.h"
 #include "util/config_error.h"
@@ -156,6 +157,7 @@ class TestLatencyDataset final : public QObject {
     QVERIFY(h.at("provenance").contains("torch_version"));
     QVERIFY(h.at("provenance").contains("automoe_version"));
     QVERIFY(h.at("provenance").contains("blas_core"));
+    QCOMPARE(h.at("provenance").at("cpu_bf16_products").get<std::string>(), cpuBf16ProductsName());
     QCOMPARE(h.at("profile").at("name").get<std::string>(), std::string("p"));
   }
 };

@@ -290,6 +290,8 @@ class TestTrainer final : public QObject {
     const std::string gemm = run["provenance"]["cpu_gemm"].get<std::string>();  // training.cpu_gemm "auto"
     QVERIFY2(gemm == (oneDnnGemmCompiledIn() ? "onednn " + oneDnnVersion() : std::string("blas")), gemm.c_str());
     QCOMPARE(run["provenance"]["cpu_bf16"].get<std::string>(), cpuBf16Name(cpuBf16Support()));
+    QCOMPARE(run["provenance"]["cpu_bf16_products"].get<std::string>(),
+             std::string(cpuBf16Support() == CpuBf16::Reference ? "fp32_gemm" : "libtorch"));
     QVERIFY(rec.messages.empty());  // fp32: no bf16 warning
   }
 
