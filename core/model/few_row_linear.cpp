@@ -117,7 +117,9 @@ bool eligible(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) {
 
 at::Tensor linearFewRows(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) {
   if (!eligible(x, weight, bias)) {
-    const bool training = at::GradMode::is_enabled() && weight.requires_grad();
+    // Anything autograd must differentiate (a frozen weight's input too) goes to sliceLinear.
+    const bool training = at::GradMode::is_enabled() &&
+                          (weight.requires_grad() || x.requires_grad() || (bias.defined() && bias.requires_grad()));
     if (training) return sliceLinear(x, weight, bias);
     // bf16 inference where LibTorch has no fast bf16 GEMM (bf16_products.h).
     const bool bf16 = autocastTypeFor(x.device()) == at::kBFloat16 ||

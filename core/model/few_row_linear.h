@@ -7,7 +7,7 @@
 //
 // Used when no gradient is needed (grad mode off or no input requires grad), on CPU float32, for
 // at most kFewRowLimit rows and a weight whose rows are contiguous (prefix slices qualify: the
-// leading dimension may exceed the width). Training (grad mode on, a weight that requires grad)
+// leading dimension may exceed the width). Training (grad mode on, any operand that requires grad)
 // goes to sliceLinear (slice_linear.h), bf16 inference on a CPU without bf16 products to
 // linearViaFloat (bf16_products.h), everything else to at::linear. Results agree with
 // at::linear to float rounding (a different summation order).

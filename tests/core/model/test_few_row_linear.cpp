@@ -85,6 +85,24 @@ class TestFewRowLinear final : public QObject {
       const double err = ((y.to(at::kDouble) - exact).abs() / (exact.abs() + 1e-3)).max().item<double>();
       QVERIFY2(err < 4e-3, qPrintable(QString::number(err)));
     }
+    // A frozen weight whose input needs its gradient: still differentiated, through fp32 too.
+    {
+      const at::AutoGradMode gradients(true);
+      const at::Tensor xg = x.detach().requires_grad_(true);
+      test::Bf16ProductCounter counter;
+      at::Tensor y;
+      {
+        Bf16Autocast autocast(true);
+        y = linearFewRows(xg, w, at::Tensor());
+      }
+      QVERIFY(y.requires_grad());
+      y.to(at::kFloat).sum().backward();
+      QCOMPARE(counter.count(), 0);
+      QVERIFY(xg.grad().defined());
+      // d(sum y)/dx: the bf16 weight's column sums, for every row.
+      const at::Tensor expected = bf16Values(w).sum(0).expand({3, 20, 64});
+      QVERIFY((xg.grad().to(at::kDouble) - expected).abs().max().item<double>() < 1e-5 * expected.abs().max().item<double>());
+    }
     setCpuBf16Products(CpuBf16Products::Native);
     {
       test::Bf16ProductCounter counter;
