@@ -19,6 +19,6 @@ constexpr int64_t kFewRowLimit = 16;
 
 // x [..., in], weight [out, in] (row stride >= in, unit column stride), bias [out] or undefined
 // -> [..., out]
-at::Tensor linearFewRows(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias);
+at::Tensor linearFewRows(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias = {});
 
 }  // namespace automoe

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "model/few_row_linear.h"
 #include "model/routers/routing_ops.h"
 
 namespace automoe {
@@ -24,7 +25,7 @@ RouteDecision SoftmaxTopKRouter::route(const RouteRequest& r) const {
     x = x * at::empty_like(x).uniform_(1.0 - jitter, 1.0 + jitter);
   RouteDecision out;
   selectTopK(out,
-             at::linear(x, weight.narrow(0, 0, r.n).narrow(1, 0, r.d), bias.narrow(0, 0, r.n))
+             linearFewRows(x, weight.narrow(0, 0, r.n).narrow(1, 0, r.d), bias.narrow(0, 0, r.n))
                  .to(at::kFloat),  // [N, n]
              r.k);
   addBalanceAndZLosses(out, r, m_settings.balanceLossCoef, m_settings.zLossCoef);

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "model/few_row_linear.h"
 #include "model/routers/competition_schedule.h"
 #include "model/routers/routing_ops.h"
 
@@ -17,7 +18,7 @@ CompeteSmoeRouter::CompeteSmoeRouter(int64_t embedDim, int64_t numExperts, const
 
 at::Tensor CompeteSmoeRouter::logits(const RouteRequest& r) const {
   TORCH_CHECK(r.n <= weight.size(0) && r.d <= weight.size(1), "router: slice exceeds stored shape");
-  return at::linear(r.x, weight.narrow(0, 0, r.n).narrow(1, 0, r.d)).to(at::kFloat);  // [N, n]
+  return linearFewRows(r.x, weight.narrow(0, 0, r.n).narrow(1, 0, r.d)).to(at::kFloat);  // [N, n]
 }
 
 RouteDecision CompeteSmoeRouter::route(const RouteRequest& r) const {

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "model/few_row_linear.h"
 #include "model/routers/routing_ops.h"
 
 namespace automoe {
@@ -17,7 +18,7 @@ GShardTop2Router::GShardTop2Router(int64_t embedDim, int64_t numExperts, const R
 RouteDecision GShardTop2Router::route(const RouteRequest& r) const {
   TORCH_CHECK(r.n <= weight.size(0) && r.d <= weight.size(1), "router: slice exceeds stored shape");
   const at::Tensor logits =
-      at::linear(r.x, weight.narrow(0, 0, r.n).narrow(1, 0, r.d)).to(at::kFloat);  // [N, n]
+      linearFewRows(r.x, weight.narrow(0, 0, r.n).narrow(1, 0, r.d)).to(at::kFloat);  // [N, n]
   RouteDecision out =
       gshardGate(logits, std::min<int64_t>(r.k, 2), r.tokens(), r.n, m_spec, is_training());
   addAuxTerm(out, "balance", switchBalanceLoss(r, out.probs, out.experts.select(1, 0)),

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "model/few_row_linear.h"
 #include "model/routers/routing_ops.h"
 
 namespace automoe {
@@ -32,7 +33,7 @@ RouteDecision SmoeDropoutRouter::route(const RouteRequest& r) const {
   TORCH_CHECK(r.n <= weight.size(0) && r.d <= weight.size(1), "router: slice exceeds stored shape");
   const int64_t k = topK(r);
   RouteDecision out;
-  out.logits = at::linear(r.x, weight.narrow(0, 0, r.n).narrow(1, 0, r.d), bias.narrow(0, 0, r.n))
+  out.logits = linearFewRows(r.x, weight.narrow(0, 0, r.n).narrow(1, 0, r.d), bias.narrow(0, 0, r.n))
                    .to(at::kFloat);  // [N, n]
   out.probs = at::softmax(out.logits, -1);
   at::Tensor top;

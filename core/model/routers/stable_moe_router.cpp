@@ -2,6 +2,7 @@
 
 #include <torch/nn/init.h>
 
+#include "model/few_row_linear.h"
 #include "model/routers/routing_ops.h"
 
 namespace automoe {
@@ -32,7 +33,7 @@ RouteDecision StableMoeRouter::route(const RouteRequest& r) const {
   if (freeze) c = c.detach();
   const at::Tensor unit = c / c.norm(2, {-1}, /*keepdim=*/true).clamp_min(1e-6);
   RouteDecision out;
-  selectTopK(out, at::linear(r.x, unit).to(at::kFloat) / m_options.temperature, r.k);  // [N, n]
+  selectTopK(out, linearFewRows(r.x, unit).to(at::kFloat) / m_options.temperature, r.k);  // [N, n]
   const at::Tensor balance = switchBalanceLoss(r, out.probs, out.experts.select(1, 0));
   addAuxTerm(out, "balance", freeze ? balance.detach() : balance, freeze ? 0.0 : m_balanceCoef);
   out.capacity = capacityFor(is_training() ? m_capacityFactor : 0.0, r.tokens(), r.k, r.n);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "model/few_row_linear.h"
 #include "model/routers/routing_ops.h"
 
 namespace automoe {
@@ -34,7 +35,7 @@ RouteDecision StratifiedRouter::routeStratum(const at::Tensor& u, int64_t d, int
   TORCH_CHECK(n <= weight.size(1) && d <= weight.size(2), "router: slice exceeds stored shape");
   const int64_t first = strataOffsets(n)[s], visible = n - first;
   at::Tensor logits =
-      at::linear(u, weight.select(0, s).narrow(0, 0, n).narrow(1, 0, d)).to(at::kFloat);  // [T, n]
+      linearFewRows(u, weight.select(0, s).narrow(0, 0, n).narrow(1, 0, d)).to(at::kFloat);  // [T, n]
   if (first > 0)
     logits = logits.index_fill(1, at::arange(first, logits.options().dtype(at::kLong)),
                                -std::numeric_limits<double>::infinity());

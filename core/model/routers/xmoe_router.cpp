@@ -4,6 +4,7 @@
 
 #include <torch/nn/init.h>
 
+#include "model/few_row_linear.h"
 #include "model/routers/routing_ops.h"
 
 namespace automoe {
@@ -24,7 +25,7 @@ XmoeRouter::XmoeRouter(int64_t embedDim, int64_t numExperts, const RouterSetting
 }
 
 at::Tensor XmoeRouter::scores(const at::Tensor& x, int64_t d, int64_t n) const {
-  const at::Tensor h = at::linear(x, proj.narrow(1, 0, d)).to(at::kFloat);  // [N, d] -> [N, d_r]
+  const at::Tensor h = linearFewRows(x, proj.narrow(1, 0, d)).to(at::kFloat);  // [N, d] -> [N, d_r]
   const at::Tensor hn = h / h.norm(2, {-1}, /*keepdim=*/true).clamp_min(1e-6);
   const at::Tensor e = expert_embeddings.narrow(0, 0, n).to(at::kFloat);  // [n, d_r]
   const at::Tensor en = e * (kEmbeddingNorm / e.norm(2, {-1}, /*keepdim=*/true).clamp_min(1e-6));
