@@ -204,6 +204,15 @@ int main(int argc, char** argv) {
       }
     }
   }
+  if (updates < 3) {
+    std::fprintf(stderr, "train_throughput: --updates: at least 3 (statistics start at update 3), got %d\n", updates);
+    return 2;
+  }
+  for (int t : threads)
+    if (t < 1) {
+      std::fprintf(stderr, "train_throughput: --threads: counts of 1 or more, got %d\n", t);
+      return 2;
+    }
   for (const std::string& m : modes)
     if (m != "fp32-generic" && m != "fp32-tuned" && m != "fp32-onednn" && m != "bf16") {
       std::fprintf(stderr, "train_throughput: --modes: unknown mode '%s' (fp32-generic, fp32-tuned, fp32-onednn, bf16)\n",
@@ -224,9 +233,10 @@ int main(int argc, char** argv) {
               blas.cpuAvx512 ? "yes" : "no");
   std::printf("heap: %s\n", heapAllocator().c_str());
   if (std::find(modes.begin(), modes.end(), "bf16") != modes.end())
-    std::printf("bf16: %s products (%s)\n", cpuBf16Name(cpuBf16Support()).c_str(),
-                bf16ProductsViaFloat(at::kCPU) ? "no bf16 GEMM on this CPU: taken through the fp32 GEMM, rounded to bf16"
-                                               : "LibTorch's, through oneDNN");
+    std::printf("bf16: cpu_bf16 %s, products %s\n", cpuBf16Name(cpuBf16Support()).c_str(),
+                bf16ProductsViaFloat(at::kCPU)
+                    ? "through the fp32 GEMM, rounded to bf16 (this CPU has no bf16 GEMM; model/bf16_products.h)"
+                    : "LibTorch's, through oneDNN");
   std::printf("%-3s %-13s %-6s %9s %9s %10s %11s %9s %10s %9s  %s\n", "thr", "mode", "space", "s/update", "tgt tok/s",
               "FLOP-bnd s", "bnd ratio", "GFLOP/s", "peak RSS", "kernel s", "GFLOP/s trials");
   // Peer (quiet machine): tok/s at 1 thread 69-75 (generic kernel), 221 (SkylakeX); 2 threads
