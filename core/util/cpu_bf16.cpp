@@ -51,7 +51,7 @@ std::string cpuBf16Note(const std::string& what, CpuBf16 s) {
   if (s != CpuBf16::Reference) return "";
   return "note: " + what +
          " is bf16, but this CPU has no bf16 matrix products (no AVX-512 BW, VL, DQ): they run through "
-         "fp32 GEMMs, as fast as fp32 and no faster, so bf16 saves activation memory here but not time";
+         "fp32 GEMMs at about fp32 speed, no faster, so bf16 saves activation memory here but not time";
 }
 
 }  // namespace automoe
