@@ -1,13 +1,16 @@
-// automoe blas info | check: the BLAS, its kernel and tuning, and what fp32 linear layers multiply with.
+// automoe blas info | check: the BLAS, its kernel and tuning, and what the linear layers multiply with
+// (fp32 and bf16).
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
 
 #include "arg_parser.h"
 #include "commands.h"
+#include "model/bf16_products.h"
 #include "model/cpu_gemm.h"
 #include "util/blas_info.h"
 #include "util/blas_tuner.h"
+#include "util/cpu_bf16.h"
 
 namespace automoe::cli {
 
@@ -23,6 +26,7 @@ int blasInfo(const Args& args) {
     const bool dnn = oneDnnGemmCompiledIn();
     j["onednn_sgemm"] = {{"compiled_in", dnn}, {"version", oneDnnVersion()},
                          {"agrees_with_blas", dnn && oneDnnGemmAgreesWithBlas()}};
+    j["bf16"] = {{"cpu_bf16", cpuBf16Name(cpuBf16Support())}, {"products", cpuBf16ProductsName()}};
     std::printf("%s\n", j.dump(2).c_str());
     return 0;
   }
@@ -40,6 +44,11 @@ int blasInfo(const Args& args) {
     std::printf("linear layers    oneDNN %s sgemm (agrees with the BLAS on test products)\n", oneDnnVersion().c_str());
   else
     std::printf("linear layers    the BLAS (oneDNN %s disagrees with it on test products)\n", oneDnnVersion().c_str());
+  // How --precision bf16 multiplies (model/bf16_products.h).
+  if (bf16ProductsViaFloat(at::kCPU))
+    std::printf("bf16 products    through the fp32 GEMM, rounded to bf16 (this CPU has no bf16 GEMM: bf16 saves memory, not time)\n");
+  else
+    std::printf("bf16 products    LibTorch's, through oneDNN (cpu_bf16 %s)\n", cpuBf16Name(cpuBf16Support()).c_str());
   return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "arch/arch_stats.h"
 #include "project/project.h"
 #include "util/atomic_file.h"
+#include "util/cpu_bf16.h"
 
 #include "support/cli_runner.h"
 
@@ -109,6 +110,12 @@ class TestCli final : public QObject {
     QCOMPARE(dnn.at("version").get<std::string>().empty(), !dnn.at("compiled_in").get<bool>());
     const Run text = cli({"blas", "info"});
     QVERIFY2(text.out.contains(dnn.at("compiled_in").get<bool>() ? "linear layers    oneDNN" : "linear layers    the BLAS"),
+             qPrintable(text.out));
+    // How bf16 multiplies on this CPU: through the fp32 GEMM exactly where it has no bf16 products.
+    const std::string cpuBf16 = cpuBf16Name(cpuBf16Support());
+    QCOMPARE(j.at("bf16").at("cpu_bf16").get<std::string>(), cpuBf16);
+    QCOMPARE(j.at("bf16").at("products").get<std::string>(), std::string(cpuBf16 == "reference" ? "fp32_gemm" : "libtorch"));
+    QVERIFY2(text.out.contains(cpuBf16 == "reference" ? "bf16 products    through the fp32 GEMM" : "bf16 products    LibTorch's"),
              qPrintable(text.out));
     // The generic SSE3 kernel and the current one compute the same GEMMs (summation order aside).
     const Run check = cli({"blas", "check", "--core", "Prescott"});
