@@ -47,9 +47,9 @@ class SliceLinearFunction : public torch::autograd::Function<SliceLinearFunction
     at::Tensor w = weight;
     at::Tensor b = bias;
     const int64_t M = x2.size(0);
-    // bf16 products through fp32 where LibTorch has no fast bf16 GEMM (bf16_products.h).
-    // The weight then rounds to bf16 values kept in fp32 (one pass), and no rows are padded: the
-    // kernel cache below is oneDNN's.
+    // bf16 products through fp32 where LibTorch has no fast bf16 GEMM (bf16_products.h). The
+    // weight then rounds to bf16 values kept in fp32 (one pass), and no rows are padded (the
+    // padding serves oneDNN's bf16 kernel cache).
     const bool viaFloat = lower && cast == at::kBFloat16 && weight.scalar_type() == at::kFloat &&
                           bf16ProductsViaFloat(x.device());
     if (lower) {
