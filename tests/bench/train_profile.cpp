@@ -6,7 +6,9 @@
 // faults taken inside each operator (shown where at least one per update).
 //
 // usage: bench_train_profile [--mode fp32|bf16] [--gemm auto|blas|onednn] [--clip 0] [--space moe|dense] [--updates 6] [--warmup 2]
-//        [--top 40] [--nested 1] [--shapes 1|2] [--threads 1]   (set OPENBLAS_CORETYPE to choose the BLAS kernel)
+//        [--top 40] [--nested 1] [--shapes 1|2] [--threads 1] [--bf16-products auto|libtorch|fp32_gemm]
+//        (set OPENBLAS_CORETYPE to choose the BLAS kernel; --bf16-products forces how bf16 multiplies,
+//        model/bf16_products.h, e.g. to compare oneDNN's emulated bf16 with the fp32 GEMM on AVX-512)
 #include <sys/resource.h>
 #include <time.h>
 
@@ -22,6 +24,7 @@
 #include <vector>
 
 #include "bench_run_dir.h"
+#include "model/bf16_products.h"
 #include "project/project.h"
 #include "train/synthetic_translation_data.h"
 #include "train/trainer.h"
@@ -155,6 +158,14 @@ int main(int argc, char** argv) {
     if (k == "--top") top = std::stoi(v);
     if (k == "--nested") gNested = v == "1";
     if (k == "--threads") threads = std::stoi(v);
+    if (k == "--bf16-products") {
+      if (v != "auto" && v != "libtorch" && v != "fp32_gemm") {
+        std::fprintf(stderr, "bench_train_profile: --bf16-products: auto, libtorch or fp32_gemm, got '%s'\n", v.c_str());
+        return 2;
+      }
+      setCpuBf16Products(v == "auto" ? CpuBf16Products::Auto
+                         : v == "libtorch" ? CpuBf16Products::Native : CpuBf16Products::ViaFloat);
+    }
     if (k == "--shapes") {
       gShapes = v == "1" || v == "2";
       gShapeBuckets = v == "2";
