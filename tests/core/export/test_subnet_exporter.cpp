@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <set>
 
+#include <unistd.h>
+
 #include "arch/arch_stats.h"
 #include "decode/beam_search.h"
 #include "decode/model_stepper.h"
