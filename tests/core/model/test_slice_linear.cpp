@@ -4,8 +4,9 @@
 // while a SliceRecorder records, the bf16 weight gradient goes to the recorder uncast instead.
 #include <QtTest/QtTest>
 
-#include <ATen/autocast_mode.h>
+#include <optional>
 
+#include "model/bf16_autocast.h"
 #include "model/slice_linear.h"
 #include "model/slice_recorder.h"
 
@@ -62,12 +63,10 @@ class TestSliceLinear final : public QObject {
   void bf16AutocastComputesInBf16AndReturnsFloatGradients() {
     at::manual_seed(5);
     const at::Tensor stored = at::randn({50, 40}), bias = at::randn({30}), x = at::randn({2, 5, 21});
-    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-    at::autocast::set_cpu_enabled(true);
+    std::optional<Bf16Autocast> autocast(std::in_place, true);
     const Grads ref = run([](auto x, auto w, auto b) { return at::linear(x, w, b); }, x, stored, bias, true);
     const Grads got = run([](auto x, auto w, auto b) { return sliceLinear(x, w, b); }, x, stored, bias, true);
-    at::autocast::set_cpu_enabled(false);
-    at::autocast::clear_cache();
+    autocast.reset();
     QCOMPARE(got.y.scalar_type(), at::kBFloat16);
     QCOMPARE(got.dx.scalar_type(), at::kFloat);
     QCOMPARE(got.dw.scalar_type(), at::kFloat);
@@ -84,8 +83,7 @@ class TestSliceLinear final : public QObject {
     const at::Tensor x = at::randn({2, 5, 21}), x2 = at::randn({3, 12}), bias = at::randn({30});
     const at::Tensor stored = at::randn({50, 40}).requires_grad_(true);
     auto loss = [](const at::Tensor& y) { return (y.to(at::kFloat) * at::linspace(-1, 1, y.numel()).view(y.sizes())).sum(); };
-    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-    at::autocast::set_cpu_enabled(true);
+    std::optional<Bf16Autocast> autocast(std::in_place, true);
     // Reference: autograd's float gradient of the parameter (no recorder).
     at::Tensor viaAutograd;
     {
@@ -103,8 +101,7 @@ class TestSliceLinear final : public QObject {
       loss(y).backward();
       QVERIFY(!w.grad().defined());  // autograd got no float copy
     }
-    at::autocast::set_cpu_enabled(false);
-    at::autocast::clear_cache();
+    autocast.reset();
     auto boxes = recorder.boxGradients();
     QCOMPARE(boxes.size(), size_t(1));
     QCOMPARE(boxes[0].grad.scalar_type(), at::kBFloat16);
@@ -119,10 +116,9 @@ class TestSliceLinear final : public QObject {
       SliceRecorder::Scope scope(recorder);
       const at::Tensor w = SliceRecorder::slice(stored, {30, 21});
       const at::Tensor wf = SliceRecorder::slice(stored, {20, 12});
-      at::autocast::set_cpu_enabled(true);
+      autocast.emplace(true);
       at::Tensor y = sliceLinear(x, w, bias);
-      at::autocast::set_cpu_enabled(false);
-      at::autocast::clear_cache();
+      autocast.reset();
       at::Tensor yf = sliceLinear(x2, wf, at::Tensor());
       (loss(y) + loss(yf)).backward();
       QVERIFY(!w.grad().defined());
@@ -141,10 +137,9 @@ class TestSliceLinear final : public QObject {
     {
       SliceRecorder::Scope scope(recorder);
       const at::Tensor w = SliceRecorder::slice(stored, {30, 21});
-      at::autocast::set_cpu_enabled(true);
+      autocast.emplace(true);
       at::Tensor l = loss(sliceLinear(x, w, bias));
-      at::autocast::set_cpu_enabled(false);
-      at::autocast::clear_cache();
+      autocast.reset();
       l.backward({}, /*retain_graph=*/true);
       l.backward();
       QCOMPARE(w.grad().scalar_type(), at::kFloat);
