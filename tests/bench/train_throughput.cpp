@@ -77,6 +77,18 @@ struct GemmTrial {
   }
 };
 
+// The machine's steal time so far (/proc/stat, all CPUs, seconds): time the hypervisor ran other
+// guests on this guest's CPUs. 0 where the kernel does not account it.
+double stealSeconds() {
+  std::FILE* f = std::fopen("/proc/stat", "r");
+  if (f == nullptr) return 0;
+  unsigned long long user, nice, system, idle, iowait, irq, softirq, steal = 0;
+  const int n = std::fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &user, &nice, &system, &idle, &iowait,
+                            &irq, &softirq, &steal);
+  std::fclose(f);
+  return n == 8 ? static_cast<double>(steal) / static_cast<double>(sysconf(_SC_CLK_TCK)) : 0.0;
+}
+
 double median(std::vector<double> v) {
   std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
   return v[v.size() / 2];
@@ -109,10 +121,22 @@ int child(const std::string& mode, const std::string& space, int threads, int up
   double secs = 0, tokens = 0, flops = 0;
   std::vector<double> perUpdate, perUpdateTokens, perUpdateFlops;  // every update, for other windows
   struct rusage before {}, after {};
+  // Steal over the window of updates 3-10, as a share of the CPUs' time then.
+  double stealBefore = 0, stealAfter = 0;
+  auto windowStart = std::chrono::steady_clock::now(), windowEnd = windowStart;
+  auto markEnd = [&] {
+    getrusage(RUSAGE_SELF, &after);
+    stealAfter = stealSeconds();
+    windowEnd = std::chrono::steady_clock::now();
+  };
   for (int u = 0; u < updates; ++u) {
     if (u >= 2 && u < 10) rates.push_back(trial());
-    if (u == 2) getrusage(RUSAGE_SELF, &before);
-    if (u == 10) getrusage(RUSAGE_SELF, &after);
+    if (u == 2) {
+      getrusage(RUSAGE_SELF, &before);
+      stealBefore = stealSeconds();
+      windowStart = std::chrono::steady_clock::now();
+    }
+    if (u == 10) markEnd();
     const ArchConfig arch = sampler.forStep(u).front();
     const TrainBatch b = data->trainBatch(0, static_cast<size_t>(u));
     TrainStepStats st;
@@ -132,13 +156,17 @@ int child(const std::string& mode, const std::string& space, int threads, int up
   const double bound = flops / (rate * 1e9);
   std::vector<double> perUpdateBound;
   for (double f : perUpdateFlops) perUpdateBound.push_back(f / (rate * 1e9));
-  if (updates <= 10) getrusage(RUSAGE_SELF, &after);
+  if (updates <= 10) markEnd();
+  const double window = std::chrono::duration<double>(windowEnd - windowStart).count();
+  const double cpus = static_cast<double>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
+  const double steal = window > 0 ? (stealAfter - stealBefore) / (window * cpus) : 0.0;
   const int n = std::min(updates, 10) - 2;
   // Kernel time: mostly zero-filling pages touched for the first time (Adam moments of slices not
   // sampled before, growing activations); it fades as a run goes on.
   const double kernel = (static_cast<double>(after.ru_stime.tv_sec - before.ru_stime.tv_sec) +
                          1e-6 * static_cast<double>(after.ru_stime.tv_usec - before.ru_stime.tv_usec)) / n;
   nlohmann::json out = {{"mode", mode}, {"space", space}, {"threads", threads}, {"kernel_s_per_update", kernel},
+                        {"steal_fraction", steal},
                         {"s_per_update", secs / n}, {"tok_per_s", tokens / secs},
                         {"flop_bound_s", bound / n}, {"gemm_gflops", rate},
                         {"gemm_gflops_trials", rates}, {"per_update", perUpdate},
@@ -237,8 +265,8 @@ int main(int argc, char** argv) {
                 bf16ProductsViaFloat(at::kCPU)
                     ? "through the fp32 GEMM, rounded to bf16 (this CPU has no bf16 GEMM; model/bf16_products.h)"
                     : "LibTorch's, through oneDNN");
-  std::printf("%-3s %-13s %-6s %9s %9s %10s %11s %9s %10s %9s  %s\n", "thr", "mode", "space", "s/update", "tgt tok/s",
-              "FLOP-bnd s", "bnd ratio", "GFLOP/s", "peak RSS", "kernel s", "GFLOP/s trials");
+  std::printf("%-3s %-13s %-6s %9s %9s %10s %11s %9s %10s %9s %6s  %s\n", "thr", "mode", "space", "s/update",
+              "tgt tok/s", "FLOP-bnd s", "bnd ratio", "GFLOP/s", "peak RSS", "kernel s", "steal", "GFLOP/s trials");
   // Peer (quiet machine): tok/s at 1 thread 69-75 (generic kernel), 221 (SkylakeX); 2 threads
   // 115-137 / 281; peak RSS 5.6 GiB; MoE/dense 1.13 (generic) and 1.38 (SkylakeX) at 1 thread.
   for (int t : threads) {
@@ -255,10 +283,11 @@ int main(int argc, char** argv) {
         const double s = r["s_per_update"].get<double>();
         (space == "moe" ? moe : dense) = s;
         const auto trials = r["gemm_gflops_trials"].get<std::vector<double>>();
-        std::printf("%-3d %-13s %-6s %9.2f %9.1f %10.2f %11.2f %9.1f %7.2f GiB %9.2f  %.0f-%.0f\n", t, mode.c_str(),
-                    space.c_str(), s, r["tok_per_s"].get<double>(), r["flop_bound_s"].get<double>(),
+        std::printf("%-3d %-13s %-6s %9.2f %9.1f %10.2f %11.2f %9.1f %7.2f GiB %9.2f %5.1f%%  %.0f-%.0f\n", t,
+                    mode.c_str(), space.c_str(), s, r["tok_per_s"].get<double>(), r["flop_bound_s"].get<double>(),
                     s / r["flop_bound_s"].get<double>(), r["gemm_gflops"].get<double>(), rss / 1048576.0,
-                    r["kernel_s_per_update"].get<double>(), *std::min_element(trials.begin(), trials.end()),
+                    r["kernel_s_per_update"].get<double>(), 100.0 * r["steal_fraction"].get<double>(),
+                    *std::min_element(trials.begin(), trials.end()),
                     *std::max_element(trials.begin(), trials.end()));
         const auto later = r["per_update"].get<std::vector<double>>();
         if (later.size() > 10) {  // updates 11..N: the same statistics later in the run
@@ -286,6 +315,8 @@ int main(int argc, char** argv) {
   }
   std::printf("kernel s: system time per update (updates 3-%d), mostly zero-filling pages touched for the first"
               " time; it fades as a run goes on.\n", std::min(updates, 10));
+  std::printf("steal: the share of this machine's CPU time the hypervisor gave to other guests during updates 3-%d"
+              " (/proc/stat); a row with more than a few percent was measured on a busy host.\n", std::min(updates, 10));
   std::printf("GFLOP/s: the median of 1024^3 product trials, 7 before training and one before each of updates 3-10;"
               " the range of all trials after it.\n");
   std::printf("peer (AutoMoE, same work, on an AVX-512 CPU): 1 thread 69-75 tok/s generic, 221 SkylakeX; 2 threads "
