@@ -29,6 +29,18 @@ void checkChild(const ChildResult& r, const std::vector<std::string>& cmd) {
                              "):\n" + tail(r.err.empty() ? r.out : r.err));
 }
 
+// apt 3 (Debian 13) links the uncompressed indexes of a file: mirror into lists/ instead of storing
+// a copy (apt 2.6 stores an lz4 copy). Replace each link by a copy, so that the folder keeps what
+// was fetched and a reused index does not follow later changes of the mirror.
+void copyLinkedIndexes(const std::string& lists) {
+  for (const auto& e : fs::directory_iterator(lists)) {
+    if (!e.is_symlink() || !fs::is_regular_file(e.path())) continue;  // a dangling link stays
+    const fs::path tmp = e.path().string() + ".copy-" + std::to_string(::getpid());
+    fs::copy_file(fs::canonical(e.path()), tmp, fs::copy_options::overwrite_existing);
+    fs::rename(tmp, e.path());  // replaces the link itself
+  }
+}
+
 }  // namespace
 
 AptArchive::AptArchive(std::string dir, std::string mirror, std::string suite, Log log)
@@ -97,6 +109,7 @@ bool AptArchive::update(const std::vector<std::string>& langs, bool withPackages
       start = end + 1;
     }
   checkChild(r, cmd);
+  copyLinkedIndexes(m_dir + "/lists");
   for (const auto& l : langs)
     if (translationFile(l).empty())
       throw std::runtime_error("apt-get update did not fetch Translation-" + l + " of " + m_mirror +

@@ -4,6 +4,7 @@
 #include <QtTest/QtTest>
 
 #include <QTemporaryDir>
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -41,8 +42,11 @@ class TestAptArchive final : public QObject {
     std::vector<std::string> log;
     AptArchive archive(dir, m_mirror->uri(), "bookworm", [&](const std::string& l) { log.push_back(l); });
     QVERIFY(archive.update({"en", "de", "fr"}, true, false, m_stop));  // apt-get ran
-    for (const char* l : {"en", "de", "fr"})
+    for (const char* l : {"en", "de", "fr"}) {
       QCOMPARE(AptArchive::readIndex(archive.translationFile(l)), translation(l));
+      // A copy, not apt 3's link into a file: mirror (which would follow the mirror's changes).
+      QVERIFY(!std::filesystem::is_symlink(archive.translationFile(l)));
+    }
     QVERIFY(!archive.packagesFile().empty());
     // Everything apt wrote is under our folder.
     QVERIFY(QString::fromStdString(archive.translationFile("de")).startsWith(QString::fromStdString(dir + "/lists/")));
