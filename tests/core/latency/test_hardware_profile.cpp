@@ -118,7 +118,7 @@ class TestHardwareProfile final : public QObject {
     for (const char* name : {"demo", "wmt14-en-de"}) {
       const Project p = Project::load(std::string(AUTOMOE_SOURCE_DIR "/projects/") + name + "/project.json");
       QVERIFY(p.hardwareProfiles.size() >= 2);
-      const HardwareProfile& h = findHardwareProfile(p.hardwareProfiles, "cpu-1-thread", p.path);
+      const HardwareProfile h = findHardwareProfile(p.hardwareProfiles, "cpu-1-thread", p.path);
       QCOMPARE(h.srcLen, 30);
       QCOMPARE(h.tgtLen, 30);
       QCOMPARE(h.beam, 5);
