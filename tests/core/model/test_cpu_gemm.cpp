@@ -1,9 +1,10 @@
 // cpuMatmul through oneDNN's sgemm gives LibTorch's products (all four transpose cases, prefix
-// views with a longer row stride, transposed views, empty sizes, transposed operands copied to
-// unaliased rows; gemm-friendly buffers pad exactly the aliasing fp32 widths), and sliceLinear's forward and
-// backward through it match the BLAS path; a storm of stop signals during oneDNN products (whose JIT
-// kernels move the stack pointer into the heap) leaves the heap intact once the signals are routed
-// to their own thread, as `automoe` does. Where the build has no oneDNN, choosing it is refused.
+// views with a longer row stride, transposed views, empty sizes, transposed operands and the
+// second operands of few-row products copied to unaliased rows; gemm-friendly buffers pad exactly
+// the aliasing fp32 widths), and sliceLinear's forward and backward through it match the BLAS
+// path; a storm of stop signals during oneDNN products (whose JIT kernels move the stack pointer
+// into the heap) leaves the heap intact once the signals are routed to their own thread, as
+// `automoe` does. Where the build has no oneDNN, choosing it is refused.
 #include <QtTest/QtTest>
 
 #include <ATen/ATen.h>
@@ -96,6 +97,25 @@ class TestCpuGemm final : public QObject {
       QVERIFY(relErr(cpuMatmul(a, true, b, false), want) < 1e-5);
       QVERIFY(at::equal(a, before));
     }
+  }
+
+  // A product of few rows by a non-transposed second operand whose row stride aliases (a weight
+  // slice of a 3072- or 512-wide super layer, or a whole 1024-wide one) is computed on a copy with
+  // longer rows: same result, operand untouched; the same for row counts either side of the rule.
+  void copiesAliasingSecondOperandsOfFewRowProducts() {
+    const BackendScope scope;
+    setCpuGemm(CpuGemm::OneDnn);
+    at::manual_seed(7);
+    const at::Tensor super = at::randn({96, 3072}), narrow = at::randn({96, 512});
+    for (const at::Tensor& b : {super.narrow(1, 0, 1536), super.narrow(1, 0, 1000), narrow.narrow(1, 0, 512),
+                                at::randn({64, 1024})})
+      for (const int64_t M : {5, 32, 170, 383, 384}) {
+        const at::Tensor a = at::randn({M, b.size(0)}), before = b.clone();
+        const at::Tensor want = a.mm(b);
+        QVERIFY2(relErr(cpuMatmul(a, false, b, false), want) < 1e-5,
+                 qPrintable(QString("M %1, B [%2 x %3] stride %4").arg(M).arg(b.size(0)).arg(b.size(1)).arg(b.stride(0))));
+        QVERIFY(at::equal(b, before));
+      }
   }
 
   void handlesEmptySizes() {
