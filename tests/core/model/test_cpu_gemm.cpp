@@ -1,10 +1,10 @@
 // cpuMatmul through oneDNN's sgemm gives LibTorch's products (all four transpose cases, prefix
-// views with a longer row stride, transposed views, empty sizes, transposed operands and the
-// second operands of few-row products copied to unaliased rows; gemm-friendly buffers pad exactly
-// the aliasing fp32 widths), and sliceLinear's forward and backward through it match the BLAS
-// path; a storm of stop signals during oneDNN products (whose JIT kernels move the stack pointer
-// into the heap) leaves the heap intact once the signals are routed to their own thread, as
-// `automoe` does. Where the build has no oneDNN, choosing it is refused.
+// views with a longer row stride, transposed views, empty sizes, transposed operands, the second
+// operands of few-row products and 512-wide gradient pairs copied to unaliased rows; gemm-friendly
+// buffers pad exactly the aliasing fp32 widths), and sliceLinear's forward and backward through it
+// match the BLAS path; a storm of stop signals during oneDNN products (whose JIT kernels move the
+// stack pointer into the heap) leaves the heap intact once the signals are routed to their own
+// thread, as `automoe` does. Where the build has no oneDNN, choosing it is refused.
 #include <QtTest/QtTest>
 
 #include <ATen/ATen.h>
@@ -116,6 +116,22 @@ class TestCpuGemm final : public QObject {
                  qPrintable(QString("M %1, B [%2 x %3] stride %4").arg(M).arg(b.size(0)).arg(b.size(1)).arg(b.stride(0))));
         QVERIFY(at::equal(b, before));
       }
+  }
+
+  // The weight gradient of a 512-wide layer (both operands 512 floats a row, 256 rows or more) is
+  // computed on copies with longer rows: same result, operands untouched; one row short of the
+  // rule, and a 512-float stride that is a prefix view of wider rows, too.
+  void copiesAliasingGradientPairs() {
+    const BackendScope scope;
+    setCpuGemm(CpuGemm::OneDnn);
+    at::manual_seed(8);
+    const at::Tensor wide = at::randn({300, 512});
+    for (const int64_t K : {255, 256, 300}) {
+      const at::Tensor g = at::randn({K, 512}), x = wide.narrow(0, 0, K).narrow(1, 0, 500);
+      const at::Tensor gBefore = g.clone(), xBefore = x.clone();
+      QVERIFY2(relErr(cpuMatmul(g, true, x, false), g.t().mm(x)) < 1e-5, qPrintable(QString("K %1").arg(K)));
+      QVERIFY(at::equal(g, gBefore) && at::equal(x, xBefore));
+    }
   }
 
   void handlesEmptySizes() {
