@@ -39,9 +39,11 @@ at::Tensor padRowStride(const at::Tensor& a) {
 // dY · W, W's stride the super layer's width). Measured with oneDNN 2.6 on an AVX2 CPU (AMD EPYC
 // guest), 1 thread, 64-byte aligned operands, K 128-3072, N 1024-3072: 36-42 GFLOP/s for M 32-256
 // (up to M 280-380, depending on N), 62-88 with rows 16 floats longer; level from M 384 on. A copy
-// of B costs about what 16 rows of the product do: below 32 rows it does not pay.
+// of B costs about what 16 rows of the product do: it pays from 32 rows at 1 thread, from 128 at 2
+// (64 rows: 65 -> 56), so from 64. Not measured with AVX-512, where oneDNN runs other kernels;
+// should they not suffer, the copy costs at most a quarter of these products there.
 bool aliasingSecondOperand(const at::Tensor& b, bool transB, int64_t M) {
-  return !transB && M >= 32 && M < 384 && b.stride(0) >= 512 && b.stride(0) % 512 == 0;
+  return !transB && M >= 64 && M < 384 && b.stride(0) >= 512 && b.stride(0) % 512 == 0;
 }
 
 // The weight gradient dY^T · X of a 512-wide layer (both operands' rows 512 floats apart, over 256

@@ -34,7 +34,7 @@ at::Tensor cpuMatmul(const at::Tensor& a, bool transA, const at::Tensor& b, bool
 // emptyGemmFriendly: an uninitialised [rows, cols] tensor with that row stride (a view into a
 // wider buffer) for fp32 CPU tensors, plain at::empty otherwise. Producers of gradients that feed
 // weight-gradient products allocate with it; cpuMatmul copies other such operands (a copy costs
-// about a twentieth of the product), the non-transposed second operand of a product over 32-383
+// about a twentieth of the product), the non-transposed second operand of a product over 64-383
 // rows whose row stride is a multiple of 512 floats, and both operands of a 512-wide layer's
 // weight gradient (oneDNN's AVX2 sgemm loses 30-50% there: cpu_gemm.cpp).
 int64_t gemmFriendlyRowStride(int64_t cols);

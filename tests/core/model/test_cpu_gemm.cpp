@@ -109,7 +109,7 @@ class TestCpuGemm final : public QObject {
     const at::Tensor super = at::randn({96, 3072}), narrow = at::randn({96, 512});
     for (const at::Tensor& b : {super.narrow(1, 0, 1536), super.narrow(1, 0, 1000), narrow.narrow(1, 0, 512),
                                 at::randn({64, 1024})})
-      for (const int64_t M : {5, 32, 170, 383, 384}) {
+      for (const int64_t M : {5, 63, 64, 170, 383, 384}) {
         const at::Tensor a = at::randn({M, b.size(0)}), before = b.clone();
         const at::Tensor want = a.mm(b);
         QVERIFY2(relErr(cpuMatmul(a, false, b, false), want) < 1e-5,
