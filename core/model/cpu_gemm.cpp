@@ -38,18 +38,20 @@ at::Tensor padRowStride(const at::Tensor& a) {
 // operand's row stride is a multiple of 512 floats (a weight slice times an expert's gradient,
 // dY · W, W's stride the super layer's width). Measured with oneDNN 2.6 on an AVX2 CPU (AMD EPYC
 // guest), 1 thread, 64-byte aligned operands, K 128-3072, N 1024-3072: 36-42 GFLOP/s for M 32-256
-// (up to M 280-380, depending on N), 62-88 with rows 16 floats longer; level from M 384 on. A copy
-// of B costs about what 16 rows of the product do: it pays from 32 rows at 1 thread, from 128 at 2
-// (64 rows: 65 -> 56), so from 64. Not measured with AVX-512, where oneDNN runs other kernels;
-// should they not suffer, the copy costs at most a quarter of these products there.
+// (up to M 280-380, depending on N), 62-88 with rows 16 floats longer, level from M 384 on; the
+// same with Debian 13's oneDNN 3.7 (33-40 against 66-86). A copy of B costs about what 16 rows of
+// the product do: it pays from 32 rows at 1 thread, from 128 at 2 (64 rows: 65 -> 56), so from 64.
+// Not measured with AVX-512, where oneDNN runs other kernels; should they not suffer, the copy
+// costs at most a quarter of these products there.
 bool aliasingSecondOperand(const at::Tensor& b, bool transB, int64_t M) {
   return !transB && M >= 64 && M < 384 && b.stride(0) >= 512 && b.stride(0) % 512 == 0;
 }
 
 // The weight gradient dY^T · X of a 512-wide layer (both operands' rows 512 floats apart, over 256
 // rows or more) runs at 41-58 GFLOP/s in oneDNN's AVX2 sgemm, 53-82 with both copied to rows 16
-// floats longer, copies included (same machine; [1020 x 512]^T x [1020 x 512]; padding one of them
-// gains less than half of that; 640-wide layers, or a 1024- or 2048-wide second operand: level).
+// floats longer, copies included (same machine, [1020 x 512]^T x [1020 x 512]; oneDNN 3.7: 47-54
+// against 70-78, copies not included). Padding one of them gains less than half of that; 640-wide
+// layers, or a 1024- or 2048-wide second operand: level.
 bool aliasingGradientPair(const at::Tensor& a, bool transA, const at::Tensor& b, bool transB, int64_t K) {
   return transA && !transB && K >= 256 && a.stride(0) == 512 && b.stride(0) == 512;
 }
