@@ -54,13 +54,13 @@ at::Tensor roundedToBf16(const at::Tensor& x) {
   TORCH_CHECK(x.dim() == 2 && x.device().is_cpu() && x.scalar_type() == at::kFloat,
               "roundedToBf16: expects a 2-D fp32 CPU tensor");
   if (x.size(1) > 1 && x.stride(1) != 1) return x.to(at::kBFloat16).to(at::kFloat);
-  at::Tensor y = at::empty(x.sizes(), x.options());  // [R, C]
   const int64_t rows = x.size(0), cols = x.size(1);
+  at::Tensor y = emptyGemmFriendly(rows, cols, x.options());  // [R, C], rows maybe padded
   const auto* src = reinterpret_cast<const uint32_t*>(x.data_ptr<float>());
   auto* dst = reinterpret_cast<uint32_t*>(y.data_ptr<float>());
-  const int64_t stride = x.stride(0);
+  const int64_t stride = x.stride(0), yStride = y.stride(0);
   at::parallel_for(0, rows, std::max<int64_t>(1, 65536 / std::max<int64_t>(cols, 1)), [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) roundRow(src + r * stride, dst + r * cols, cols);
+    for (int64_t r = r0; r < r1; ++r) roundRow(src + r * stride, dst + r * yStride, cols);
   });
   return y;
 }

@@ -43,7 +43,8 @@ at::Tensor bf16MatmulViaFloat(const at::Tensor& a, bool transA, const at::Tensor
 at::Tensor linearViaFloat(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias);
 
 // A 2-D fp32 CPU tensor's values rounded to bf16 (round to nearest even, as LibTorch's conversion),
-// kept in a fresh contiguous fp32 tensor: x.to(bf16).to(float) in one pass.
+// kept in a fresh fp32 tensor: x.to(bf16).to(float) in one pass. A GEMM operand: its rows are
+// gemmFriendlyRowStride(cols) apart (cpu_gemm.h), so that cpuMatmul need not copy it again.
 at::Tensor roundedToBf16(const at::Tensor& x);
 
 }  // namespace automoe

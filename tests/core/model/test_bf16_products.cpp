@@ -1,7 +1,8 @@
 // bf16 products through fp32 (bf16_products.h): the rounding matches LibTorch's conversion bit for
-// bit; a product equals the exact product of its bf16 operands rounded once; autocast stays off
-// the fp32 product; sliceLinear under bf16 autocast computes what bf16 products define (and what
-// LibTorch's own compute) while issuing none; Auto follows the CPU.
+// bit, into rows as long as GEMM operands want them; a product equals the exact product of its bf16
+// operands rounded once; autocast stays off the fp32 product; sliceLinear under bf16 autocast
+// computes what bf16 products define (and what LibTorch's own compute) while issuing none; Auto
+// follows the CPU.
 #include <QtTest/QtTest>
 
 #include <cmath>
@@ -11,6 +12,7 @@
 
 #include "model/bf16_autocast.h"
 #include "model/bf16_products.h"
+#include "model/cpu_gemm.h"
 #include "model/slice_linear.h"
 #include "support/bf16_product_counter.h"
 #include "util/cpu_bf16.h"
@@ -67,11 +69,14 @@ class TestBf16Products : public QObject {
     const float special[] = {1.00390625f,  1.01171875f, -1.00390625f, 1e-40f, -1e-42f, -0.0f, 0.0f,
                              INFINITY,     -INFINITY,   NAN,          3.4e38f, -3.39e38f, 65504.0f};
     for (int i = 0; i < 13; ++i) x[3][i] = special[i];
-    for (const at::Tensor& t : {x, x.narrow(1, 5, 200), x.narrow(0, 2, 30).narrow(1, 0, 1)}) {
+    const at::Tensor wide = at::randn({9, 1040}) * 1e3;
+    wide[2].narrow(0, 0, 13).copy_(x[3].narrow(0, 0, 13));
+    for (const at::Tensor& t : {x, x.narrow(1, 5, 200), x.narrow(0, 2, 30).narrow(1, 0, 1), wide.narrow(1, 0, 1024)}) {
       const at::Tensor mine = roundedToBf16(t), ref = t.to(at::kBFloat16).to(at::kFloat);
       QCOMPARE(mine.scalar_type(), at::kFloat);
       QCOMPARE(mine.sizes(), t.sizes());
-      QVERIFY(mine.is_contiguous());
+      QCOMPARE(mine.stride(1), int64_t{1});
+      QCOMPARE(mine.stride(0), gemmFriendlyRowStride(t.size(1)));  // 1024 columns: rows of 1040
       const at::Tensor same = (mine == ref) | (at::isnan(mine) & at::isnan(ref));
       QVERIFY(same.all().item<bool>());
       // Signed zeros keep their sign (NaN's sign differs between LibTorch's own scalar and vector
