@@ -170,6 +170,13 @@ int child(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   if (argOf(argc, argv, "--child", "").size()) return child(argc, argv);
+  checkBenchArgs(argc, argv, "bench_latency", "Latency of the three wmt14.en-de reference subnets per BLAS setting.",
+                 {{"--settings", "LIST: BLAS settings, of unset, tuned, or a kernel name (unset,tuned,Prescott)"},
+                  {"--protocols", "LIST: automoe,beam_search"},
+                  {"--subnets", "LIST: largest,middle,smallest"},
+                  {"--warmup", "N: warm-up runs (5)"},
+                  {"--runs", "N: measured runs (20)"}});
+  for (const char* f : {"--warmup", "--runs"}) benchIntArg(argc, argv, "bench_latency", f, 0, f[2] == 'r' ? 1 : 0);
   std::string pass;
   for (const char* f : {"--runs", "--warmup", "--protocols", "--subnets"}) {
     const std::string v = argOf(argc, argv, f, "");

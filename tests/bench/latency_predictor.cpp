@@ -77,16 +77,27 @@ std::vector<std::vector<LatencySample>> measurePasses(const std::string& path, c
 }  // namespace
 
 int main(int argc, char** argv) {
+  const char* prog = "bench_latency_predictor";
+  checkBenchArgs(argc, argv, prog, "Held-out accuracy of the latency predictor against measured latency.",
+                 {{"--dataset", "PATH: the resumable dataset (latency_predictor_bench.jsonl)"},
+                  {"--train", "N: training samples, at most (300)"},
+                  {"--test", "N: held-out samples (100)"},
+                  {"--repeats", "N: subnets measured repeatedly for the noise figure (8)"},
+                  {"--warmup", "N: warm-up runs per measurement (2)"},
+                  {"--runs", "N: measured runs per measurement (10)"},
+                  {"--timer", "thread_cpu|wall (thread_cpu)"},
+                  {"--drift-reference", "1|0: correct for machine drift with a reference subnet (1)"},
+                  {"--test-passes", "N: measurements of the held-out set (3)"}});
   keepLargeAllocationsInHeap();
   at::set_num_threads(1);
   const std::string path = argOf(argc, argv, "--dataset", "latency_predictor_bench.jsonl");
-  const int nTrain = std::atoi(argOf(argc, argv, "--train", "300").c_str());
-  const int nTest = std::atoi(argOf(argc, argv, "--test", "100").c_str());
-  const int repeats = std::atoi(argOf(argc, argv, "--repeats", "8").c_str());
+  const int nTrain = static_cast<int>(benchIntArg(argc, argv, prog, "--train", 300, 1));
+  const int nTest = static_cast<int>(benchIntArg(argc, argv, prog, "--test", 100, 1));
+  const int repeats = static_cast<int>(benchIntArg(argc, argv, prog, "--repeats", 8, 0));
   HardwareProfile h;
   h.name = "bench";
-  h.warmup = std::atoi(argOf(argc, argv, "--warmup", "2").c_str());
-  h.runs = std::atoi(argOf(argc, argv, "--runs", "10").c_str());
+  h.warmup = static_cast<int>(benchIntArg(argc, argv, prog, "--warmup", 2, 0));
+  h.runs = static_cast<int>(benchIntArg(argc, argv, prog, "--runs", 10, 1));
   h.timer = argOf(argc, argv, "--timer", "thread_cpu");
   h.driftReference = argOf(argc, argv, "--drift-reference", "1") == "1";
   ModelOptions model;
@@ -95,7 +106,7 @@ int main(int argc, char** argv) {
   const uint64_t seed = 1;
 
   LatencyProfiler profiler(h, space, model);
-  const int passes = std::max(1, std::atoi(argOf(argc, argv, "--test-passes", "3").c_str()));
+  const int passes = std::max(1, static_cast<int>(benchIntArg(argc, argv, prog, "--test-passes", 3, 1)));
   const nlohmann::json header = LatencyDataset::makeHeader(h.toJson(), space.toJson(),
                                                            {{"vocab_size", model.vocabSize}}, seed,
                                                            latencyFeatureNames(space));

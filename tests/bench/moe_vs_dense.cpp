@@ -23,6 +23,8 @@
 #include "model/moe_layer.h"
 #include "util/allocator_tuning.h"
 
+#include "bench_args.h"
+
 using namespace automoe;
 
 namespace {
@@ -47,12 +49,6 @@ double gemmGflops(int64_t n) {
     rates.push_back(2.0 * n * n * n / seconds(t0) / 1e9);
   }
   return median(rates);
-}
-
-long argOf(int argc, char** argv, const char* name, long fallback) {
-  for (int i = 1; i + 1 < argc; ++i)
-    if (std::strcmp(argv[i], name) == 0) return std::atol(argv[i + 1]);
-  return fallback;
 }
 
 struct Row {
@@ -109,7 +105,19 @@ Row measure(int64_t N, int64_t d, int f, int E, int reps, double gflops) {
 
 }  // namespace
 
+long argOf(int argc, char** argv, const char* name, long fallback) {
+  return automoe::bench::benchIntArg(argc, argv, "bench_moe_vs_dense", name, fallback, 1);
+}
+
 int main(int argc, char** argv) {
+  automoe::bench::checkBenchArgs(argc, argv, "bench_moe_vs_dense",
+                                 "A top-1 MoE layer against a dense FFN of the same active FLOPs, forward+backward.",
+                                 {{"--tokens", "N: one batch size instead of 1024 and 4096"},
+                                  {"--dim", "D: model width (640)"},
+                                  {"--ffn", "F: each expert's and the dense FFN's width (3072)"},
+                                  {"--experts", "E: experts (6)"},
+                                  {"--reps", "R: repeats (7)"},
+                                  {"--threads", "T: intra-op threads (1)"}});
   const int64_t d = argOf(argc, argv, "--dim", 640);
   const int f = static_cast<int>(argOf(argc, argv, "--ffn", 3072));
   const int E = static_cast<int>(argOf(argc, argv, "--experts", 6));

@@ -1,7 +1,7 @@
 #pragma once
 // What the benchmarks that compare with AutoMoE's own code share: its wmt14.en-de search space
 // (space0.yml with up to 6 fractional experts), the three reference subnets of peer_baseline.md
-// ("The three subnet configs"), and tiny argument helpers.
+// ("The three subnet configs"), and a list helper (arguments: bench_args.h).
 #include <cstdio>
 #include <cstring>
 #include <unistd.h>
@@ -15,14 +15,9 @@
 #include "arch/search_space.h"
 #include "util/blas_info.h"
 
-namespace automoe::bench {
+#include "bench_args.h"
 
-// The value after `name` on the command line, or `fallback`.
-inline std::string argOf(int argc, char** argv, const char* name, const std::string& fallback) {
-  for (int i = 1; i + 1 < argc; ++i)
-    if (std::strcmp(argv[i], name) == 0) return argv[i + 1];
-  return fallback;
-}
+namespace automoe::bench {
 
 // "a,b,,c" -> {"a", "b", "c"}
 inline std::vector<std::string> splitList(const std::string& s) {

@@ -225,6 +225,12 @@ void partB(double middleFitnessS) {
 
 int main(int argc, char** argv) {
   if (argOf(argc, argv, "--child", "").size()) return childA(argc, argv);
+  checkBenchArgs(argc, argv, "bench_search", "Fitness per candidate per BLAS setting (a), and the search itself (b).",
+                 {{"--settings", "LIST: BLAS settings, of unset, tuned, or a kernel name (unset,tuned,Prescott)"},
+                  {"--subnets", "LIST: largest,middle,smallest"},
+                  {"--reps", "N: repeats per subnet (3)"},
+                  {"--skip-a", "skip part (a)", false}});
+  benchIntArg(argc, argv, "bench_search", "--reps", 3, 1);
   std::vector<nlohmann::json> rows;
   if (!hasFlag(argc, argv, "--skip-a")) {
     std::string pass;

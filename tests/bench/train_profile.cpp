@@ -5,10 +5,12 @@
 // it less than wall time) and the self times (children excluded) are summed per name, with the page
 // faults taken inside each operator (shown where at least one per update).
 //
-// usage: bench_train_profile [--mode fp32|bf16] [--gemm auto|blas|onednn] [--clip 0] [--space moe|dense] [--updates 6] [--warmup 2]
-//        [--top 40] [--nested 1] [--shapes 1|2] [--threads 1] [--bf16-products auto|libtorch|fp32_gemm]
-//        (set OPENBLAS_CORETYPE to choose the BLAS kernel; --bf16-products forces how bf16 multiplies,
-//        model/bf16_products.h, e.g. to compare oneDNN's emulated bf16 with the fp32 GEMM on AVX-512)
+// usage: bench_train_profile --help lists the flags. By default it starts the way `automoe train`
+// does (util/openmp_wait.h, util/huge_pages.h, util/blas_tuner.h: the OpenMP spin cap, the
+// huge-page heap and the checked faster OpenBLAS kernel, by a re-exec), so that the profile is of
+// what the command runs; `--launch as-is` keeps the environment it was started with (e.g. to try
+// an OPENBLAS_CORETYPE or GOMP_SPINCOUNT of one's own). --bf16-products forces how bf16
+// multiplies (model/bf16_products.h), e.g. to compare oneDNN's emulated bf16 with the fp32 GEMM.
 #include <sys/resource.h>
 #include <time.h>
 
@@ -23,12 +25,17 @@
 #include <string>
 #include <vector>
 
+#include "bench_args.h"
 #include "bench_run_dir.h"
 #include "model/bf16_products.h"
 #include "project/project.h"
 #include "train/synthetic_translation_data.h"
 #include "train/trainer.h"
 #include "util/allocator_tuning.h"
+#include "util/blas_info.h"
+#include "util/blas_tuner.h"
+#include "util/huge_pages.h"
+#include "util/openmp_wait.h"
 
 using namespace automoe;
 
@@ -144,33 +151,80 @@ void onExit(const at::RecordFunction&, at::ObserverContext*) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string mode = "fp32", space = "moe", gemm = "auto";
-  int updates = 6, warmup = 2, top = 40, threads = 1;
-  double clip = 0;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string k = argv[i], v = argv[i + 1];
-    if (k == "--mode") mode = v;
-    if (k == "--gemm") gemm = v;
-    if (k == "--clip") clip = std::stod(v);
-    if (k == "--space") space = v;
-    if (k == "--updates") updates = std::stoi(v);
-    if (k == "--warmup") warmup = std::stoi(v);
-    if (k == "--top") top = std::stoi(v);
-    if (k == "--nested") gNested = v == "1";
-    if (k == "--threads") threads = std::stoi(v);
-    if (k == "--bf16-products") {
-      if (v != "auto" && v != "libtorch" && v != "fp32_gemm") {
-        std::fprintf(stderr, "bench_train_profile: --bf16-products: auto, libtorch or fp32_gemm, got '%s'\n", v.c_str());
-        return 2;
-      }
-      setCpuBf16Products(v == "auto" ? CpuBf16Products::Auto
-                         : v == "libtorch" ? CpuBf16Products::Native : CpuBf16Products::ViaFloat);
-    }
-    if (k == "--shapes") {
-      gShapes = v == "1" || v == "2";
-      gShapeBuckets = v == "2";
-    }
+  if (argc == 2 && std::strcmp(argv[1], "__blas-selftest") == 0) {  // child of checkBlasKernel
+    std::printf("%s\n", blasFingerprint().c_str());
+    return 0;
   }
+  const char* prog = "bench_train_profile";
+  bench::checkBenchArgs(argc, argv, prog, "Per-operator CPU time of supernet training updates (wmt14.en-de space).",
+                        {{"--mode", "fp32|bf16 (fp32)"},
+                         {"--gemm", "auto|blas|onednn: the fp32 CPU GEMM (auto)"},
+                         {"--clip", "X: gradient clipping norm, 0 = off (0)"},
+                         {"--space", "moe|dense (moe)"},
+                         {"--updates", "N: updates to run (6)"},
+                         {"--warmup", "N: updates before timing starts (2)"},
+                         {"--top", "N: rows to print (40)"},
+                         {"--nested", "1: key operators by their callers too"},
+                         {"--shapes", "1: key products by shape; 2: by their smallest dimension"},
+                         {"--threads", "N: intra-op threads (1)"},
+                         {"--bf16-products", "auto|libtorch|fp32_gemm (auto)"},
+                         {"--blas", "auto|default: as `automoe --blas` (auto)"},
+                         {"--launch", "automoe|as-is: start as `automoe train` does, or as started (automoe)"}});
+  const std::string launch = bench::argOf(argc, argv, "--launch", "automoe");
+  const std::string blasMode = bench::argOf(argc, argv, "--blas", "auto");
+  if (launch != "automoe" && launch != "as-is") {
+    std::fprintf(stderr, "%s: --launch: automoe or as-is, got '%s'\n", prog, launch.c_str());
+    return 2;
+  }
+  if (blasMode != "auto" && blasMode != "default") {
+    std::fprintf(stderr, "%s: --blas: auto or default, got '%s'\n", prog, blasMode.c_str());
+    return 2;
+  }
+  if (launch == "automoe") {  // as app/cli/cli_app.cpp does for `train` (returns when nothing changes)
+    const bool spinCapped = capOpenMpSpinning();
+    const bool hugePages = requestHugePageHeap();
+    maybeReexecWithFasterBlas(argc, argv, blasMode == "default", spinCapped || hugePages);
+  }
+  const std::string mode = bench::argOf(argc, argv, "--mode", "fp32"), space = bench::argOf(argc, argv, "--space", "moe");
+  const std::string gemm = bench::argOf(argc, argv, "--gemm", "auto");
+  if (mode != "fp32" && mode != "bf16") {
+    std::fprintf(stderr, "%s: --mode: fp32 or bf16, got '%s'\n", prog, mode.c_str());
+    return 2;
+  }
+  if (gemm != "auto" && gemm != "blas" && gemm != "onednn") {
+    std::fprintf(stderr, "%s: --gemm: auto, blas or onednn, got '%s'\n", prog, gemm.c_str());
+    return 2;
+  }
+  const int updates = static_cast<int>(bench::benchIntArg(argc, argv, prog, "--updates", 6, 1));
+  const int warmup = static_cast<int>(bench::benchIntArg(argc, argv, prog, "--warmup", 2, 0));
+  const int top = static_cast<int>(bench::benchIntArg(argc, argv, prog, "--top", 40, 0));
+  const int threads = static_cast<int>(bench::benchIntArg(argc, argv, prog, "--threads", 1, 1));
+  const double clip = std::atof(bench::argOf(argc, argv, "--clip", "0").c_str());
+  gNested = bench::argOf(argc, argv, "--nested", "0") == "1";
+  const std::string shapes = bench::argOf(argc, argv, "--shapes", "0");
+  gShapes = shapes == "1" || shapes == "2";
+  gShapeBuckets = shapes == "2";
+  if (warmup >= updates) {
+    std::fprintf(stderr, "%s: --warmup %d leaves no update to time (--updates %d)\n", prog, warmup, updates);
+    return 2;
+  }
+  if (space != "moe" && space != "dense") {
+    std::fprintf(stderr, "%s: --space: moe or dense, got '%s'\n", prog, space.c_str());
+    return 2;
+  }
+  const std::string products = bench::argOf(argc, argv, "--bf16-products", "");
+  if (!products.empty()) {
+    if (products != "auto" && products != "libtorch" && products != "fp32_gemm") {
+      std::fprintf(stderr, "%s: --bf16-products: auto, libtorch or fp32_gemm, got '%s'\n", prog, products.c_str());
+      return 2;
+    }
+    setCpuBf16Products(products == "auto" ? CpuBf16Products::Auto
+                       : products == "libtorch" ? CpuBf16Products::Native : CpuBf16Products::ViaFloat);
+  }
+  const BlasInfo blas = detectBlas();
+  std::printf("launch: %s; BLAS %s kernel %s (%s); OpenMP wait %s; heap pages %s\n", launch.c_str(),
+              blas.library.c_str(), blas.core.c_str(), blas.decision.empty() ? "as started" : blas.decision.c_str(),
+              openMpWaitSetting().c_str(), hugePageSetting().c_str());
   keepLargeAllocationsInHeap();
   at::set_num_threads(threads);
   Project p = Project::load(AUTOMOE_SOURCE_DIR "/projects/wmt14-en-de/project.json");

@@ -38,6 +38,7 @@
 #include <nlohmann/json.hpp>
 
 #include "arch/arch_stats.h"
+#include "bench_args.h"
 #include "bench_run_dir.h"
 #include "model/bf16_products.h"
 #include "model/cpu_gemm.h"
@@ -213,6 +214,11 @@ nlohmann::json runChild(const char* self, const std::string& mode, const std::st
 int main(int argc, char** argv) {
   if (argc == 6 && std::strcmp(argv[1], "--child") == 0)
     return child(argv[2], argv[3], std::atoi(argv[4]), std::atoi(argv[5]));
+  automoe::bench::checkBenchArgs(argc, argv, "bench_train_throughput",
+                                 "Supernet training speed per BLAS mode against its FLOP bound and the peer.",
+                                 {{"--threads", "LIST: thread counts (1,2)"},
+                                  {"--updates", "N: updates per run, at least 3 (10)"},
+                                  {"--modes", "LIST: of fp32-generic, fp32-tuned, fp32-onednn, bf16 (all)"}});
   std::vector<int> threads = {1, 2};
   int updates = 10;
   std::vector<std::string> modes = {"fp32-generic", "fp32-tuned", "fp32-onednn", "bf16"};
