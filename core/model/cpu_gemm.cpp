@@ -15,6 +15,7 @@ namespace automoe {
 namespace {
 
 std::atomic<CpuGemm> gBackend{CpuGemm::Blas};
+std::atomic<bool> gAliasingCopies{true};
 
 #ifdef AUTOMOE_HAVE_ONEDNN
 // A 2-D fp32 tensor whose rows are contiguous (stride(1) == 1) and whose row stride is at least
@@ -99,6 +100,9 @@ void setCpuGemm(CpuGemm backend) {
 
 CpuGemm cpuGemm() { return gBackend; }
 
+void setCpuGemmAliasingCopies(bool on) { gAliasingCopies = on; }
+bool cpuGemmAliasingCopies() { return gAliasingCopies; }
+
 std::string cpuGemmName(CpuGemm backend) { return backend == CpuGemm::OneDnn ? "onednn" : "blas"; }
 
 namespace {
@@ -111,9 +115,11 @@ at::Tensor oneDnnMatmul(const at::Tensor& a, bool transA, const at::Tensor& b, b
   RECORD_FUNCTION("automoe::sgemm", std::vector<c10::IValue>({opA, opB}));
   const int64_t M = opA.size(0), K = opA.size(1), N = opB.size(1);
   at::Tensor A = rowMajor(a), B = rowMajor(b);
-  if (aliasingTransposedOperand(A, transA, K)) A = padRowStride(A);
-  if (aliasingSecondOperand(B, transB, M)) B = unaliasedCopy(B);
-  if (aliasingGradientPair(A, transA, B, transB, K)) A = unaliasedCopy(A), B = unaliasedCopy(B);
+  if (gAliasingCopies) {
+    if (aliasingTransposedOperand(A, transA, K)) A = padRowStride(A);
+    if (aliasingSecondOperand(B, transB, M)) B = unaliasedCopy(B);
+    if (aliasingGradientPair(A, transA, B, transB, K)) A = unaliasedCopy(A), B = unaliasedCopy(B);
+  }
   TORCH_CHECK(opB.size(0) == K, "cpuMatmul: inner sizes differ");
   at::Tensor c = at::empty({M, N}, a.options());  // [M, N]
   if (M == 0 || N == 0) return c;

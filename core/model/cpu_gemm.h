@@ -38,6 +38,10 @@ at::Tensor cpuMatmul(const at::Tensor& a, bool transA, const at::Tensor& b, bool
 // rows whose row stride is a multiple of 512 floats, and both operands of a 512-wide layer's
 // weight gradient (oneDNN's AVX2 sgemm loses 30-50% there: cpu_gemm.cpp).
 int64_t gemmFriendlyRowStride(int64_t cols);
+// Whether cpuMatmul makes the copies above (default true; process-wide). Off only to measure what
+// they gain on another CPU (bench_train_profile --aliasing-copies 0) without rebuilding.
+void setCpuGemmAliasingCopies(bool on);
+bool cpuGemmAliasingCopies();
 at::Tensor emptyGemmFriendly(int64_t rows, int64_t cols, const at::TensorOptions& options);
 
 // True when oneDNN's sgemm agrees with LibTorch's BLAS on random test products within 1e-4 of

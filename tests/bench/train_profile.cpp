@@ -28,6 +28,7 @@
 #include "bench_args.h"
 #include "bench_run_dir.h"
 #include "model/bf16_products.h"
+#include "model/cpu_gemm.h"
 #include "project/project.h"
 #include "train/synthetic_translation_data.h"
 #include "train/trainer.h"
@@ -169,6 +170,7 @@ int main(int argc, char** argv) {
                          {"--threads", "N: intra-op threads (1)"},
                          {"--bf16-products", "auto|libtorch|fp32_gemm (auto)"},
                          {"--blas", "auto|default: as `automoe --blas` (auto)"},
+                         {"--aliasing-copies", "1|0: cpuMatmul's copies of cache-aliasing operands (1; cpu_gemm.h)"},
                          {"--launch", "automoe|as-is: start as `automoe train` does, or as started (automoe)"}});
   const std::string launch = bench::argOf(argc, argv, "--launch", "automoe");
   const std::string blasMode = bench::argOf(argc, argv, "--blas", "auto");
@@ -221,6 +223,12 @@ int main(int argc, char** argv) {
     setCpuBf16Products(products == "auto" ? CpuBf16Products::Auto
                        : products == "libtorch" ? CpuBf16Products::Native : CpuBf16Products::ViaFloat);
   }
+  const std::string copies = bench::argOf(argc, argv, "--aliasing-copies", "1");
+  if (copies != "1" && copies != "0") {
+    std::fprintf(stderr, "%s: --aliasing-copies: 1 or 0, got '%s'\n", prog, copies.c_str());
+    return 2;
+  }
+  setCpuGemmAliasingCopies(copies == "1");
   const BlasInfo blas = detectBlas();
   std::printf("launch: %s; BLAS %s kernel %s (%s); OpenMP wait %s; heap pages %s\n", launch.c_str(),
               blas.library.c_str(), blas.core.c_str(), blas.decision.empty() ? "as started" : blas.decision.c_str(),
