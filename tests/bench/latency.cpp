@@ -176,7 +176,8 @@ int main(int argc, char** argv) {
                   {"--subnets", "LIST: largest,middle,smallest"},
                   {"--warmup", "N: warm-up runs (5)"},
                   {"--runs", "N: measured runs (20)"}});
-  for (const char* f : {"--warmup", "--runs"}) benchIntArg(argc, argv, "bench_latency", f, 0, f[2] == 'r' ? 1 : 0);
+  benchIntArg(argc, argv, "bench_latency", "--warmup", 5, 0);  // checked here, read by the children
+  benchIntArg(argc, argv, "bench_latency", "--runs", 20, 1);
   std::string pass;
   for (const char* f : {"--runs", "--warmup", "--protocols", "--subnets"}) {
     const std::string v = argOf(argc, argv, f, "");

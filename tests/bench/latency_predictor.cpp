@@ -100,6 +100,10 @@ int main(int argc, char** argv) {
   h.runs = static_cast<int>(benchIntArg(argc, argv, prog, "--runs", 10, 1));
   h.timer = argOf(argc, argv, "--timer", "thread_cpu");
   h.driftReference = argOf(argc, argv, "--drift-reference", "1") == "1";
+  if (h.timer != "thread_cpu" && h.timer != "wall") {
+    std::fprintf(stderr, "%s: --timer: thread_cpu or wall, got '%s'\n", prog, h.timer.c_str());
+    return 2;
+  }
   ModelOptions model;
   model.vocabSize = 32768;
   const SearchSpace space = wmtSpace();
