@@ -10,8 +10,7 @@
 #include "arg_parser.h"
 #include "commands.h"
 #include "util/blas_tuner.h"
-#include "util/huge_pages.h"
-#include "util/openmp_wait.h"
+#include "util/heavy_process_launch.h"
 #include "util/config_error.h"
 
 namespace automoe::cli {
@@ -125,11 +124,7 @@ int runCli(int argc, char** argv) {
     all.erase(all.begin(), all.begin() + (all[0] == "--blas" ? 2 : 1));
   }
   static const std::set<std::string> kHeavy = {"train", "latency", "search", "run", "retrain", "evaluate", "export"};
-  if (!all.empty() && kHeavy.count(all[0])) {
-    const bool spinCapped = capOpenMpSpinning();
-    const bool hugePages = requestHugePageHeap();
-    maybeReexecWithFasterBlas(argc, argv, blasDisabled, spinCapped || hugePages);
-  }
+  if (!all.empty() && kHeavy.count(all[0])) launchAsHeavyProcess(argc, argv, blasDisabled);
   if (all.empty()) {
     printHelp(stderr);
     return kExitBadInput;

@@ -35,6 +35,7 @@
 #include "util/allocator_tuning.h"
 #include "util/blas_info.h"
 #include "util/blas_tuner.h"
+#include "util/heavy_process_launch.h"
 #include "util/huge_pages.h"
 #include "util/openmp_wait.h"
 
@@ -182,11 +183,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s: --blas: auto or default, got '%s'\n", prog, blasMode.c_str());
     return 2;
   }
-  if (launch == "automoe") {  // as app/cli/cli_app.cpp does for `train` (returns when nothing changes)
-    const bool spinCapped = capOpenMpSpinning();
-    const bool hugePages = requestHugePageHeap();
-    maybeReexecWithFasterBlas(argc, argv, blasMode == "default", spinCapped || hugePages);
-  }
+  if (launch == "automoe") launchAsHeavyProcess(argc, argv, blasMode == "default");  // as `automoe train`
   const std::string mode = bench::argOf(argc, argv, "--mode", "fp32"), space = bench::argOf(argc, argv, "--space", "moe");
   const std::string gemm = bench::argOf(argc, argv, "--gemm", "auto");
   if (mode != "fp32" && mode != "bf16") {
