@@ -6,9 +6,8 @@
 // faults taken inside each operator (shown where at least one per update).
 //
 // usage: bench_train_profile --help lists the flags. By default it starts the way `automoe train`
-// does (util/openmp_wait.h, util/huge_pages.h, util/blas_tuner.h: the OpenMP spin cap, the
-// huge-page heap and the checked faster OpenBLAS kernel, by a re-exec), so that the profile is of
-// what the command runs; `--launch as-is` keeps the environment it was started with (e.g. to try
+// does (util/heavy_process_launch.h: the OpenMP spin cap, the huge-page heap and the checked
+// faster OpenBLAS kernel, by a re-exec), so that the profile is of what the command runs; `--launch as-is` keeps the environment it was started with (e.g. to try
 // an OPENBLAS_CORETYPE or GOMP_SPINCOUNT of one's own). --bf16-products forces how bf16
 // multiplies (model/bf16_products.h), e.g. to compare oneDNN's emulated bf16 with the fp32 GEMM.
 #include <sys/resource.h>
@@ -20,6 +19,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <string>
@@ -198,7 +198,13 @@ int main(int argc, char** argv) {
   const int warmup = static_cast<int>(bench::benchIntArg(argc, argv, prog, "--warmup", 2, 0));
   const int top = static_cast<int>(bench::benchIntArg(argc, argv, prog, "--top", 40, 0));
   const int threads = static_cast<int>(bench::benchIntArg(argc, argv, prog, "--threads", 1, 1));
-  const double clip = std::atof(bench::argOf(argc, argv, "--clip", "0").c_str());
+  const std::string clipText = bench::argOf(argc, argv, "--clip", "0");
+  char* clipEnd = nullptr;
+  const double clip = std::strtod(clipText.c_str(), &clipEnd);
+  if (clipEnd == clipText.c_str() || *clipEnd != '\0' || !(clip >= 0)) {
+    std::fprintf(stderr, "%s: --clip: expected a norm of 0 or more, got '%s'\n", prog, clipText.c_str());
+    return 2;
+  }
   gNested = bench::argOf(argc, argv, "--nested", "0") == "1";
   const std::string shapes = bench::argOf(argc, argv, "--shapes", "0");
   gShapes = shapes == "1" || shapes == "2";
