@@ -185,8 +185,9 @@ nlohmann::json runChild(const char* self, const std::string& mode, const std::st
   if (pid == 0) {
     dup2(pipefd[1], 1);
     close(pipefd[0]);
-    // What `automoe train` runs with (see util/openmp_wait.h), unless the caller chose otherwise.
-    if (!std::getenv("GOMP_SPINCOUNT") && !std::getenv("OMP_WAIT_POLICY")) setenv("GOMP_SPINCOUNT", kOpenMpSpinCount, 1);
+    // What `automoe train` runs with (util/heavy_process_launch.h), unless the caller chose
+    // otherwise, but with each mode's own OpenBLAS kernel; the exec below loads it all fresh.
+    capOpenMpSpinning();
     requestHugePageHeap();  // util/huge_pages.h; AUTOMOE_HUGE_PAGES=0 measures without
     if (mode == "fp32-generic") setenv("OPENBLAS_CORETYPE", "Prescott", 1);
     if (mode != "fp32-generic") setenv("OPENBLAS_CORETYPE", tunedCore.c_str(), 1);
