@@ -100,6 +100,7 @@ void printHelp(std::FILE* out) {
                "                  (also AUTOMOE_BLAS=default)\n"
                "  (the same restart asks glibc for transparent huge pages where the kernel offers them;\n"
                "   AUTOMOE_HUGE_PAGES=0 turns that off)\n\n"
+               "PROJECT: a project file (project.json) or the folder that holds it\n\n"
                "exit codes: 0 success, 1 internal error, 2 bad input (usage, project, search space,\n"
                "            architecture or checkpoint; the message names the file and field),\n"
                "            130 stopped by SIGINT/SIGTERM after saving its state\n");

@@ -138,7 +138,7 @@ void printSummary(const Project& p) {
 int runPipeline(const Args& args) {
   ArgParser ap(args, {}, {"trial"});
   ap.expectPositional({"PROJECT"});
-  std::string projectPath = ap.positional()[0];
+  std::string projectPath = Project::fileAt(ap.positional()[0]);  // the stages' children get the file
   if (ap.has("trial")) {
     const Project original = Project::load(projectPath);
     const nlohmann::json trial = trialProject(original.toJson(), original.directory());

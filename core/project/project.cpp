@@ -1,5 +1,8 @@
 #include "project/project.h"
 
+#include <algorithm>
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
 
 #include "util/atomic_file.h"
@@ -8,10 +11,20 @@
 
 namespace automoe {
 
+std::string Project::fileAt(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(path, ec)) return path;
+  const std::string file = (std::filesystem::path(path) / "project.json").string();
+  if (!std::filesystem::is_regular_file(file, ec))
+    throw ConfigError(path + ": a folder without a project.json (give the project file or the folder that holds it)");
+  return file;
+}
+
 Project Project::load(const std::string& path) {
-  const nlohmann::json j = parseJsonText(readTextFile(path), path);
-  Project p = fromJson(j, path);
-  p.path = path;
+  const std::string file = fileAt(path);
+  const nlohmann::json j = parseJsonText(readTextFile(file), file);
+  Project p = fromJson(j, file);
+  p.path = file;
   return p;
 }
 
@@ -44,6 +57,12 @@ Project Project::fromJson(const nlohmann::json& j, const std::string& source) {
   if (r.has("evaluation")) p.evaluation = EvaluationOptions::fromJson(r.child("evaluation"));
   p.search = r.has("search") ? SearchOptions::fromJson(r.child("search"), p.seed)
                              : SearchOptions::defaults(p.seed);
+  const auto named = [&](const HardwareProfile& h) { return h.name == p.search.profile; };
+  if (!p.search.profile.empty() && std::none_of(p.hardwareProfiles.begin(), p.hardwareProfiles.end(), named)) {
+    std::string known;
+    for (const HardwareProfile& h : p.hardwareProfiles) known += (known.empty() ? "" : ", ") + h.name;
+    r.child("search").fail("profile", "no hardware profile named \"" + p.search.profile + "\" (known: " + known + ")");
+  }
   return p;
 }
 

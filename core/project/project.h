@@ -36,8 +36,12 @@ struct Project {
   EvaluationOptions evaluation;  // translation and BLEU settings ("evaluation" section)
   SearchOptions search;     // evolutionary search ("search" section)
 
-  // Reads and validates the file; every problem is a ConfigError naming the file and field.
+  // Reads and validates the file (or a folder's project.json; `path` then names that file); every
+  // problem is a ConfigError naming the file and field.
   static Project load(const std::string& path);
+  // The project file `path` stands for: itself, or a folder's project.json (ConfigError for a
+  // folder without one).
+  static std::string fileAt(const std::string& path);
   static Project fromJson(const nlohmann::json& j, const std::string& source);
   nlohmann::json toJson() const;
 

@@ -94,7 +94,9 @@ CompeteSmoeOptions readCompeteSmoe(const JsonReader& r, CompeteSmoeOptions o) {
   o.routerLossCoef = r.getDouble("router_loss_coef", o.routerLossCoef);
   o.diversityLossCoef = r.getDouble("diversity_loss_coef", o.diversityLossCoef);
   o.balCompLossCoef = r.getDouble("bal_comp_loss_coef", o.balCompLossCoef);
-  o.seed = static_cast<uint64_t>(r.getInt("seed", static_cast<int64_t>(o.seed)));
+  const int64_t seed = r.getInt("seed", static_cast<int64_t>(o.seed));
+  if (seed < 0) r.fail("seed", "must be >= 0");
+  o.seed = static_cast<uint64_t>(seed);
   if (o.rateFlip < 0 || o.rateFlip > 1) r.fail("rate_flip", "must be in [0, 1]");
   requireProb(r, "warm_up", o.warmUp);
   if (o.maxCompeteInIter < 1) r.fail("max_compete_in_iter", "must be >= 1");

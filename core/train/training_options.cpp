@@ -28,6 +28,9 @@ TrainingOptions TrainingOptions::fromJson(const JsonReader& r) {
     o.lr.warmupInitLr = lr.getDouble("warmup_init", o.lr.warmupInitLr);
     o.lr.warmupUpdates = lr.getInt("warmup_updates", o.lr.warmupUpdates);
     if (o.lr.maxLr <= 0) lr.fail("max", "must be > 0");
+    for (const auto& [key, value] : {std::pair<const char*, double>{"min", o.lr.minLr}, {"warmup_init", o.lr.warmupInitLr}})
+      if (value < 0 || value > o.lr.maxLr)
+        lr.fail(key, "must be in [0, max = " + nlohmann::json(o.lr.maxLr).dump() + "], got " + nlohmann::json(value).dump());
     if (o.lr.warmupUpdates < 0) lr.fail("warmup_updates", "must be >= 0");
   } else {
     o.lr.warmupUpdates = o.maxUpdates / 10;
@@ -43,7 +46,9 @@ TrainingOptions TrainingOptions::fromJson(const JsonReader& r) {
       r.fail("adam_betas", "each beta must be in [0, 1)");
   }
   o.adamEps = r.getDouble("adam_eps", o.adamEps);
+  if (o.adamEps < 0) r.fail("adam_eps", "must be >= 0");
   o.weightDecay = r.getDouble("weight_decay", o.weightDecay);
+  if (o.weightDecay < 0) r.fail("weight_decay", "must be >= 0");
   o.optimizerState = r.getString("optimizer_state", o.optimizerState);
   if (o.optimizerState != "eager" && o.optimizerState != "lazy")
     r.fail("optimizer_state", "must be \"eager\" or \"lazy\", got \"" + o.optimizerState + "\"");

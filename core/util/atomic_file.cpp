@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -45,6 +46,9 @@ void writeFileAtomically(const std::string& path, const std::string& content) {
 }
 
 std::string readTextFile(const std::string& path) {
+  std::error_code ec;
+  // An ifstream opens a folder and reads nothing, which would pass for an empty file.
+  if (std::filesystem::is_directory(path, ec)) throw ConfigError(path + ": is a folder, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path + ": cannot open file (" + std::strerror(errno) + ")");
   std::ostringstream ss;

@@ -32,6 +32,17 @@ class TestAtomicFile final : public QObject {
       QVERIFY(QString(e.what()).startsWith("/nonexistent-dir/in.json: cannot open file"));
     }
   }
+
+  // A folder opens as a stream that reads nothing; it must not pass for an empty file.
+  void refusesAFolder() {
+    QTemporaryDir dir;
+    try {
+      readTextFile(dir.path().toStdString());
+      QFAIL("expected ConfigError");
+    } catch (const ConfigError& e) {
+      QCOMPARE(QString(e.what()), dir.path() + ": is a folder, not a file");
+    }
+  }
 };
 
 QTEST_APPLESS_MAIN(TestAtomicFile)
