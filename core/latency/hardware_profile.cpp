@@ -91,17 +91,20 @@ std::vector<HardwareProfile> hardwareProfilesFromJson(const JsonReader& project,
 
 std::vector<HardwareProfile> defaultHardwareProfiles() { return {HardwareProfile{}}; }
 
+std::string hardwareProfileNames(const std::vector<HardwareProfile>& profiles) {
+  std::string names;
+  for (const auto& p : profiles) names += (names.empty() ? "" : ", ") + p.name;
+  return names;
+}
+
 const HardwareProfile& findHardwareProfile(const std::vector<HardwareProfile>& profiles,
                                            const std::string& name, const std::string& source) {
   if (profiles.empty()) throw ConfigError(source + ": the project defines no hardware profile");
   if (name.empty()) return profiles.front();
-  std::string known;
-  for (const auto& p : profiles) {
+  for (const auto& p : profiles)
     if (p.name == name) return p;
-    known += (known.empty() ? "" : ", ") + p.name;
-  }
   throw ConfigError(source + ": field 'hardware_profiles': no profile named \"" + name +
-                    "\" (known: " + known + ")");
+                    "\" (known: " + hardwareProfileNames(profiles) + ")");
 }
 
 }  // namespace automoe

@@ -50,6 +50,9 @@ struct HardwareProfile {
 std::vector<HardwareProfile> hardwareProfilesFromJson(const JsonReader& project, const char* key);
 std::vector<HardwareProfile> defaultHardwareProfiles();
 
+// The profiles' names, comma-separated, for messages that list the known ones.
+std::string hardwareProfileNames(const std::vector<HardwareProfile>& profiles);
+
 // The profile called `name`, or the first one when `name` is empty. Throws ConfigError naming
 // `source` and listing the known names.
 const HardwareProfile& findHardwareProfile(const std::vector<HardwareProfile>& profiles,

@@ -59,9 +59,8 @@ Project Project::fromJson(const nlohmann::json& j, const std::string& source) {
                              : SearchOptions::defaults(p.seed);
   const auto named = [&](const HardwareProfile& h) { return h.name == p.search.profile; };
   if (!p.search.profile.empty() && std::none_of(p.hardwareProfiles.begin(), p.hardwareProfiles.end(), named)) {
-    std::string known;
-    for (const HardwareProfile& h : p.hardwareProfiles) known += (known.empty() ? "" : ", ") + h.name;
-    r.child("search").fail("profile", "no hardware profile named \"" + p.search.profile + "\" (known: " + known + ")");
+    r.child("search").fail("profile", "no hardware profile named \"" + p.search.profile +
+                                          "\" (known: " + hardwareProfileNames(p.hardwareProfiles) + ")");
   }
   return p;
 }

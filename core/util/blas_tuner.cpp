@@ -26,11 +26,13 @@ std::vector<double> parseNumbers(const std::string& s) {
   return v;
 }
 
+constexpr const char* kSelfTestArgument = "__blas-selftest";
+
 std::string runSelfTest(const std::string& exe, const std::string& core) {
   ChildOptions o;
   o.extraEnvironment = {"OPENBLAS_CORETYPE=" + core, "AUTOMOE_BLAS_DECISION=selftest"};
   try {
-    const ChildResult r = runChild({exe, "__blas-selftest"}, o);
+    const ChildResult r = runChild({exe, kSelfTestArgument}, o);
     return r.exitCode == 0 ? r.out : "";
   } catch (const std::exception&) {
     return "";
@@ -38,6 +40,12 @@ std::string runSelfTest(const std::string& exe, const std::string& core) {
 }
 
 }  // namespace
+
+bool answerBlasSelfTest(int argc, char** argv) {
+  if (argc != 2 || std::strcmp(argv[1], kSelfTestArgument) != 0) return false;
+  std::printf("%s\n", blasFingerprint().c_str());
+  return true;
+}
 
 BlasDecision decideBlasTuning(const BlasInfo& info, bool disabled) {
   BlasDecision d;

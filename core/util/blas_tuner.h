@@ -34,6 +34,11 @@ BlasCheck checkBlasKernel(const std::string& selfExe, const std::string& core);
 // The fingerprint: results of fixed fp32 GEMMs (odd sizes, transposes), printed by the self-test.
 std::string blasFingerprint();
 
+// The child's side of checkBlasKernel, first thing in the main of every program that checks
+// kernels: when started as `exe __blas-selftest`, prints the fingerprint and returns true (the
+// caller then exits 0); otherwise returns false and prints nothing.
+bool answerBlasSelfTest(int argc, char** argv);
+
 // For long-running commands: if tuning is allowed and useful, verify and re-exec with the faster
 // kernel (does not return then). Records the outcome in AUTOMOE_BLAS_DECISION for provenance and
 // prints one line to stderr. `environmentChanged`: the caller set variables that are only read

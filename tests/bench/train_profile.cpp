@@ -20,7 +20,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <map>
 #include <string>
 #include <vector>
@@ -153,10 +152,7 @@ void onExit(const at::RecordFunction&, at::ObserverContext*) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc == 2 && std::strcmp(argv[1], "__blas-selftest") == 0) {  // child of checkBlasKernel
-    std::printf("%s\n", blasFingerprint().c_str());
-    return 0;
-  }
+  if (answerBlasSelfTest(argc, argv)) return 0;  // child of checkBlasKernel
   const char* prog = "bench_train_profile";
   bench::checkBenchArgs(argc, argv, prog, "Per-operator CPU time of supernet training updates (wmt14.en-de space).",
                         {{"--mode", "fp32|bf16 (fp32)"},

@@ -59,6 +59,20 @@ class TestBlasTuner final : public QObject {
     QVERIFY(std::count(a.begin(), a.end(), ' ') > 1000);
   }
 
+  // Only `exe __blas-selftest` is the child's call; anything else is left to the program (the
+  // answering call itself is run by app_test_cli's `blas check`).
+  void selfTestAnswersOnlyItsOwnCall() {
+    std::string exe = "automoe", self = "__blas-selftest", train = "train", extra = "--json";
+    char* alone[] = {exe.data()};
+    char* command[] = {exe.data(), train.data()};
+    char* more[] = {exe.data(), self.data(), extra.data()};
+    char* later[] = {exe.data(), train.data(), self.data()};
+    QVERIFY(!answerBlasSelfTest(1, alone));
+    QVERIFY(!answerBlasSelfTest(2, command));
+    QVERIFY(!answerBlasSelfTest(3, more));
+    QVERIFY(!answerBlasSelfTest(3, later));
+  }
+
   // checkBlasKernel against stand-ins for the self-test child: one printing this process's own
   // fingerprint, one printing it with a single entry off by 1e-3 relative, one that fails.
   void aKernelThatDisagreesIsRefused() {
