@@ -24,7 +24,11 @@ ArgParser::ArgParser(std::vector<std::string> args, std::set<std::string> valueF
       if (!inlineValue) {
         if (i + 1 >= args.size()) throw UsageError("option --" + name + " needs a value");
         val = args[++i];
+        if (val.size() > 2 && val.compare(0, 2, "--") == 0)  // `--run-dir --fresh`: a value forgotten
+          throw UsageError("option --" + name + " needs a value, got the option '" + val + "' (write --" + name +
+                           "=" + val + " for a value that begins with --)");
       }
+      if (val.empty()) throw UsageError("option --" + name + ": the value is empty");
       m_values[name] = val;
     } else if (switches.count(name)) {
       if (inlineValue) throw UsageError("option --" + name + " takes no value");

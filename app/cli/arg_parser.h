@@ -1,6 +1,7 @@
 #pragma once
 // Minimal argument parser for the CLI subcommands: positional arguments plus --flag VALUE,
-// --flag=VALUE and boolean --switch. Unknown flags and malformed values are UsageError.
+// --flag=VALUE and boolean --switch. Unknown flags, malformed or empty values, and a value that
+// is itself an option (`--run-dir --fresh`; `--run-dir=--fresh` is taken as written) are UsageError.
 #include <map>
 #include <set>
 #include <stdexcept>

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "arg_parser.h"
+#include "cli_app.h"
 #include "commands.h"
 #include "model/bf16_products.h"
 #include "model/cpu_gemm.h"
@@ -59,8 +60,9 @@ int blasCheck(const Args& args) {
   std::string core = ap.value("core", b.suggestedCore());
   if (core.empty()) core = b.cpuAvx512 ? "SkylakeX" : "Haswell";
   const BlasCheck c = checkBlasKernel("/proc/self/exe", core);
+  if (c.otherKernel) throw UsageError("option --core: " + c.message);
   std::printf("%s\n", c.message.c_str());
-  return c.ok ? 0 : 1;
+  return c.ok ? kExitOk : kExitCheckFailed;
 }
 
 }  // namespace automoe::cli

@@ -49,7 +49,7 @@ const std::vector<Command>& allCommands() {
       {"blas", "info", "[--json]",
        "show which BLAS kernel does the GEMMs and whether a faster one would be used", blasInfo},
       {"blas", "check", "[--core NAME]",
-       "compare a BLAS kernel's GEMM results with the current kernel's on test matrices", blasCheck},
+       "run a BLAS kernel in a child and compare its GEMM results with the current kernel's on test matrices", blasCheck},
       {"latency", "measure", "PROJECT ARCH.json [--profile P] [--runs N] [--warmup N] [--json]",
        "measure a subnet's inference latency under a hardware profile", latencyMeasure},
       {"latency", "dataset", "PROJECT [--samples N] [--profile P]",
@@ -102,6 +102,7 @@ void printHelp(std::FILE* out) {
                "PROJECT: a project file (project.json) or the folder that holds it\n\n"
                "exit codes: 0 success, 1 internal error, 2 bad input (usage, project, search space,\n"
                "            architecture or checkpoint; the message names the file and field),\n"
+               "            3 blas check: the kernel failed to run or disagrees,\n"
                "            130 stopped by SIGINT/SIGTERM after saving its state\n");
 }
 

@@ -1,12 +1,14 @@
 #pragma once
 // Entry point of the `automoe` CLI. Exit codes: 0 success, 1 internal error, 2 bad input
-// (usage, project file, search space, architecture, checkpoint), 130 stopped by SIGINT/SIGTERM.
+// (usage, project file, search space, architecture, checkpoint), 3 `blas check` found the kernel
+// unusable, 130 stopped by SIGINT/SIGTERM.
 
 namespace automoe::cli {
 
 constexpr int kExitOk = 0;
 constexpr int kExitInternal = 1;
 constexpr int kExitBadInput = 2;
+constexpr int kExitCheckFailed = 3;  // blas check: the kernel did not run, or disagrees
 constexpr int kExitInterrupted = 130;
 
 int runCli(int argc, char** argv);

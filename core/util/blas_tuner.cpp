@@ -1,8 +1,10 @@
 #include "util/blas_tuner.h"
 
+#include <strings.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -28,14 +30,22 @@ std::vector<double> parseNumbers(const std::string& s) {
 
 constexpr const char* kSelfTestArgument = "__blas-selftest";
 
-std::string runSelfTest(const std::string& exe, const std::string& core) {
+// The self-test child's answer; `failure` says why there is none ("" when it ran).
+struct SelfTestAnswer {
+  std::string out, failure;
+};
+
+SelfTestAnswer runSelfTest(const std::string& exe, const std::string& core) {
   ChildOptions o;
   o.extraEnvironment = {"OPENBLAS_CORETYPE=" + core, "AUTOMOE_BLAS_DECISION=selftest"};
   try {
     const ChildResult r = runChild({exe, kSelfTestArgument}, o);
-    return r.exitCode == 0 ? r.out : "";
-  } catch (const std::exception&) {
-    return "";
+    if (r.exitCode == 0) return {r.out, ""};
+    if (r.exitCode == 128 + SIGILL) return {"", "killed by SIGILL: the kernel uses instructions this CPU lacks"};
+    if (r.exitCode > 128) return {"", "killed by signal " + std::to_string(r.exitCode - 128)};
+    return {"", "exit status " + std::to_string(r.exitCode)};
+  } catch (const std::exception& e) {
+    return {"", e.what()};
   }
 }
 
@@ -43,7 +53,7 @@ std::string runSelfTest(const std::string& exe, const std::string& core) {
 
 bool answerBlasSelfTest(int argc, char** argv) {
   if (argc != 2 || std::strcmp(argv[1], kSelfTestArgument) != 0) return false;
-  std::printf("%s\n", blasFingerprint().c_str());
+  std::printf("kernel %s\n%s\n", detectBlas().core.c_str(), blasFingerprint().c_str());
   return true;
 }
 
@@ -87,10 +97,24 @@ std::string blasFingerprint() {
 
 BlasCheck checkBlasKernel(const std::string& exe, const std::string& core) {
   BlasCheck c;
-  const std::vector<double> theirs = parseNumbers(runSelfTest(exe, core));
+  const SelfTestAnswer run = runSelfTest(exe, core);
+  const std::string& answer = run.out;
+  const std::string head = "kernel ";
+  const size_t lineEnd = answer.find('\n');
+  const std::vector<double> theirs =
+      answer.compare(0, head.size(), head) == 0 && lineEnd != std::string::npos
+          ? parseNumbers(answer.substr(lineEnd + 1)) : std::vector<double>();
   const std::vector<double> ours = parseNumbers(blasFingerprint());
   if (theirs.empty() || theirs.size() != ours.size()) {
-    c.message = "the self-test with OPENBLAS_CORETYPE=" + core + " failed to run";
+    c.message = "the self-test with OPENBLAS_CORETYPE=" + core + " failed to run (" +
+                (run.failure.empty() ? "no kernel name and fingerprint in its answer" : run.failure) + ")";
+    return c;
+  }
+  c.kernelRun = answer.substr(head.size(), lineEnd - head.size());
+  if (strcasecmp(c.kernelRun.c_str(), core.c_str()) != 0) {
+    c.otherKernel = true;
+    c.message = "OPENBLAS_CORETYPE=" + core + " loaded OpenBLAS's " + c.kernelRun +
+                " kernel instead: this OpenBLAS has no kernel named " + core + " that this CPU can run";
     return c;
   }
   for (size_t i = 0; i < ours.size(); ++i) {
@@ -100,7 +124,7 @@ BlasCheck checkBlasKernel(const std::string& exe, const std::string& core) {
   c.ok = c.maxRelativeDifference < 1e-4;
   char buf[160];
   std::snprintf(buf, sizeof buf, "%s kernel %s the current one on test GEMMs (max relative difference %.2g)",
-                core.c_str(), c.ok ? "agrees with" : "DISAGREES with", c.maxRelativeDifference);
+                c.kernelRun.c_str(), c.ok ? "agrees with" : "DISAGREES with", c.maxRelativeDifference);
   c.message = buf;
   return c;
 }

@@ -23,12 +23,18 @@ BlasDecision decideBlasTuning(const BlasInfo& info, bool disabled);
 
 struct BlasCheck {
   bool ok = false;
+  // The kernel the child reported running ("" when it did not run). OpenBLAS takes a name it
+  // does not know, or a kernel this CPU cannot run, as a request for its own choice and does not
+  // say so: such a child runs another kernel, and the check fails with otherKernel set.
+  std::string kernelRun;
+  bool otherKernel = false;
   double maxRelativeDifference = 0;
   std::string message;
 };
 
 // Runs `selfExe __blas-selftest` with OPENBLAS_CORETYPE=core and compares its GEMM fingerprint
-// with this process's. Tolerance: 1e-4 relative (kernels differ only in summation order).
+// with this process's. Tolerance: 1e-4 relative (kernels differ only in summation order). The
+// child answers with a line `kernel NAME` (the kernel it loaded) and the fingerprint.
 BlasCheck checkBlasKernel(const std::string& selfExe, const std::string& core);
 
 // The fingerprint: results of fixed fp32 GEMMs (odd sizes, transposes), printed by the self-test.

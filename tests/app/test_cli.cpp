@@ -120,7 +120,11 @@ class TestCli final : public QObject {
     // The generic SSE3 kernel and the current one compute the same GEMMs (summation order aside).
     const Run check = cli({"blas", "check", "--core", "Prescott"});
     QCOMPARE(check.code, 0);
-    QVERIFY2(check.out.contains("agrees with the current one"), qPrintable(check.out));
+    QVERIFY2(check.out.contains("Prescott kernel agrees with the current one"), qPrintable(check.out));
+    // A name OpenBLAS does not know runs its own choice: refused, naming the kernel that ran.
+    const Run unknown = cli({"blas", "check", "--core", "NoSuchKernel"});
+    QCOMPARE(unknown.code, 2);
+    QVERIFY2(unknown.err.contains("option --core: OPENBLAS_CORETYPE=NoSuchKernel loaded OpenBLAS's"), qPrintable(unknown.err));
     QCOMPARE(cli({"--blas", "sometimes", "blas", "info"}).code, 2);
   }
 
@@ -156,6 +160,11 @@ class TestCli final : public QObject {
                                   << "unknown option '--sed'";
     QTest::newRow("non-numeric flag") << QStringList{"space", "sample", kDemo, "--seed", "abc"}
                                       << "option --seed: 'abc' is not an integer";
+    QTest::newRow("empty value") << QStringList{"train", kDemo, "--run-dir", ""} << "option --run-dir: the value is empty";
+    QTest::newRow("empty inline value") << QStringList{"space", "sample", kDemo, "--seed="}
+                                        << "option --seed: the value is empty";
+    QTest::newRow("option for a value") << QStringList{"train", kDemo, "--run-dir", "--fresh"}
+                                        << "option --run-dir needs a value, got the option '--fresh'";
     QTest::newRow("missing argument") << QStringList{"arch", "stats", kDemo} << "expected PROJECT ARCH.json";
     QTest::newRow("unknown command") << QStringList{"frobnicate"} << "unknown command 'frobnicate'";
   }

@@ -91,15 +91,51 @@ class TestBlasTuner final : public QObject {
       e.setPermissions(e.permissions() | QFileDevice::ExeOwner);
       return exe.toStdString();
     };
-    const BlasCheck same = checkBlasKernel(standIn("same", own, 0), "Haswell");
+    const std::string haswell = "kernel Haswell\n";
+    const BlasCheck same = checkBlasKernel(standIn("same", haswell + own, 0), "Haswell");
     QVERIFY2(same.ok && same.maxRelativeDifference == 0, same.message.c_str());
-    const BlasCheck differs = checkBlasKernel(standIn("differs", off, 0), "Haswell");
+    QCOMPARE(QString::fromStdString(same.kernelRun), QString("Haswell"));
+    QVERIFY(checkBlasKernel(standIn("lower", haswell + own, 0), "haswell").ok);  // OpenBLAS ignores case
+    const BlasCheck differs = checkBlasKernel(standIn("differs", haswell + off, 0), "Haswell");
     QVERIFY(!differs.ok);
     QVERIFY(differs.maxRelativeDifference > 5e-4 && differs.maxRelativeDifference < 2e-3);
     QVERIFY2(QString::fromStdString(differs.message).contains("Haswell kernel DISAGREES"), differs.message.c_str());
-    const BlasCheck failed = checkBlasKernel(standIn("fails", own, 3), "Haswell");
+    const BlasCheck failed = checkBlasKernel(standIn("fails", haswell + own, 3), "Haswell");
     QVERIFY(!failed.ok);
     QVERIFY2(QString::fromStdString(failed.message).contains("failed to run"), failed.message.c_str());
+    // A child that does not say which kernel it ran is not taken at its word.
+    const BlasCheck unnamed = checkBlasKernel(standIn("unnamed", own, 0), "Haswell");
+    QVERIFY(!unnamed.ok && !unnamed.otherKernel);
+    QVERIFY2(QString::fromStdString(unnamed.message).contains("failed to run"), unnamed.message.c_str());
+  }
+
+  // OpenBLAS runs its own choice under a name it does not know (or a kernel the CPU cannot run)
+  // without a word: identical results then say nothing about the kernel asked for.
+  void aChildRunningAnotherKernelIsRefused() {
+    QTemporaryDir dir;
+    const QString data = dir.filePath("zen.txt"), exe = dir.filePath("zen.sh");
+    QFile d(data), e(exe);
+    QVERIFY(d.open(QIODevice::WriteOnly) && e.open(QIODevice::WriteOnly));
+    const std::string answer = "kernel Zen\n" + blasFingerprint();
+    d.write(answer.data(), static_cast<qint64>(answer.size()));
+    d.close();
+    e.write(QString("#!/bin/sh\ncat '%1'\n").arg(data).toUtf8());
+    e.setPermissions(e.permissions() | QFileDevice::ExeOwner);
+    e.close();
+    const BlasCheck c = checkBlasKernel(exe.toStdString(), "Cooperlake");
+    QVERIFY(!c.ok);
+    QVERIFY(c.otherKernel);
+    QCOMPARE(QString::fromStdString(c.kernelRun), QString("Zen"));
+    QVERIFY2(QString::fromStdString(c.message).contains("loaded OpenBLAS's Zen kernel instead"), c.message.c_str());
+    // A kernel the CPU cannot run dies of SIGILL in the child, and the message says so.
+    QFile ill(dir.filePath("ill.sh"));
+    QVERIFY(ill.open(QIODevice::WriteOnly));
+    ill.write("#!/bin/sh\nkill -ILL $$\n");
+    ill.setPermissions(ill.permissions() | QFileDevice::ExeOwner);
+    ill.close();
+    const BlasCheck died = checkBlasKernel(dir.filePath("ill.sh").toStdString(), "SkylakeX");
+    QVERIFY(!died.ok && !died.otherKernel);
+    QVERIFY2(QString::fromStdString(died.message).contains("failed to run (killed by SIGILL"), died.message.c_str());
   }
 };
 
