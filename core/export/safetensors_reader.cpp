@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/config_error.h"
+#include "util/json_reader.h"
 
 namespace automoe {
 
@@ -88,7 +89,7 @@ SafetensorsFile SafetensorsReader::parse(const std::string& bytes, const std::st
   try {
     header = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
-    throw ConfigError(source + ": header is not valid JSON: " + e.what());
+    throw ConfigError(source + ": header is not valid JSON: " + jsonErrorText(e));
   }
   if (!header.is_object()) throw ConfigError(source + ": header is not a JSON object");
   const std::string_view data(bytes.data() + 8 + n, bytes.size() - 8 - n);

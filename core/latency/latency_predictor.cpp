@@ -329,7 +329,7 @@ LatencyPredictor LatencyPredictor::load(const std::string& stem, const SearchSpa
     p.m_referenceBaseline = j.at("reference_baseline_ms").get<double>();
     p.m_ridge = j.at("ridge_used").get<double>();
   } catch (const nlohmann::json::exception& e) {
-    throw ConfigError(path + ": malformed predictor file: " + e.what());
+    throw ConfigError(path + ": malformed predictor file: " + jsonErrorText(e));
   }
   // The layout rowFor() builds: the features, then with a machine state the slowdown and one
   // interaction column per whole-subnet feature.

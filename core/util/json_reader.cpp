@@ -13,12 +13,58 @@ std::string describeJson(const nlohmann::json& v) {
   return std::string(v.type_name()) + " " + text;
 }
 
+std::string printableText(const std::string& text) {
+  std::string out;
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  for (size_t i = 0; i < n;) {
+    const unsigned char c = s[i];
+    // The length of a well-formed UTF-8 sequence starting here (RFC 3629), 0 if none.
+    size_t len = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    if (len > 1) {
+      if (i + len > n) len = 0;
+      for (size_t k = 1; k < len; ++k)
+        if ((s[i + k] & 0xC0) != 0x80) len = 0;
+      if (len == 3 && ((c == 0xE0 && s[i + 1] < 0xA0) || (c == 0xED && s[i + 1] > 0x9F))) len = 0;  // overlong, surrogate
+      if (len == 4 && ((c == 0xF0 && s[i + 1] < 0x90) || (c == 0xF4 && s[i + 1] > 0x8F))) len = 0;  // overlong, > U+10FFFF
+    }
+    if (len == 0 || (len == 1 && (c < 0x20 || c == 0x7F))) {
+      static const char hex[] = "0123456789abcdef";
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+      ++i;
+    } else {
+      out.append(text, i, len);
+      i += len;
+    }
+  }
+  return out;
+}
+
+std::string jsonErrorText(const std::exception& e) {
+  std::string m = e.what();
+  if (m.rfind("[json.exception.", 0) == 0) {
+    const size_t close = m.find("] ");
+    if (close != std::string::npos) m.erase(0, close + 2);
+  }
+  const std::string tag = "last read: '";
+  const size_t at = m.find(tag);
+  if (at != std::string::npos) {
+    const size_t from = at + tag.size();
+    size_t to = m.rfind("'; expected");
+    if (to == std::string::npos || to < from) to = !m.empty() && m.back() == '\'' ? m.size() - 1 : std::string::npos;
+    constexpr size_t kKeep = 40;
+    if (to != std::string::npos && to > from + kKeep) m.replace(from, to - from - kKeep, "...");
+  }
+  return printableText(m);
+}
+
 nlohmann::json parseJsonText(const std::string& text, const std::string& source) {
   try {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    throw ConfigError(source + ": invalid JSON at byte " + std::to_string(e.byte) + ": " +
-                      e.what());
+    throw ConfigError(source + ": invalid JSON at byte " + std::to_string(e.byte) + ": " + jsonErrorText(e));
   }
 }
 

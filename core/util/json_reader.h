@@ -51,6 +51,15 @@ class JsonReader {
 // Short description of a JSON value's type and content for error messages.
 std::string describeJson(const nlohmann::json& v);
 
+// `text` fit for a message: valid UTF-8 kept, control characters and bytes that are not UTF-8 (a
+// corrupt file's) written as \xNN.
+std::string printableText(const std::string& text);
+
+// A JSON library exception's message fit for users: without the library's "[json.exception...]"
+// prefix, the input it quotes ("last read: '...'", possibly a whole file) cut to its last 40 bytes,
+// and printable (printableText).
+std::string jsonErrorText(const std::exception& e);
+
 // Parses text as JSON; a syntax error becomes ConfigError naming `source` and the byte offset.
 nlohmann::json parseJsonText(const std::string& text, const std::string& source);
 

@@ -153,6 +153,18 @@ class TestSafetensors final : public QObject {
     std::string broken = good;
     broken[8 + 20] = '#';  // inside the JSON
     expectRefused(broken, "not valid JSON");
+    // A corrupt byte inside a long string: the message quotes a little of it, printably.
+    std::string flipped = withHeader("{\"__metadata__\":{\"card\":\"" + std::string(3000, 'x') + "\"}}", "");
+    flipped[8 + 2000] = '\xdd';
+    try {
+      SafetensorsReader::parse(flipped, "bad.safetensors");
+      QFAIL("a header with a byte that is not UTF-8 was accepted");
+    } catch (const ConfigError& e) {
+      const std::string m = e.what();
+      QVERIFY2(m.find("header is not valid JSON") != std::string::npos && m.find("\\xdd") != std::string::npos, e.what());
+      QVERIFY2(m.size() < 300, e.what());
+      for (const unsigned char c : m) QVERIFY2(c >= 0x20 && c < 0x7F, e.what());
+    }
     expectRefused(withHeader("[1,2]", ""), "not a JSON object");
     expectRefused(withHeader("{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]},"
                              "\"b\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[8,16]}}"),
