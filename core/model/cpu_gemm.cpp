@@ -19,10 +19,11 @@ std::atomic<bool> gAliasingCopies{true};
 
 #ifdef AUTOMOE_HAVE_ONEDNN
 // A 2-D fp32 tensor whose rows are contiguous (stride(1) == 1) and whose row stride is at least
-// its row length, as sgemm's row-major leading dimension needs.
-at::Tensor rowMajor(const at::Tensor& t) {
+// its row length, as sgemm's row-major leading dimension needs. A copy, where one is needed, gets
+// the gemm-friendly row stride when `friendly` (so that the aliasing rules below copy it no more).
+at::Tensor rowMajor(const at::Tensor& t, bool friendly) {
   if (t.stride(1) == 1 && t.stride(0) >= std::max<int64_t>(t.size(1), 1)) return t;
-  return t.contiguous();
+  return friendly ? emptyGemmFriendly(t.size(0), t.size(1), t.options()).copy_(t) : t.contiguous();
 }
 
 // See gemmFriendlyRowStride (cpu_gemm.h). Products over few rows (K < 256, expert blocks) do not
@@ -114,7 +115,7 @@ at::Tensor oneDnnMatmul(const at::Tensor& a, bool transA, const at::Tensor& b, b
   // A profiler scope like ATen's own products (inputs: the two operands as multiplied).
   RECORD_FUNCTION("automoe::sgemm", std::vector<c10::IValue>({opA, opB}));
   const int64_t M = opA.size(0), K = opA.size(1), N = opB.size(1);
-  at::Tensor A = rowMajor(a), B = rowMajor(b);
+  at::Tensor A = rowMajor(a, gAliasingCopies && transA && K >= 256), B = rowMajor(b, false);
   if (gAliasingCopies) {
     if (aliasingTransposedOperand(A, transA, K)) A = padRowStride(A);
     if (aliasingSecondOperand(B, transB, M)) B = unaliasedCopy(B);

@@ -97,6 +97,10 @@ class TestCpuGemm final : public QObject {
       QVERIFY(relErr(cpuMatmul(a, true, b, false), want) < 1e-5);
       QVERIFY(at::equal(a, before));
     }
+    // Not row-major at all (a transposed view): copied once, straight to padded rows; same product.
+    const at::Tensor columns = at::randn({1024, 300}).t();  // [1024, 300] -> [300, 1024], column stride 300
+    const at::Tensor b = at::randn({300, 40});
+    QVERIFY(relErr(cpuMatmul(columns, true, b, false), columns.t().mm(b)) < 1e-5);
   }
 
   // A product of few rows by a non-transposed second operand whose row stride aliases (a weight
