@@ -1,11 +1,13 @@
 // automoe run PROJECT [--trial]: the whole AutoMoE pipeline in order, each stage skipped when its
-// outputs are up to date (same input fingerprint, outputs present), resumed when it was
-// interrupted, and started over when its inputs changed. Every stage is the CLI command of the
+// outputs are up to date (same input fingerprint, its outputs and the files of the stages before
+// it as they were when it completed), resumed when it was interrupted, run again when its outputs
+// changed, and started over when its inputs changed. Every stage is the CLI command of the
 // same name run in this process, so `automoe run` does exactly what the commands do one by one.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -17,6 +19,7 @@
 #include "data/fingerprint.h"
 #include "latency/hardware_profile.h"
 #include "latency/latency_paths.h"
+#include "pipeline/file_stamp.h"
 #include "pipeline/pipeline_plan.h"
 #include "pipeline/pipeline_state.h"
 #include "pipeline/trial_project.h"
@@ -133,6 +136,26 @@ void printSummary(const Project& p) {
   std::printf("translate with automoe translate --model %s < input.txt\n", dir.c_str());
 }
 
+// The stamps of every file that the stages stage `i` depends on (directly or through others) wrote,
+// as recorded when they completed.
+nlohmann::json upstreamStamps(const PipelineState& state, const std::vector<PipelineStagePlan>& plan, size_t i) {
+  std::set<std::string> stages;
+  std::vector<std::string> todo = plan[i].deps;
+  while (!todo.empty()) {
+    const std::string d = todo.back();
+    todo.pop_back();
+    if (!stages.insert(d).second) continue;
+    for (const auto& s : plan)
+      if (s.name == d) todo.insert(todo.end(), s.deps.begin(), s.deps.end());
+  }
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& d : stages) {
+    const nlohmann::json o = state.outputs(d);
+    if (o.is_object() && o.contains("stamps") && o["stamps"].is_object()) out.update(o["stamps"]);
+  }
+  return out;
+}
+
 }  // namespace
 
 int runPipeline(const Args& args) {
@@ -162,13 +185,23 @@ int runPipeline(const Args& args) {
     StageContext c{p, projectPath, profile, status == PipelineState::Status::Changed};
     const std::vector<std::string> outputs = stageOutputs(s.name, c);
     std::fprintf(stderr, "\n[%zu/%zu] %s: %s", i + 1, plan.size(), s.name.c_str(), s.title.c_str());
+    std::string why = status == PipelineState::Status::Changed       ? " (inputs changed: starting over)"
+                      : status == PipelineState::Status::Interrupted ? " (resuming)"
+                                                                     : "";
     if (status == PipelineState::Status::Done && allExist(outputs)) {
-      std::fprintf(stderr, " - up to date\n");
-      continue;
+      // Files rewritten since the stage completed (a command run by hand, a stage before it
+      // re-run): what the stage read changed, so it starts over; what it wrote, so it runs again.
+      const std::string input = state.changedFile(s.name, "input_stamps");
+      const std::string output = input.empty() ? state.changedFile(s.name, "stamps") : std::string();
+      if (input.empty() && output.empty()) {
+        std::fprintf(stderr, " - up to date\n");
+        continue;
+      }
+      c.fresh = !input.empty();
+      why = input.empty() ? " (its output " + output + " changed since it ran: running it again)"
+                          : " (" + input + ", which it read, changed since it ran: starting over)";
     }
-    std::fprintf(stderr, "%s\n", status == PipelineState::Status::Changed       ? " (inputs changed: starting over)"
-                                 : status == PipelineState::Status::Interrupted ? " (resuming)"
-                                                                                : "");
+    std::fprintf(stderr, "%s\n", why.c_str());
     state.markStarted(s.name, s.fingerprint);
     const auto ts = std::chrono::steady_clock::now();
     const int rc = runStage(s.name, c);
@@ -184,7 +217,11 @@ int runPipeline(const Args& args) {
       return kExitInternal;
     }
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - ts).count();
-    state.markDone(s.name, s.fingerprint, {{"files", outputs}, {"seconds", secs}});
+    nlohmann::json stamps = nlohmann::json::object();
+    for (const auto& f : outputs) stamps[f] = FileStamp::of(f);
+    state.markDone(s.name, s.fingerprint,
+                   {{"files", outputs}, {"seconds", secs}, {"stamps", stamps},
+                    {"input_stamps", upstreamStamps(state, plan, i)}});
     std::fprintf(stderr, "[%zu/%zu] %s: done in %.1f s\n", i + 1, plan.size(), s.name.c_str(), secs);
   }
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -58,7 +58,7 @@ std::vector<PipelineStagePlan> planPipeline(const nlohmann::json& p, const std::
     for (const char* d : st.deps) text += std::string("|") + d + "=" + done.at(d);
     const std::string fp = hex64(fnv1a64(text));
     done[st.name] = fp;
-    out.push_back({st.name, st.title, fp});
+    out.push_back({st.name, st.title, fp, std::vector<std::string>(st.deps.begin(), st.deps.end())});
   }
   return out;
 }

@@ -14,6 +14,7 @@ struct PipelineStagePlan {
   std::string name;         // "corpus", "tokenizer", ...
   std::string title;        // one line for progress output
   std::string fingerprint;  // 16 hex digits
+  std::vector<std::string> deps;  // the stages whose outputs it reads directly
 };
 
 // `projectJson` is Project::toJson(); `profile` the hardware profile the search uses.

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "data/fingerprint.h"
+#include "pipeline/file_stamp.h"
 #include "util/atomic_file.h"
 #include "util/config_error.h"
 #include "util/json_reader.h"
@@ -22,6 +23,10 @@ PipelineState PipelineState::load(const std::string& path) {
   for (const auto& [name, st] : j["stages"].items())
     if (!st.is_object() || !st.contains("fingerprint") || !st["fingerprint"].is_string())
       throw ConfigError(path + ": field 'stages." + name + ".fingerprint': missing or not a string");
+    else if (st.contains("done") && !st["done"].is_boolean())
+      throw ConfigError(path + ": field 'stages." + name + ".done': not true or false");
+    else if (st.contains("outputs") && !st["outputs"].is_object())
+      throw ConfigError(path + ": field 'stages." + name + ".outputs': not an object");
   s.m_json = j;
   return s;
 }
@@ -52,6 +57,25 @@ nlohmann::json PipelineState::outputs(const std::string& stage) const {
   const auto& stages = m_json["stages"];
   if (!stages.contains(stage) || !stages[stage].value("done", false)) return nullptr;
   return stages[stage].value("outputs", nlohmann::json());
+}
+
+std::string PipelineState::changedFile(const std::string& stage, const std::string& key) {
+  auto& stages = m_json["stages"];
+  if (!stages.contains(stage) || !stages[stage].value("done", false)) return {};
+  auto& outputs = stages[stage]["outputs"];
+  if (!outputs.is_object() || !outputs.contains(key) || !outputs[key].is_object()) return {};
+  std::string changed;
+  bool moved = false;  // a stamp took a new time
+  for (auto& [path, stamp] : outputs[key].items()) {
+    const nlohmann::json before = stamp;
+    if (!FileStamp::unchanged(stamp, path)) {
+      changed = path;
+      break;
+    }
+    moved = moved || stamp != before;
+  }
+  if (moved) save();
+  return changed;
 }
 
 void PipelineState::save() const {

@@ -2,8 +2,10 @@
 #include <QtTest/QtTest>
 
 #include <QTemporaryDir>
+#include <filesystem>
 #include <fstream>
 
+#include "pipeline/file_stamp.h"
 #include "pipeline/pipeline_state.h"
 #include "util/config_error.h"
 
@@ -46,9 +48,36 @@ class TestPipelineState final : public QObject {
     QCOMPARE(int(again.status("search", "f1")), int(Status::Changed));
   }
 
+  void changedFileFollowsRecordedStamps() {
+    const std::string f = path("c/pipeline.json"), out = path("c/out.bin"), in = path("c/in.bin");
+    std::filesystem::create_directories(path("c"));
+    std::ofstream(out) << "written";
+    std::ofstream(in) << "read";
+    PipelineState s = PipelineState::load(f);
+    QCOMPARE(s.changedFile("export", "stamps"), std::string());  // never completed: nothing recorded
+    s.markDone("export", "aa", {{"stamps", {{out, FileStamp::of(out)}}}, {"input_stamps", {{in, FileStamp::of(in)}}}});
+    QCOMPARE(s.changedFile("export", "stamps"), std::string());
+    QCOMPARE(s.changedFile("export", "input_stamps"), std::string());
+    QCOMPARE(s.changedFile("export", "no_such_key"), std::string());
+
+    // Same bytes, another time: unchanged, and the new time is saved.
+    const auto later = std::filesystem::last_write_time(in) + std::chrono::seconds(5);
+    std::filesystem::last_write_time(in, later);
+    QCOMPARE(s.changedFile("export", "input_stamps"), std::string());
+    const int64_t savedTime = PipelineState::load(f).outputs("export")["input_stamps"][in]["mtime_ns"].get<int64_t>();
+    QCOMPARE(savedTime, int64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(later.time_since_epoch()).count()));
+
+    std::ofstream(in) << "READ";  // same size, other bytes
+    QCOMPARE(s.changedFile("export", "input_stamps"), in);
+    std::filesystem::remove(out);
+    QCOMPARE(s.changedFile("export", "stamps"), out);
+  }
+
   void refusesCorruptFiles() {
     for (const char* text : {"{not json", "[1,2]", "{\"format_version\": 99, \"stages\": {}}",
-                             "{\"format_version\": 1, \"stages\": {\"x\": {\"done\": true}}}"}) {
+                             "{\"format_version\": 1, \"stages\": {\"x\": {\"done\": true}}}",
+                             "{\"format_version\": 1, \"stages\": {\"x\": {\"fingerprint\": \"a\", \"done\": 1}}}",
+                             "{\"format_version\": 1, \"stages\": {\"x\": {\"fingerprint\": \"a\", \"outputs\": []}}}"}) {
       const std::string f = path("bad.json");
       std::ofstream(f) << text;
       try {

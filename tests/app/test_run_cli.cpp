@@ -1,0 +1,165 @@
+// `automoe run PROJECT` as a user runs it, on a tiny project whose DDTP indexes are local files:
+// every stage completes and prints the summary; a second run finds every stage up to date; an
+// output rewritten by hand runs its stage again; a stage before another re-run makes the later
+// one start over; a deleted output runs its stage again; a changed project section re-runs the
+// stages that read it and the ones after them only.
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "support/cli_runner.h"
+#include "support/ddtp_fixture.h"
+#include "util/atomic_file.h"
+#include "util/json_reader.h"
+
+using namespace automoe;
+
+namespace {
+
+const QStringList kStages = {"corpus", "tokenizer", "supernet", "latency", "predictor",
+                             "search", "export",    "retrain",  "evaluate"};
+
+// The stages a run reported up to date, and the ones it ran.
+QStringList upToDate(const QString& err) {
+  QStringList out;
+  for (const QString& s : kStages)
+    if (err.contains(QRegularExpression("\\] " + s + ": [^\\n]* - up to date"))) out << s;
+  return out;
+}
+QStringList ran(const QString& err) {
+  QStringList out;
+  for (const QString& s : kStages)
+    if (err.contains(QRegularExpression("\\] " + s + ": done in "))) out << s;
+  return out;
+}
+
+}  // namespace
+
+class TestRunCli final : public QObject {
+  Q_OBJECT
+
+  QTemporaryDir m_dir;
+  QString m_project;
+  nlohmann::json m_json;
+
+  test::CliRun run(const QString& project) { return test::runCli({"run", project}); }
+  std::string file(const char* rel) const { return m_dir.filePath(rel).toStdString(); }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    const std::string ddtp = file("ddtp");
+    std::filesystem::create_directories(ddtp);
+    const auto f = automoe::testing::makeDdtpFixture(160);
+    writeFileAtomically(ddtp + "/Translation-en", f.english);
+    writeFileAtomically(ddtp + "/Translation-de", f.translated);
+
+    const std::string demo = AUTOMOE_SOURCE_DIR "/projects/demo/project.json";
+    m_json = parseJsonText(readTextFile(demo), demo);
+    auto& space = m_json["search_space"];
+    for (const char* side : {"encoder", "decoder"}) {
+      space[side]["embed_dim"] = {32, 24};
+      space[side]["ffn_dim"] = {64, 32};
+      space[side]["layers"] = {1};
+    }
+    space["qkv_dim"] = 32;
+    m_json["model"]["vocab_size"] = 150;
+    m_json["data"] = {{"dir", "data"}, {"ddtp_dir", "ddtp"}, {"vocab_size", 150},
+                      {"valid_size", 8},  {"test_size", 8},     {"max_tokens", 256}};
+    m_json["training"]["max_updates"] = 4;
+    m_json["training"]["validate_every"] = 100;
+    m_json["training"]["checkpoint_every"] = 100;
+    m_json["training"]["log_every"] = 2;
+    m_json["training"]["valid_batches"] = 1;
+    m_json["training"]["reference_subnets"] = 1;
+    m_json["training"]["threads"] = 1;
+    m_json["training"]["lr"]["warmup_updates"] = 2;
+    for (auto& h : m_json["hardware_profiles"]) {
+      h["warmup"] = 0;
+      h["runs"] = 1;
+      h["src_len"] = 8;
+      h["tgt_len"] = 8;
+      h["beam"] = 1;
+    }
+    m_json["latency"]["dataset_samples"] = 12;
+    m_json["latency"]["predictor"]["steps"] = 20;
+    m_json["search"]["population"] = 4;
+    m_json["search"]["parents"] = 2;
+    m_json["search"]["mutations"] = 1;
+    m_json["search"]["crossovers"] = 1;
+    m_json["search"]["generations"] = 1;
+    m_json["search"]["valid_batches"] = 1;
+    m_json["search"]["constraints"] = nlohmann::json::array();
+    m_json["retrain"] = {{"average_last", 1},
+                         {"training",
+                          {{"max_updates", 3}, {"checkpoint_every", 3}, {"validate_every", 100}, {"log_every", 1},
+                           {"valid_batches", 1}, {"threads", 1}, {"keep_checkpoints", 1}}}};
+    m_json["evaluation"]["max_sentences"] = 4;
+    m_json["evaluation"]["beam"] = 2;
+    m_project = m_dir.filePath("project.json");
+    writeFileAtomically(m_project.toStdString(), m_json.dump(2));
+  }
+
+  void runsEveryStageThenNone() {
+    const test::CliRun first = run(m_project);
+    QVERIFY2(first.code == 0, qPrintable(first.err));
+    QCOMPARE(ran(first.err), kStages);
+    QVERIFY2(first.out.contains("== chosen subnet") && first.out.contains("BLEU"), qPrintable(first.out));
+    const test::CliRun second = run(m_project);
+    QVERIFY2(second.code == 0, qPrintable(second.err));
+    QCOMPARE(upToDate(second.err), kStages);
+    QCOMPARE(ran(second.err), QStringList());
+  }
+
+  void moveInTimeAloneKeepsStagesUpToDate() {
+    // A touched (or copied) file with the same bytes is not a change.
+    const std::string checkpoint = file("runs/supernet/checkpoint_last.pt");
+    std::filesystem::last_write_time(checkpoint, std::filesystem::last_write_time(checkpoint) + std::chrono::hours(1));
+    const test::CliRun r = run(m_project);
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QCOMPARE(upToDate(r.err), kStages);
+  }
+
+  void outputRewrittenByHandRunsItsStageAgain() {
+    // An evaluation on 2 sentences run by hand replaces the pipeline's (4 sentences).
+    const QString model = m_dir.filePath("runs/retrain/model");
+    const test::CliRun byHand = test::runCli({"evaluate", m_project, "--model", model, "--max-sentences", "2"});
+    QVERIFY2(byHand.code == 0, qPrintable(byHand.err));
+    const test::CliRun r = run(m_project);
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY2(r.err.contains("evaluation_test.json changed since it ran: running it again"), qPrintable(r.err));
+    QCOMPARE(ran(r.err), QStringList({"evaluate"}));
+    const std::string eval = file("runs/retrain/model/evaluation_test.json");
+    const nlohmann::json j = parseJsonText(readTextFile(eval), eval);
+    QCOMPARE(j.at("result").at("sentences").get<int>(), 4);
+  }
+
+  void upstreamChangeMakesLaterStagesStartOver() {
+    // Two more latency samples measured by hand: the predictor, and everything after it, read the
+    // old dataset.
+    const test::CliRun byHand = test::runCli({"latency", "dataset", m_project, "--samples", "14"});
+    QVERIFY2(byHand.code == 0, qPrintable(byHand.err));
+    const test::CliRun r = run(m_project);
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY2(r.err.contains(".jsonl changed since it ran: running it again"), qPrintable(r.err));
+    QVERIFY2(r.err.contains("which it read, changed since it ran: starting over"), qPrintable(r.err));
+    QCOMPARE(upToDate(r.err), QStringList({"corpus", "tokenizer", "supernet"}));
+    QCOMPARE(ran(r.err), QStringList({"latency", "predictor", "search", "export", "retrain", "evaluate"}));
+    const test::CliRun again = run(m_project);
+    QCOMPARE(upToDate(again.err), kStages);
+  }
+
+  void changedSectionRerunsItsStagesOnly() {
+    nlohmann::json j = m_json;
+    j["latency"]["predictor"]["steps"] = 21;
+    writeFileAtomically(m_project.toStdString(), j.dump(2));
+    const test::CliRun r = run(m_project);
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QCOMPARE(upToDate(r.err), QStringList({"corpus", "tokenizer", "supernet", "latency"}));
+    QCOMPARE(ran(r.err), QStringList({"predictor", "search", "export", "retrain", "evaluate"}));
+    writeFileAtomically(m_project.toStdString(), m_json.dump(2));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestRunCli)
+#include "test_run_cli.moc"
