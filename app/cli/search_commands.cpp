@@ -24,6 +24,7 @@
 #include "util/atomic_file.h"
 #include "util/config_error.h"
 #include "util/cpu_bf16.h"
+#include "util/json_reader.h"
 
 namespace automoe::cli {
 
@@ -75,7 +76,7 @@ int search(const Args& args) {
   SuperTransformer model(
       SuperTransformerOptions(ModelShape::forSupernet(project.space, project.model), project.model));
   const nlohmann::json meta = Checkpoint::load(ckpt, *model, nullptr);
-  if (meta.value("search_space", nlohmann::json()) != project.space.toJson())
+  if (valueOr(meta, "search_space", nlohmann::json()) != project.space.toJson())
     throw ConfigError(ckpt + ": field 'search_space': the supernet was trained on another search space than the "
                              "project's; train it again");
 
@@ -105,7 +106,7 @@ int search(const Args& args) {
   prov["threads"] = at::get_num_threads();
   const nlohmann::json fitnessInfo = {{"kind", "inherited_validation_loss"},
                                       {"checkpoint", project.training.runDir + "/checkpoint_last.pt"},
-                                      {"checkpoint_step", meta.value("step", int64_t{0})},
+                                      {"checkpoint_step", valueOr(meta, "step", int64_t{0})},
                                       {"data", ap.has("synthetic") ? "synthetic" : "corpus"},
                                       {"valid_batches", fitness->batches()},
                                       {"target_tokens", fitness->targetTokens()},

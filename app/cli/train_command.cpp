@@ -32,6 +32,7 @@
 #include "train/trainer.h"
 #include "training_data_factory.h"
 #include "util/config_error.h"
+#include "util/json_reader.h"
 
 namespace automoe::cli {
 
@@ -54,8 +55,8 @@ int runRank(const Project& project, TrainingOptions options, const ArgParser& ap
     if (rank == 0) {
       std::fprintf(stderr, "resuming %s at update %lld\n", last.c_str(), static_cast<long long>(trainer.step()));
       const nlohmann::json meta = Checkpoint::readMeta(last);
-      const std::string training = changedOptions(meta.value("training", nlohmann::json()), options.toJson(), false);
-      const std::string model = changedOptions(meta.value("model_options", nlohmann::json()), project.model.toJson(), true);
+      const std::string training = changedOptions(valueOr(meta, "training", nlohmann::json()), options.toJson(), false);
+      const std::string model = changedOptions(valueOr(meta, "model_options", nlohmann::json()), project.model.toJson(), true);
       for (const auto& [what, changed] : {std::pair{"training", training}, std::pair{"model", model}})
         if (!changed.empty())
           std::fprintf(stderr, "note: %s options differ from the checkpoint's (%s); the run goes on with the new ones, "

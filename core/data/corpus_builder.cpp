@@ -160,7 +160,7 @@ CorpusReport CorpusBuilder::build(bool refresh, bool force, const StopToken& sto
   const std::string manifestFile = manifestPath(m_dataDir);
   if (!force && fs::exists(manifestFile)) {
     nlohmann::json old = parseJsonText(readTextFile(manifestFile), manifestFile);
-    bool complete = old.value("fingerprint", "") == fingerprint;
+    bool complete = valueOr(old, "fingerprint", "") == fingerprint;
     for (const auto& t : targets)
       for (const auto& s : splits())
         for (const auto& l : {std::string("en"), t})

@@ -50,7 +50,7 @@ PrepareReport DataPreparer::prepare(bool force, const StopToken& stop) {
   const std::string bin = binDir(m_dataDir), metaFile = metaPath(m_dataDir);
   if (!force && fs::exists(metaFile)) {
     nlohmann::json old = parseJsonText(readTextFile(metaFile), metaFile);
-    bool complete = old.value("fingerprint", "") == fp && fs::exists(tokenizerModel(m_dataDir));
+    bool complete = valueOr(old, "fingerprint", "") == fp && fs::exists(tokenizerModel(m_dataDir));
     for (const auto& split : CorpusBuilder::splits())
       for (const char* f : {".src.bin", ".src.idx", ".tgt.bin", ".tgt.idx"})
         complete = complete && fs::exists(bin + "/" + split + f);
@@ -110,7 +110,7 @@ PrepareReport DataPreparer::prepare(bool force, const StopToken& stop) {
   const std::string corpusManifest = CorpusBuilder::manifestPath(m_dataDir);
   if (fs::exists(corpusManifest))
     corpusFingerprint =
-        parseJsonText(readTextFile(corpusManifest), corpusManifest).value("fingerprint", "");
+        valueOr(parseJsonText(readTextFile(corpusManifest), corpusManifest), "fingerprint", "");
   report.meta = {{"format_version", kFormatVersion},
                  {"created", utcTimestamp()},
                  {"automoe_version", AUTOMOE_VERSION},

@@ -74,9 +74,9 @@ void SearchHistory::read(const std::string& text) {
       }
       throw ConfigError(where + ": not a complete JSON line (the file is damaged; --fresh starts over)");
     }
-    const std::string kind = j.value("kind", "");
+    const std::string kind = valueOr(j, "kind", "");
     if (lineNo == 1) {
-      if (kind != "header" || j.value("format_version", 0) != kFormatVersion)
+      if (kind != "header" || valueOr(j, "format_version", int64_t{0}) != kFormatVersion)
         throw ConfigError(where + ": not a search history header (format_version " + std::to_string(kFormatVersion) +
                           " expected)");
       m_header = j;

@@ -14,6 +14,7 @@
 #include "model/super_transformer.h"
 #include "train/slice_adam.h"
 #include "util/config_error.h"
+#include "util/json_reader.h"
 
 namespace automoe {
 
@@ -50,8 +51,8 @@ nlohmann::json metaOf(torch::serialize::InputArchive& in, const std::string& pat
   } catch (const std::exception&) {
     throw ConfigError(path + ": checkpoint header is not valid JSON");
   }
-  if (meta.value("format_version", 0) != Checkpoint::kFormatVersion)
-    throw ConfigError(path + ": checkpoint format version " + meta.value("format_version", nlohmann::json()).dump() +
+  if (valueOr(meta, "format_version", int64_t{0}) != Checkpoint::kFormatVersion)
+    throw ConfigError(path + ": checkpoint format version " + valueOr(meta, "format_version", nlohmann::json()).dump() +
                       " is not supported (expected " + std::to_string(Checkpoint::kFormatVersion) + ")");
   return meta;
 }
@@ -99,7 +100,7 @@ nlohmann::json Checkpoint::readMeta(const std::string& path) {
 
 void Checkpoint::checkShape(const std::string& path, const nlohmann::json& meta, const ModelShape& shape) {
   const nlohmann::json want = shape.toJson();
-  const nlohmann::json have = meta.value("shape", nlohmann::json());
+  const nlohmann::json have = valueOr(meta, "shape", nlohmann::json());
   if (have == want) return;
   const nlohmann::json patch = nlohmann::json::diff(have, want);
   const std::string where = patch.empty() ? "?" : patch[0].value("path", "?");
@@ -131,7 +132,7 @@ nlohmann::json Checkpoint::load(const std::string& path, SuperTransformerImpl& m
   }
   std::vector<SliceAdam::State> states;
   if (adam) {
-    const auto steps = meta.value("adam_steps", nlohmann::json::object());
+    const auto steps = valueOr(meta, "adam_steps", nlohmann::json::object());
     for (size_t i = 0; i < adam->params().size(); ++i) {
       const std::string& name = adam->params()[i].first;
       SliceAdam::State s;

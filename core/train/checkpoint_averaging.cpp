@@ -7,6 +7,7 @@
 
 #include "model/super_transformer.h"
 #include "train/checkpoint.h"
+#include "util/json_reader.h"
 
 namespace automoe {
 
@@ -16,7 +17,7 @@ nlohmann::json averageCheckpoints(const std::vector<std::string>& paths, SuperTr
   nlohmann::json meta, steps = nlohmann::json::array();
   for (const std::string& path : paths) {
     meta = Checkpoint::load(path, model, nullptr);
-    steps.push_back(meta.value("step", int64_t{0}));
+    steps.push_back(valueOr(meta, "step", int64_t{0}));
     at::NoGradGuard noGrad;
     size_t i = 0;
     for (const auto& p : model.parameters()) {

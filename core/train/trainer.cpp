@@ -27,6 +27,7 @@
 #include "util/cpu_bf16.h"
 #include "util/heap_allocator.h"
 #include "util/huge_pages.h"
+#include "util/json_reader.h"
 #include "util/openmp_wait.h"
 #include "util/rng.h"
 
@@ -380,22 +381,28 @@ void Trainer::resume(const std::string& path) {
   // trainer as it was.
   const nlohmann::json meta = Checkpoint::readMeta(path);
   Checkpoint::checkShape(path, meta, m_model->shape());  // the most specific reason first
-  if (meta.value("search_space", nlohmann::json()) != m_project.space.toJson())
+  if (valueOr(meta, "search_space", nlohmann::json()) != m_project.space.toJson())
     throw ConfigError(path + ": checkpoint was trained on a different search space than the project's");
-  if (meta.value("provenance", nlohmann::json()).value("seed", uint64_t{0}) != m_project.seed)
+  const nlohmann::json provenance = valueOr(meta, "provenance", nlohmann::json());
+  if (valueOr(provenance, "seed", uint64_t{0}) != m_project.seed)
     throw ConfigError(path + ": checkpoint was trained with seed " +
-                      meta["provenance"].value("seed", nlohmann::json()).dump() + ", the project has " +
+                      valueOr(provenance, "seed", nlohmann::json()).dump() + ", the project has " +
                       std::to_string(m_project.seed));
-  if (meta.value("fixed_arch", nlohmann::json()) != (m_fixedArch ? m_fixedArch->toJson() : nlohmann::json()))
+  if (valueOr(meta, "fixed_arch", nlohmann::json()) != (m_fixedArch ? m_fixedArch->toJson() : nlohmann::json()))
     throw ConfigError(path + ": checkpoint was made for " +
                       (meta.contains("fixed_arch") ? "a different retrained architecture" : "the supernet") +
                       ", not for " + (m_fixedArch ? "this architecture" : "the supernet"));
+  const JsonReader position(meta, path + " (checkpoint header)");
+  const int64_t step = position.getInt("step"), epoch = position.getInt("epoch");
+  const int64_t batchIndex = position.getInt("batch_index");
+  if (step < 0 || epoch < 0 || batchIndex < 0)
+    throw ConfigError(path + ": checkpoint header has a negative step, epoch or batch index");
   Checkpoint::load(path, *m_model, m_adam.get());
-  m_step = meta.at("step").get<int64_t>();
-  m_epoch = meta.at("epoch").get<uint64_t>();
-  m_batchIndex = meta.at("batch_index").get<size_t>();
-  m_badSteps = meta.value("bad_steps", int64_t{0});
-  m_skippedTotal = meta.value("skipped_total", int64_t{0});
+  m_step = step;
+  m_epoch = static_cast<uint64_t>(epoch);
+  m_batchIndex = static_cast<size_t>(batchIndex);
+  m_badSteps = valueOr(meta, "bad_steps", int64_t{0});
+  m_skippedTotal = valueOr(meta, "skipped_total", int64_t{0});
 }
 
 TrainBatch Trainer::onDevice(TrainBatch b) const {

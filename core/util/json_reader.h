@@ -4,6 +4,7 @@
 // an integer, got string \"8\"".
 #include <initializer_list>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -59,6 +60,34 @@ std::string printableText(const std::string& text);
 // prefix, the input it quotes ("last read: '...'", possibly a whole file) cut to its last 40 bytes,
 // and printable (printableText).
 std::string jsonErrorText(const std::exception& e);
+
+// For fields a file only tags or describes itself with (a format version, a line kind, a
+// fingerprint): j[key] as a T when j is an object holding `key` with a value of T's type, else
+// `fallback`. A corrupt or hand-edited file then fails the caller's check by name instead of
+// throwing the library's type error (json::value does when the field has another type).
+template <class T>
+T valueOr(const nlohmann::json& j, const char* key, const T& fallback) {
+  if (!j.is_object()) return fallback;
+  const auto it = j.find(key);
+  if (it == j.end()) return fallback;
+  try {
+    if constexpr (std::is_same_v<T, std::string>) {
+      if (!it->is_string()) return fallback;
+    } else if constexpr (std::is_same_v<T, bool>) {
+      if (!it->is_boolean()) return fallback;
+    } else if constexpr (std::is_integral_v<T>) {
+      if (!it->is_number_integer()) return fallback;
+    } else if constexpr (std::is_floating_point_v<T>) {
+      if (!it->is_number()) return fallback;
+    }
+    return it->template get<T>();
+  } catch (const nlohmann::json::exception&) {
+    return fallback;
+  }
+}
+inline std::string valueOr(const nlohmann::json& j, const char* key, const char* fallback) {
+  return valueOr(j, key, std::string(fallback));
+}
 
 // Parses text as JSON; a syntax error becomes ConfigError naming `source` and the byte offset.
 nlohmann::json parseJsonText(const std::string& text, const std::string& source);

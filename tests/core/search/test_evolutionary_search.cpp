@@ -248,6 +248,25 @@ class TestEvolutionarySearch final : public QObject {
     QCOMPARE(SearchHistory::findCandidate(m_dir.filePath("det_a.jsonl").toStdString(), 3), h.candidates()[3].arch);
     QVERIFY_EXCEPTION_THROWN(SearchHistory::findCandidate(m_dir.filePath("det_a.jsonl").toStdString(), 100000),
                              ConfigError);
+
+    // A header whose tags have other types (damaged, hand-edited): refused by name, not with the
+    // JSON library's type error.
+    const std::string text = readTextFile(m_dir.filePath("det_a.jsonl").toStdString());
+    const size_t eol = text.find('\n');
+    const nlohmann::json header = nlohmann::json::parse(text.substr(0, eol));
+    for (const auto& [field, value] : std::vector<std::pair<const char*, nlohmann::json>>{
+             {"kind", 7}, {"kind", nullptr}, {"format_version", "1"}, {"format_version", nlohmann::json::array()}}) {
+      nlohmann::json edited = header;
+      edited[field] = value;
+      const std::string path = m_dir.filePath("edited.jsonl").toStdString();
+      writeFileAtomically(path, edited.dump() + text.substr(eol));
+      try {
+        SearchHistory::load(path);
+        QFAIL(field);
+      } catch (const ConfigError& e) {
+        QVERIFY2(QString(e.what()).contains("edited.jsonl:1: not a search history header"), e.what());
+      }
+    }
   }
 
   void resumeEvaluatesNothingStored() {

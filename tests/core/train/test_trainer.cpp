@@ -230,6 +230,27 @@ class TestTrainer final : public QObject {
     }
     QVERIFY_THROWS_EXCEPTION(ConfigError, t.resume(dir("bad/missing.pt").toStdString()));
 
+    // A header whose fields have other types (a hand-edited or damaged header): refused naming the
+    // field, not the JSON library's type error.
+    const nlohmann::json meta = Checkpoint::readMeta(good);
+    for (const auto& [field, value, reason] :
+         std::vector<std::tuple<const char*, nlohmann::json, const char*>>{
+             {"step", "12", "field 'step'"},
+             {"batch_index", -3, "negative"},
+             {"search_space", 5, "different search space"},
+             {"provenance", "x", "seed null"}}) {
+      nlohmann::json edited = meta;
+      edited[field] = value;
+      const std::string path = dir("bad/edited.pt").toStdString();
+      Checkpoint::save(path, *t.model(), nullptr, edited);
+      try {
+        t.resume(path);
+        QFAIL(field);
+      } catch (const ConfigError& e) {
+        QVERIFY2(QString(e.what()).contains(reason), e.what());
+      }
+    }
+
     // Same shape, another seed (so other weights) or another search space: refused with the reason,
     // and the refused checkpoint's weights are not left behind in the model.
     std::vector<at::Tensor> before;

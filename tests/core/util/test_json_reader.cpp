@@ -70,6 +70,26 @@ class TestJsonReader final : public QObject {
     QCOMPARE(parseMessage("{\"a\": [1, 2]}"), std::string());
   }
 
+  void valueOrFallsBackOnAbsentOrOtherTypes() {
+    const nlohmann::json j = nlohmann::json::parse(R"({"s": "text", "i": 3, "f": 2.5, "b": true, "o": {"k": 1}})");
+    QCOMPARE(valueOr(j, "s", ""), std::string("text"));
+    QCOMPARE(valueOr(j, "i", int64_t{0}), int64_t{3});
+    QCOMPARE(valueOr(j, "f", 0.0), 2.5);
+    QCOMPARE(valueOr(j, "i", 0.0), 3.0);  // an integer is a number
+    QCOMPARE(valueOr(j, "b", false), true);
+    QCOMPARE(valueOr(j, "o", nlohmann::json()), j["o"]);
+    // Other types, where json::value throws: the fallback.
+    QCOMPARE(valueOr(j, "i", "none"), std::string("none"));
+    QCOMPARE(valueOr(j, "s", int64_t{-1}), int64_t{-1});
+    QCOMPARE(valueOr(j, "f", int64_t{-1}), int64_t{-1});  // not silently truncated
+    QCOMPARE(valueOr(j, "i", false), false);
+    QCOMPARE(valueOr(j, "o", std::string("none")), std::string("none"));
+    QCOMPARE(valueOr(j, "missing", int64_t{7}), int64_t{7});
+    for (const char* text : {"[1, 2]", "5", "null", "\"s\""})
+      QCOMPARE(valueOr(nlohmann::json::parse(text), "s", "none"), std::string("none"));
+    QVERIFY_THROWS_EXCEPTION(nlohmann::json::exception, (void)j.value("s", int64_t{0}));  // what it replaces
+  }
+
   void typedAccessNamesTheField() {
     const nlohmann::json j = nlohmann::json::parse(R"({"outer": {"list": [1, "two"]}})");
     const JsonReader r(j, "p.json");
