@@ -1,6 +1,9 @@
 #include "pipeline/file_stamp.h"
 
-#include <chrono>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -14,9 +17,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Nanoseconds since the Unix epoch (std::filesystem's clock has another epoch in libstdc++).
 int64_t mtimeNs(const std::string& path) {
-  const auto t = fs::last_write_time(path).time_since_epoch();
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(t).count();
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) throw std::runtime_error("cannot read " + path + ": " + std::strerror(errno));
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
 }
 
 }  // namespace

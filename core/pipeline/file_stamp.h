@@ -1,6 +1,6 @@
 #pragma once
-// What a file was when a pipeline stage wrote it or read it: size, modification time and a
-// content hash, as JSON ({"size", "mtime_ns", "fnv1a64"}). A file counts as unchanged when its
+// What a file was when a pipeline stage wrote it or read it: size, modification time (ns since the
+// Unix epoch) and a content hash, as JSON ({"size", "mtime_ns", "fnv1a64"}). A file counts as unchanged when its
 // size and time match; when only the time moved (a copy, a touch) its content decides, so moving
 // a project folder costs one hash per file instead of re-running its stages.
 #include <string>
