@@ -150,6 +150,14 @@ nlohmann::json DataPreparer::loadMeta(const std::string& dataDir, const DataOpti
                              " pieces but the project's vocabulary is " +
                              std::to_string(options.vocabSize) +
                              "; run 'automoe data prepare PROJECT'");
+  // The fields the commands read back: refused here by name rather than failing where they are used.
+  r.child("tokenizer").getString("type");
+  const JsonReader splits = r.child("splits");
+  for (const char* split : {"train", "valid", "test"}) {
+    const JsonReader s = splits.child(split);
+    for (const char* field : {"sentences", "src_tokens", "tgt_tokens", "max_src_len", "max_tgt_len"})
+      if (s.getInt(field) < 0) s.fail(field, "negative; run 'automoe data prepare PROJECT --force'");
+  }
   return meta;
 }
 

@@ -86,6 +86,28 @@ class TestDataPreparer final : public QObject {
       QCOMPARE(tok.decode(srcIds), en);  // decoding for translation output
     }
     QCOMPARE(DataPreparer::loadMeta(m_data, m_options), r.meta);
+
+    // A manifest whose fields have other types (damaged, hand-edited) is refused naming the field.
+    const std::string edited = m_dir.filePath("edited").toStdString();
+    std::filesystem::create_directories(std::filesystem::path(DataPreparer::metaPath(edited)).parent_path());
+    for (const auto& [pointer, value, field] : std::vector<std::tuple<const char*, nlohmann::json, const char*>>{
+             {"/splits", "str", "field 'splits'"},
+             {"/splits/valid", nlohmann::json::object(), "field 'splits.valid.sentences'"},
+             {"/splits/test/max_tgt_len", "9", "field 'splits.test.max_tgt_len'"},
+             {"/splits/train/tgt_tokens", -1, "field 'splits.train.tgt_tokens': negative"},
+             {"/tokenizer", nullptr, "field 'tokenizer'"},
+             {"/tokenizer/type", 5, "field 'tokenizer.type'"}}) {
+      nlohmann::json meta = r.meta;
+      meta[nlohmann::json::json_pointer(pointer)] = value;
+      writeFileAtomically(DataPreparer::metaPath(edited), meta.dump());
+      try {
+        DataPreparer::loadMeta(edited, m_options);
+        QFAIL(pointer);
+      } catch (const ConfigError& e) {
+        QVERIFY2(QString(e.what()).contains(QString::fromStdString(DataPreparer::metaPath(edited))), e.what());
+        QVERIFY2(QString(e.what()).contains(field), e.what());
+      }
+    }
   }
 
   void skipsWhenUpToDateAndRedoesOnChange() {
