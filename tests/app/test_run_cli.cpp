@@ -66,30 +66,15 @@ class TestRunCli final : public QObject {
     m_json["model"]["vocab_size"] = 150;
     m_json["data"] = {{"dir", "data"}, {"ddtp_dir", "ddtp"}, {"vocab_size", 150},
                       {"valid_size", 8},  {"test_size", 8},     {"max_tokens", 256}};
-    m_json["training"]["max_updates"] = 4;
-    m_json["training"]["validate_every"] = 100;
-    m_json["training"]["checkpoint_every"] = 100;
-    m_json["training"]["log_every"] = 2;
-    m_json["training"]["valid_batches"] = 1;
-    m_json["training"]["reference_subnets"] = 1;
-    m_json["training"]["threads"] = 1;
+    m_json["training"].update({{"max_updates", 4}, {"validate_every", 100}, {"checkpoint_every", 100}, {"log_every", 2},
+                               {"valid_batches", 1}, {"reference_subnets", 1}, {"threads", 1}});
     m_json["training"]["lr"]["warmup_updates"] = 2;
-    for (auto& h : m_json["hardware_profiles"]) {
-      h["warmup"] = 0;
-      h["runs"] = 1;
-      h["src_len"] = 8;
-      h["tgt_len"] = 8;
-      h["beam"] = 1;
-    }
+    for (auto& h : m_json["hardware_profiles"])
+      h.update({{"warmup", 0}, {"runs", 1}, {"src_len", 8}, {"tgt_len", 8}, {"beam", 1}});
     m_json["latency"]["dataset_samples"] = 12;
     m_json["latency"]["predictor"]["steps"] = 20;
-    m_json["search"]["population"] = 4;
-    m_json["search"]["parents"] = 2;
-    m_json["search"]["mutations"] = 1;
-    m_json["search"]["crossovers"] = 1;
-    m_json["search"]["generations"] = 1;
-    m_json["search"]["valid_batches"] = 1;
-    m_json["search"]["constraints"] = nlohmann::json::array();
+    m_json["search"].update({{"population", 4}, {"parents", 2}, {"mutations", 1}, {"crossovers", 1}, {"generations", 1},
+                             {"valid_batches", 1}, {"constraints", nlohmann::json::array()}});
     m_json["retrain"] = {{"average_last", 1},
                          {"training",
                           {{"max_updates", 3}, {"checkpoint_every", 3}, {"validate_every", 100}, {"log_every", 1},
