@@ -16,7 +16,7 @@ PipelineState PipelineState::load(const std::string& path) {
   s.m_json = {{"format_version", kFormatVersion}, {"stages", nlohmann::json::object()}};
   if (!std::filesystem::exists(path)) return s;
   const nlohmann::json j = parseJsonText(readTextFile(path), path);
-  if (!j.is_object() || j.value("format_version", 0) != kFormatVersion || !j.contains("stages") ||
+  if (!j.is_object() || valueOr(j, "format_version", int64_t{0}) != kFormatVersion || !j.contains("stages") ||
       !j["stages"].is_object())
     throw ConfigError(path + ": not a pipeline state file of this version (move it away to start the "
                              "pipeline's bookkeeping over; the stages' own outputs are kept)");

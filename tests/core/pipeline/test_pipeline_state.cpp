@@ -76,6 +76,7 @@ class TestPipelineState final : public QObject {
 
   void refusesCorruptFiles() {
     for (const char* text : {"{not json", "[1,2]", "{\"format_version\": 99, \"stages\": {}}",
+                             "{\"format_version\": \"1\", \"stages\": {}}",
                              "{\"format_version\": 1, \"stages\": {\"x\": {\"done\": true}}}",
                              "{\"format_version\": 1, \"stages\": {\"x\": {\"fingerprint\": \"a\", \"done\": 1}}}",
                              "{\"format_version\": 1, \"stages\": {\"x\": {\"fingerprint\": \"a\", \"outputs\": []}}}"}) {
