@@ -191,8 +191,8 @@ int runPipeline(const Args& args) {
     if (status == PipelineState::Status::Done && allExist(outputs)) {
       // Files rewritten since the stage completed (a command run by hand, a stage before it
       // re-run): what the stage read changed, so it starts over; what it wrote, so it runs again.
-      const std::string input = state.changedFile(s.name, "input_stamps");
-      const std::string output = input.empty() ? state.changedFile(s.name, "stamps") : std::string();
+      const std::string input = state.changedFile(s.name, "input_stamps", p.directory());
+      const std::string output = input.empty() ? state.changedFile(s.name, "stamps", p.directory()) : std::string();
       if (input.empty() && output.empty()) {
         std::fprintf(stderr, " - up to date\n");
         continue;
@@ -217,8 +217,12 @@ int runPipeline(const Args& args) {
       return kExitInternal;
     }
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - ts).count();
+    // Keyed relative to the project's folder: the same from any working directory, and after the
+    // project folder moves.
+    const fs::path projectDir = fs::absolute(p.directory()).lexically_normal();
     nlohmann::json stamps = nlohmann::json::object();
-    for (const auto& f : outputs) stamps[f] = FileStamp::of(f);
+    for (const auto& f : outputs)
+      stamps[fs::absolute(f).lexically_normal().lexically_relative(projectDir).string()] = FileStamp::of(f);
     state.markDone(s.name, s.fingerprint,
                    {{"files", outputs}, {"seconds", secs}, {"stamps", stamps},
                     {"input_stamps", upstreamStamps(state, plan, i)}});

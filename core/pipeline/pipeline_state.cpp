@@ -59,7 +59,7 @@ nlohmann::json PipelineState::outputs(const std::string& stage) const {
   return stages[stage].value("outputs", nlohmann::json());
 }
 
-std::string PipelineState::changedFile(const std::string& stage, const std::string& key) {
+std::string PipelineState::changedFile(const std::string& stage, const std::string& key, const std::string& baseDir) {
   auto& stages = m_json["stages"];
   if (!stages.contains(stage) || !stages[stage].value("done", false)) return {};
   auto& outputs = stages[stage]["outputs"];
@@ -68,8 +68,9 @@ std::string PipelineState::changedFile(const std::string& stage, const std::stri
   bool moved = false;  // a stamp took a new time
   for (auto& [path, stamp] : outputs[key].items()) {
     const nlohmann::json before = stamp;
-    if (!FileStamp::unchanged(stamp, path)) {
-      changed = path;
+    const std::filesystem::path file = std::filesystem::path(baseDir) / path;  // `path` if absolute
+    if (!FileStamp::unchanged(stamp, file.string())) {
+      changed = file.lexically_normal().string();
       break;
     }
     moved = moved || stamp != before;

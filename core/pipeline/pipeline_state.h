@@ -28,11 +28,12 @@ class PipelineState {
   // Outputs recorded when the stage completed (null if never).
   nlohmann::json outputs(const std::string& stage) const;
 
-  // The first file of a completed stage's record under outputs.<key> (an object: path -> FileStamp)
-  // that is missing or no longer holds what was recorded; "" when all hold (or none was recorded).
-  // run uses "stamps" (what the stage wrote) and "input_stamps" (what the stages before it wrote,
-  // as the stage read them). Stamps whose file only moved in time are updated and saved.
-  std::string changedFile(const std::string& stage, const std::string& key);
+  // The first file of a completed stage's record under outputs.<key> (an object: path -> FileStamp,
+  // relative paths taken from `baseDir`) that is missing or no longer holds what was recorded; ""
+  // when all hold (or none was recorded). run uses "stamps" (what the stage wrote) and
+  // "input_stamps" (what the stages before it wrote, as the stage read them), with paths relative
+  // to the project's folder. Stamps whose file only moved in time are updated and saved.
+  std::string changedFile(const std::string& stage, const std::string& key, const std::string& baseDir = ".");
 
   const std::string& path() const { return m_path; }
   const nlohmann::json& json() const { return m_json; }

@@ -40,11 +40,13 @@ class TestRunCli final : public QObject {
   Q_OBJECT
 
   QTemporaryDir m_dir;
+  QString m_root = m_dir.filePath("a");  // the project's folder (moved to "b" by the last test)
   QString m_project;
   nlohmann::json m_json;
 
   test::CliRun run(const QString& project) { return test::runCli({"run", project}); }
-  std::string file(const char* rel) const { return m_dir.filePath(rel).toStdString(); }
+  QString at(const char* rel) const { return QDir(m_root).filePath(rel); }
+  std::string file(const char* rel) const { return at(rel).toStdString(); }
 
  private Q_SLOTS:
   void initTestCase() {
@@ -81,7 +83,7 @@ class TestRunCli final : public QObject {
                            {"valid_batches", 1}, {"threads", 1}, {"keep_checkpoints", 1}}}};
     m_json["evaluation"]["max_sentences"] = 4;
     m_json["evaluation"]["beam"] = 2;
-    m_project = m_dir.filePath("project.json");
+    m_project = at("project.json");
     writeFileAtomically(m_project.toStdString(), m_json.dump(2));
   }
 
@@ -94,6 +96,11 @@ class TestRunCli final : public QObject {
     QVERIFY2(second.code == 0, qPrintable(second.err));
     QCOMPARE(upToDate(second.err), kStages);
     QCOMPARE(ran(second.err), QStringList());
+    // The same project named from its own folder: the recorded files are the same files.
+    const test::CliRun fromInside =
+        test::runCli({"run", "project.json"}, {}, 300000, QProcessEnvironment::systemEnvironment(), m_root);
+    QVERIFY2(fromInside.code == 0, qPrintable(fromInside.err));
+    QCOMPARE(upToDate(fromInside.err), kStages);
   }
 
   void moveInTimeAloneKeepsStagesUpToDate() {
@@ -107,7 +114,7 @@ class TestRunCli final : public QObject {
 
   void outputRewrittenByHandRunsItsStageAgain() {
     // An evaluation on 2 sentences run by hand replaces the pipeline's (4 sentences).
-    const QString model = m_dir.filePath("runs/retrain/model");
+    const QString model = at("runs/retrain/model");
     const test::CliRun byHand = test::runCli({"evaluate", m_project, "--model", model, "--max-sentences", "2"});
     QVERIFY2(byHand.code == 0, qPrintable(byHand.err));
     const test::CliRun r = run(m_project);
@@ -142,7 +149,18 @@ class TestRunCli final : public QObject {
     QVERIFY2(r.code == 0, qPrintable(r.err));
     QCOMPARE(upToDate(r.err), QStringList({"corpus", "tokenizer", "supernet", "latency"}));
     QCOMPARE(ran(r.err), QStringList({"predictor", "search", "export", "retrain", "evaluate"}));
-    writeFileAtomically(m_project.toStdString(), m_json.dump(2));
+    writeFileAtomically(m_project.toStdString(), m_json.dump(2));  // and back
+    QCOMPARE(ran(run(m_project).err), QStringList({"predictor", "search", "export", "retrain", "evaluate"}));
+  }
+
+  void movedProjectFolderStaysUpToDate() {
+    // The recorded files are named relative to the project's folder.
+    const QString moved = m_dir.filePath("b");
+    std::filesystem::rename(m_root.toStdString(), moved.toStdString());
+    m_root = moved;
+    const test::CliRun r = run(at("project.json"));
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY2(upToDate(r.err) == kStages, qPrintable(r.err));
   }
 };
 

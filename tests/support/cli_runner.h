@@ -15,11 +15,14 @@ struct CliRun {
 
 // `input` is written to the child's stdin (then closed). A child still running after `timeoutMs`
 // is killed and reported with code -1 and err "timeout".
-// `environment`: the child's whole environment (default: this process's).
+// `environment`: the child's whole environment (default: this process's); `workingDirectory`: where
+// it runs (default: here).
 inline CliRun runCli(const QStringList& args, const QByteArray& input = {}, int timeoutMs = 300000,
-                     const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment()) {
+                     const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment(),
+                     const QString& workingDirectory = {}) {
   QProcess p;
   p.setProcessEnvironment(environment);
+  if (!workingDirectory.isEmpty()) p.setWorkingDirectory(workingDirectory);
   p.start(AUTOMOE_CLI, args);
   p.write(input);
   p.closeWriteChannel();
