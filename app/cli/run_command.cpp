@@ -140,13 +140,13 @@ void printSummary(const Project& p) {
 // as recorded when they completed.
 nlohmann::json upstreamStamps(const PipelineState& state, const std::vector<PipelineStagePlan>& plan, size_t i) {
   std::set<std::string> stages;
-  std::vector<std::string> todo = plan[i].deps;
-  while (!todo.empty()) {
-    const std::string d = todo.back();
-    todo.pop_back();
+  std::vector<std::string> pending = plan[i].deps;
+  while (!pending.empty()) {
+    const std::string d = pending.back();
+    pending.pop_back();
     if (!stages.insert(d).second) continue;
     for (const auto& s : plan)
-      if (s.name == d) todo.insert(todo.end(), s.deps.begin(), s.deps.end());
+      if (s.name == d) pending.insert(pending.end(), s.deps.begin(), s.deps.end());
   }
   nlohmann::json out = nlohmann::json::object();
   for (const auto& d : stages) {
