@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <set>
 #include <string>
@@ -11,6 +12,7 @@
 #include "util/blas_tuner.h"
 #include "util/heavy_process_launch.h"
 #include "util/config_error.h"
+#include "util/file_write_error.h"
 
 namespace automoe::cli {
 
@@ -172,6 +174,12 @@ int runCli(int argc, char** argv) {
   } catch (const ConfigError& e) {
     std::fprintf(stderr, "automoe: %s\n", e.what());
     return kExitBadInput;
+  } catch (const FileWriteError& e) {
+    std::fprintf(stderr, "automoe: %s\n", e.what());
+    return kExitWriteFailed;
+  } catch (const std::filesystem::filesystem_error& e) {  // a folder not created or removed, as above
+    std::fprintf(stderr, "automoe: %s\n", e.what());
+    return kExitWriteFailed;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "automoe: internal error: %s\n", e.what());
     return kExitInternal;

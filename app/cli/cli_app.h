@@ -1,7 +1,7 @@
 #pragma once
 // Entry point of the `automoe` CLI. Exit codes: 0 success, 1 internal error, 2 bad input
 // (usage, project file, search space, architecture, checkpoint), 3 `blas check` found the kernel
-// unusable, 130 stopped by SIGINT/SIGTERM.
+// unusable, 4 an output could not be written (disk full, permissions), 130 stopped by SIGINT/SIGTERM.
 
 namespace automoe::cli {
 
@@ -9,6 +9,7 @@ constexpr int kExitOk = 0;
 constexpr int kExitInternal = 1;
 constexpr int kExitBadInput = 2;
 constexpr int kExitCheckFailed = 3;  // blas check: the kernel did not run, or disagrees
+constexpr int kExitWriteFailed = 4;  // the file system refused an output; files before are unchanged
 constexpr int kExitInterrupted = 130;
 
 int runCli(int argc, char** argv);

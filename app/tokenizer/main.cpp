@@ -11,14 +11,22 @@
 //                                                   "sentencepiece": library version}
 //
 // Special ids are fixed to the model's: <s>=0, <pad>=1, </s>=2, <unk>=3. encode adds neither BOS
-// nor EOS; decode drops control ids. Exit codes: 0 ok, 1 internal error, 2 bad input.
+// nor EOS; decode drops control ids. Exit codes: 0 ok, 1 internal error, 2 bad input, 4 an output
+// file could not be written (disk full, permissions).
 #include <sentencepiece_processor.h>
 #include <sentencepiece_trainer.h>
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <map>
+#include <sstream>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -86,6 +94,31 @@ void load(sentencepiece::SentencePieceProcessor& sp, const std::string& model) {
   if (!st.ok()) throw BadInput{"cannot load model '" + model + "': " + st.ToString()};
 }
 
+// The file system refused an output (exit 4): disk full, a file-size limit, permissions.
+struct WriteFailed {
+  std::string message;
+};
+
+// Writes `bytes` to `path`, checking every step; a partial file is removed.
+void writeWhole(const std::string& path, const std::string& bytes) {
+  std::FILE* out = std::fopen(path.c_str(), "wb");
+  if (!out) throw WriteFailed{path + ": cannot write: " + std::strerror(errno)};
+  bool ok = std::fwrite(bytes.data(), 1, bytes.size(), out) == bytes.size() && std::fflush(out) == 0 &&
+            ::fsync(::fileno(out)) == 0;
+  int err = errno;
+  if (std::fclose(out) != 0 && ok) ok = false, err = errno;
+  if (ok) return;
+  std::remove(path.c_str());
+  throw WriteFailed{path + ": cannot write: " + std::strerror(err)};
+}
+
+// The .vocab file SentencePiece writes next to a model: "piece<TAB>score" per id.
+std::string vocabText(const sentencepiece::SentencePieceProcessor& sp) {
+  std::ostringstream out;
+  for (int i = 0; i < sp.GetPieceSize(); ++i) out << sp.IdToPiece(i) << '\t' << sp.GetScore(i) << '\n';
+  return out.str();
+}
+
 int train(const std::map<std::string, std::string>& f) {
   checkFlags(f, {"input", "model-prefix", "vocab-size", "model-type", "seed", "threads", "sample"});
   const std::string type = f.count("model-type") ? f.at("model-type") : "unigram";
@@ -94,9 +127,9 @@ int train(const std::map<std::string, std::string>& f) {
   if (vocab == 0) throw BadInput{"missing --vocab-size"};
   const long long seed = intFlag(f, "seed", 1, 0, 0xffffffffLL);
   sentencepiece::SetRandomGeneratorSeed(static_cast<unsigned int>(seed));
+  const std::string prefix = need(f, "model-prefix");
   const std::unordered_map<std::string, std::string> kwargs{
       {"input", need(f, "input")},
-      {"model_prefix", need(f, "model-prefix")},
       {"vocab_size", std::to_string(vocab)},
       {"model_type", type},
       {"character_coverage", "1.0"},
@@ -108,12 +141,18 @@ int train(const std::map<std::string, std::string>& f) {
       {"input_sentence_size", std::to_string(intFlag(f, "sample", 0, 0, 1LL << 40))},
       {"shuffle_input_sentence", "true"},
       {"hard_vocab_limit", "true"}};
-  const auto st = sentencepiece::SentencePieceTrainer::Train(kwargs);
+  // Trained into memory and written here: SentencePiece's own file output does not check its
+  // writes, so on a full disk it left a truncated model and reported success.
+  std::string proto;
+  const auto st = sentencepiece::SentencePieceTrainer::Train(kwargs, nullptr, &proto);
   if (!st.ok()) throw BadInput{"training failed: " + st.ToString()};
   sentencepiece::SentencePieceProcessor sp;
-  load(sp, need(f, "model-prefix") + ".model");
+  const auto loaded = sp.LoadFromSerializedProto(proto);
+  if (!loaded.ok()) throw std::runtime_error("the trained model does not load: " + loaded.ToString());
   if (sp.bos_id() != kBos || sp.pad_id() != kPad || sp.eos_id() != kEos || sp.unk_id() != kUnk)
     throw BadInput{"trained model has unexpected special ids"};
+  writeWhole(prefix + ".model", proto);
+  writeWhole(prefix + ".vocab", vocabText(sp));
   std::printf("{\"vocab_size\": %d}\n", sp.GetPieceSize());
   return 0;
 }
@@ -210,6 +249,7 @@ void usage(std::FILE* out) {
 
 int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
+  std::signal(SIGXFSZ, SIG_IGN);  // a file-size limit fails the write (exit 4) instead of killing
   if (argc < 2) {
     usage(stderr);
     return 2;
@@ -234,6 +274,9 @@ int main(int argc, char** argv) {
   } catch (const BadInput& e) {
     std::fprintf(stderr, "automoe-tokenizer: %s\n", e.message.c_str());
     return 2;
+  } catch (const WriteFailed& e) {
+    std::fprintf(stderr, "automoe-tokenizer: %s\n", e.message.c_str());
+    return 4;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "automoe-tokenizer: internal error: %s\n", e.what());
     return 1;

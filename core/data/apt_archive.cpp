@@ -35,9 +35,7 @@ void checkChild(const ChildResult& r, const std::vector<std::string>& cmd) {
 void copyLinkedIndexes(const std::string& lists) {
   for (const auto& e : fs::directory_iterator(lists)) {
     if (!e.is_symlink() || !fs::is_regular_file(e.path())) continue;  // a dangling link stays
-    const fs::path tmp = e.path().string() + ".copy-" + std::to_string(::getpid());
-    fs::copy_file(fs::canonical(e.path()), tmp, fs::copy_options::overwrite_existing);
-    fs::rename(tmp, e.path());  // replaces the link itself
+    copyFileAtomically(fs::canonical(e.path()).string(), e.path().string());  // replaces the link itself
   }
 }
 

@@ -8,6 +8,7 @@
 
 #include "util/atomic_file.h"
 #include "util/child_process.h"
+#include "util/file_write_error.h"
 
 namespace automoe {
 
@@ -21,6 +22,9 @@ std::string runTokenizer(const std::vector<std::string>& cmd, const std::string&
   if (r.exitCode != 0) {
     std::string err = r.err;
     while (!err.empty() && err.back() == '\n') err.pop_back();
+    const std::string prefix = "automoe-tokenizer: ";
+    if (r.exitCode == 4 && err.rfind(prefix, 0) == 0)  // an output the file system refused
+      throw FileWriteError(err.substr(prefix.size()));
     throw std::runtime_error(describeCommand(cmd) + " failed (exit " + std::to_string(r.exitCode) +
                              "): " + (err.size() > 2000 ? err.substr(err.size() - 2000) : err));
   }

@@ -142,7 +142,7 @@ std::optional<ModelCard> SubnetExporter::exportSubnet(const SuperTransformerImpl
   SafetensorsWriter::write(tmp + "/model.safetensors", weights);
   for (const auto& t : o.tokenizerFiles) {
     const std::string name = fs::path(t).filename().string();
-    fs::copy_file(t, tmp + "/" + name, fs::copy_options::overwrite_existing);
+    copyFileAtomically(t, tmp + "/" + name);
     card.tokenizerFiles.push_back(name);
   }
   writeFileAtomically(tmp + "/model_card.json", card.toJson().dump(2) + "\n");

@@ -11,6 +11,7 @@
 #include "latency/provenance.h"
 #include "util/atomic_file.h"
 #include "util/config_error.h"
+#include "util/file_write_error.h"
 #include "util/json_reader.h"
 
 namespace automoe {
@@ -110,7 +111,7 @@ LatencyDataset LatencyDataset::open(const std::string& path, const nlohmann::jso
 void LatencyDataset::append(const LatencySample& sample) {
   const std::string line = sample.toJson().dump() + "\n";
   const int fd = ::open(m_path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (fd < 0) throw std::runtime_error("cannot append to '" + m_path + "': " + std::strerror(errno));
+  if (fd < 0) throw FileWriteError(m_path + ": cannot append a line: " + std::strerror(errno));
   const char* p = line.data();
   size_t left = line.size();
   while (left > 0) {
@@ -119,7 +120,7 @@ void LatencyDataset::append(const LatencySample& sample) {
     if (n < 0) {
       const std::string why = std::strerror(errno);
       ::close(fd);
-      throw std::runtime_error("cannot append to '" + m_path + "': " + why);
+      throw FileWriteError(m_path + ": cannot append a line: " + why);
     }
     p += n;
     left -= static_cast<size_t>(n);
@@ -127,7 +128,7 @@ void LatencyDataset::append(const LatencySample& sample) {
   const bool synced = ::fsync(fd) == 0;
   const int syncErrno = errno;
   if (::close(fd) != 0 || !synced)
-    throw std::runtime_error("cannot flush '" + m_path + "': " + std::strerror(synced ? errno : syncErrno));
+    throw FileWriteError(m_path + ": cannot append a line: flush failed, " + std::strerror(synced ? errno : syncErrno));
   m_validBytes += line.size();
   m_genes.insert(sample.genes);
   m_samples.push_back(sample);

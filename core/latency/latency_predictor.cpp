@@ -345,9 +345,17 @@ LatencyPredictor LatencyPredictor::load(const std::string& stem, const SearchSpa
     archive.load_from(stem + ".pt");
     for (int64_t i = 0; i < members; ++i) {
       LatencyMlp mlp(p.mlpOptions(static_cast<int64_t>(F), static_cast<int>(i)));
+      std::vector<std::vector<int64_t>> shapes;  // what the options build, before the load replaces them
+      for (const auto& t : mlp->parameters()) shapes.push_back(t.sizes().vec());
       torch::serialize::InputArchive member;
       archive.read("member" + std::to_string(i), member);
       mlp->load(member);
+      const auto loaded = mlp->named_parameters();
+      for (size_t k = 0; k < loaded.size(); ++k)
+        if (loaded[k].value().sizes().vec() != shapes[k])
+          throw ConfigError(stem + ".pt: the weights do not fit the options in " + path + " (" + loaded[k].key() +
+                            " has shape " + c10::str(loaded[k].value().sizes()) + ", the options give " +
+                            c10::str(c10::IntArrayRef(shapes[k])) + "); retrain the predictor");
       mlp->eval();
       p.m_mlps.push_back(mlp);
     }

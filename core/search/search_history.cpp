@@ -2,11 +2,15 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include <filesystem>
 #include <sstream>
 
 #include "util/atomic_file.h"
 #include "util/config_error.h"
+#include "util/file_write_error.h"
 #include "util/json_reader.h"
 
 namespace automoe {
@@ -148,7 +152,7 @@ void SearchHistory::writeLine(const nlohmann::json& j, bool sync) {
   if (!m_file) throw std::logic_error("SearchHistory: not opened for appending");
   const std::string line = j.dump() + "\n";
   if (std::fwrite(line.data(), 1, line.size(), m_file) != line.size() || std::fflush(m_file) != 0)
-    throw std::runtime_error(m_path + ": write failed");
+    throw FileWriteError(m_path + ": cannot append a line: " + std::strerror(errno));
   if (sync) ::fsync(fileno(m_file));
 }
 

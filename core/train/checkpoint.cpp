@@ -1,9 +1,6 @@
 #include "train/checkpoint.h"
 
-#include <cstdio>
-#include <fcntl.h>
 #include <fstream>
-#include <unistd.h>
 
 #include <ATen/core/grad_mode.h>
 #include <ATen/core/Generator.h>
@@ -13,20 +10,13 @@
 
 #include "model/super_transformer.h"
 #include "train/slice_adam.h"
+#include "util/atomic_file_writer.h"
 #include "util/config_error.h"
 #include "util/json_reader.h"
 
 namespace automoe {
 
 namespace {
-
-void fsyncFile(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
-}
 
 torch::serialize::InputArchive openArchive(const std::string& path) {
   if (!std::ifstream(path).good()) throw ConfigError(path + ": cannot open checkpoint");
@@ -79,18 +69,11 @@ void Checkpoint::save(const std::string& path, const SuperTransformerImpl& model
   for (const auto& p : model.named_parameters()) out.write("model." + p.key(), p.value());
   out.write("rng.cpu", at::detail::getDefaultCPUGenerator().get_state());
   out.write("meta", c10::IValue(meta.dump()));
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  try {
-    out.save_to(tmp);
-  } catch (const std::exception& e) {
-    std::remove(tmp.c_str());
-    throw std::runtime_error("cannot write checkpoint '" + tmp + "': " + e.what());
-  }
-  fsyncFile(tmp);
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw std::runtime_error("cannot rename checkpoint to '" + path + "'");
-  }
+  // Through a writer that never reports a short write: LibTorch's own file writer, on a full disk,
+  // throws from a destructor and ends the process.
+  AtomicFileWriter file(path);
+  out.save_to([&file](const void* data, size_t n) { return file.write(data, n); });
+  file.commit();  // throws FileWriteError naming the path; the checkpoint there before is kept
 }
 
 nlohmann::json Checkpoint::readMeta(const std::string& path) {

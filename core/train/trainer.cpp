@@ -25,6 +25,7 @@
 #include "util/blas_info.h"
 #include "util/config_error.h"
 #include "util/cpu_bf16.h"
+#include "util/file_write_error.h"
 #include "util/heap_allocator.h"
 #include "util/huge_pages.h"
 #include "util/json_reader.h"
@@ -415,9 +416,11 @@ TrainBatch Trainer::onDevice(TrainBatch b) const {
 
 void Trainer::appendMetrics(const nlohmann::json& line) const {
   if (m_collective && m_collective->rank() != 0) return;
-  std::ofstream out(m_runDir + "/metrics.jsonl", std::ios::app);
+  const std::string path = m_runDir + "/metrics.jsonl";
+  std::ofstream out(path, std::ios::app);
   out << line.dump() << '\n';
   out.flush();
+  if (!out) throw FileWriteError(path + ": cannot append a line (disk full or not writable)");
 }
 
 bool Trainer::stopAgreed(const StopToken& stop) const {
@@ -442,16 +445,28 @@ TrainResult Trainer::run(const StopToken& stop, TrainingObserver& observer) {
     const std::string w = cpuBf16Note("training.precision", cpuBf16Support());
     if (!w.empty()) observer.onMessage(w);
   }
+  // The update checkpoint_last.pt holds: the resumed one, if any, until the first save.
+  int64_t savedStep = std::filesystem::exists(lastCheckpointPath()) ? m_step : -1;
+  try {
+    return runUpdates(stop, observer, savedStep);
+  } catch (const FileWriteError& e) {  // a full disk: say where a new run picks up
+    throw FileWriteError(std::string(e.what()) + "; training stopped at update " + std::to_string(m_step) +
+                         (savedStep >= 0 ? ", a run resumes from update " + std::to_string(savedStep)
+                                         : ", no checkpoint was saved"));
+  }
+}
+
+TrainResult Trainer::runUpdates(const StopToken& stop, TrainingObserver& observer, int64_t& savedStep) {
+  const bool lead = !m_collective || m_collective->rank() == 0;
   auto checkpoint = [&] {
     if (!lead) return;
     saveCheckpoint(lastCheckpointPath());
+    savedStep = m_step;
     observer.onCheckpoint(lastCheckpointPath(), m_step);
     if (m_options.keepCheckpoints > 0) {
       // A numbered copy for checkpoint averaging; the oldest beyond keep_checkpoints are removed.
       const std::string numbered = m_runDir + "/checkpoint_" + std::to_string(m_step) + ".pt";
-      std::filesystem::copy_file(lastCheckpointPath(), numbered + ".tmp",
-                                 std::filesystem::copy_options::overwrite_existing);
-      std::filesystem::rename(numbered + ".tmp", numbered);
+      copyFileAtomically(lastCheckpointPath(), numbered);
       std::vector<std::string> kept = keptCheckpoints();
       for (size_t i = 0; i + static_cast<size_t>(m_options.keepCheckpoints) < kept.size(); ++i)
         std::filesystem::remove(kept[i]);

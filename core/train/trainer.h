@@ -88,6 +88,8 @@ class Trainer {
   // within it); Adam applies it as it reads each gradient.
   double clipScale(const std::vector<SliceAdam::BoxGrad>& boxes) const;
   void appendMetrics(const nlohmann::json& line) const;
+  // run()'s updates; savedStep follows the update checkpoint_last.pt holds.
+  TrainResult runUpdates(const StopToken& stop, TrainingObserver& observer, int64_t& savedStep);
   TrainBatch onDevice(TrainBatch b) const;
 
   Project m_project;

@@ -1,48 +1,33 @@
 #include "util/atomic_file.h"
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <stdexcept>
-#include <unistd.h>
 
+#include "util/atomic_file_writer.h"
 #include "util/config_error.h"
 
 namespace automoe {
 
 void writeFileAtomically(const std::string& path, const std::string& content) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    throw std::runtime_error("cannot create '" + tmp + "': " + std::strerror(errno));
-  const char* p = content.data();
-  size_t left = content.size();
-  while (left > 0) {
-    const ssize_t n = ::write(fd, p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const std::string why = std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw std::runtime_error("cannot write '" + tmp + "': " + why);
-    }
-    p += n;
-    left -= static_cast<size_t>(n);
+  AtomicFileWriter w(path);
+  w.write(content.data(), content.size());
+  w.commit();
+}
+
+void copyFileAtomically(const std::string& from, const std::string& to) {
+  std::ifstream in(from, std::ios::binary);
+  if (!in) throw ConfigError(from + ": cannot open file (" + std::strerror(errno) + ")");
+  AtomicFileWriter w(to);
+  std::vector<char> buffer(1 << 20);
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    w.write(buffer.data(), static_cast<size_t>(in.gcount()));
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    const std::string why = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    throw std::runtime_error("cannot flush '" + tmp + "': " + why);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    throw std::runtime_error("cannot rename '" + tmp + "' to '" + path + "': " + why);
-  }
+  if (in.bad()) throw ConfigError(from + ": read error");
+  w.commit();
 }
 
 std::string readTextFile(const std::string& path) {

@@ -6,8 +6,13 @@
 
 namespace automoe {
 
-// Throws std::runtime_error naming the path when the file cannot be written.
+// Throws FileWriteError (util/file_write_error.h) naming the path and the system's reason when
+// the file cannot be written; the file there before is then unchanged.
 void writeFileAtomically(const std::string& path, const std::string& content);
+
+// Copies `from` to `to` the same way, streamed (a checkpoint may be gigabytes); ConfigError when
+// `from` cannot be read.
+void copyFileAtomically(const std::string& from, const std::string& to);
 
 // Reads a whole file; throws ConfigError naming the path when it cannot be read.
 std::string readTextFile(const std::string& path);

@@ -1,8 +1,10 @@
 // `automoe train` as a user runs it: trains, is stopped by SIGINT with a checkpoint and exit 130,
-// resumes from it, runs data-parallel ranks that stop together, refuses bad flags and a vocabulary
-// that does not match the data.
+// resumes from it, exits 4 keeping the last checkpoint when the disk is full, runs data-parallel
+// ranks that stop together, refuses bad flags and a vocabulary that does not match the data.
 #include <QtTest/QtTest>
 
+#include <QDir>
+#include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <algorithm>
@@ -132,6 +134,32 @@ class TestTrainCli final : public QObject {
 
   // Two ranks as a user starts them: they train, record the world size, stop together on a
   // SIGTERM sent to the launcher alone (rank 0 saves) and resume; a rank that dies ends the run.
+  // A disk that cannot take the next checkpoint (a file-size limit, `ulimit -f`): exit 4 with a
+  // message naming the file, the reason and the update a run resumes from; the checkpoint before
+  // stays, and the next run resumes from it (this was an abort: LibTorch's file writer throws from
+  // a destructor).
+  void aFullDiskExits4KeepingTheLastCheckpoint() {
+    const QString runDir = m_dir.filePath("full");
+    QCOMPARE(run({"train", m_project, "--synthetic", "--max-updates", "4", "--run-dir", runDir, "--fresh"}), 0);
+    const QString checkpoint = runDir + "/checkpoint_last.pt";
+    const qint64 bytes = QFileInfo(checkpoint).size();
+    QProcess p;
+    p.start("bash", {"-c", QString("ulimit -f %1; exec \"$0\" \"$@\"").arg(bytes / 2048), AUTOMOE_CLI, "train",
+                     m_project, "--synthetic", "--max-updates", "8", "--run-dir", runDir});
+    QVERIFY(p.waitForFinished(240000));
+    const QString err = QString::fromUtf8(p.readAllStandardError());
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(p.exitCode() == 4, qPrintable(err));
+    QVERIFY2(err.contains("automoe: " + checkpoint + ": cannot write: File too large (a file there before is "
+                          "unchanged); training stopped at update 8, a run resumes from update 4"),
+             qPrintable(err));
+    QCOMPARE(Checkpoint::readMeta(checkpoint.toStdString()).at("step").get<int64_t>(), int64_t(4));
+    QCOMPARE(QDir(runDir).entryList({"*.tmp*"}, QDir::Files), QStringList());
+    QString again;
+    QCOMPARE(run({"train", m_project, "--synthetic", "--max-updates", "8", "--run-dir", runDir}, &again), 0);
+    QVERIFY2(again.contains("at update 4") && again.contains("update 8/8"), qPrintable(again));
+  }
+
   void dataParallelRanksStopTogetherAndResume() {
     if (!C10dCollective::glooCompiledIn()) QSKIP("this build has no Gloo backend");
     QString err;

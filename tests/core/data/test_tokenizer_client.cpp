@@ -1,14 +1,21 @@
 // TokenizerClient against the real automoe-tokenizer child process. This test process links
-// LibTorch and must not load SentencePiece; everything goes through the child.
+// LibTorch and must not load SentencePiece; everything goes through the child. Covers training
+// (the model and .vocab files, a full disk), encoding, decoding and the child's errors.
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <set>
 
 #include "data/special_ids.h"
 #include "data/tokenizer_client.h"
 #include "support/ddtp_fixture.h"
+#include "support/file_size_limit.h"
 #include "util/atomic_file.h"
+#include "util/file_write_error.h"
 
 using namespace automoe;
 
@@ -89,6 +96,42 @@ class TestTokenizerClient final : public QObject {
     const std::string again = train("spm-again", 1);
     QCOMPARE(readTextFile(again + ".vocab"),
              readTextFile(m_dir.filePath("spm.vocab").toStdString()));
+  }
+
+  // The .vocab file the child writes next to the model: "piece<TAB>score" for every id, the
+  // special ids first with score 0, learnt pieces with a log-probability.
+  void vocabFileListsEveryPieceWithItsScore() {
+    const std::vector<std::string> lines = readTextLines(m_dir.filePath("spm.vocab").toStdString());
+    QCOMPARE(lines.size(), size_t(120));
+    QCOMPARE(QString::fromStdString(lines[0] + "|" + lines[1] + "|" + lines[2] + "|" + lines[3]),
+             QString("<s>\t0|<pad>\t0|</s>\t0|<unk>\t0"));
+    std::set<std::string> pieces;
+    for (size_t i = 4; i < lines.size(); ++i) {
+      const size_t tab = lines[i].find('\t');
+      QVERIFY2(tab != std::string::npos && tab > 0, lines[i].c_str());
+      pieces.insert(lines[i].substr(0, tab));
+      const double score = std::stod(lines[i].substr(tab + 1));
+      QVERIFY2(score < 0, lines[i].c_str());
+    }
+    QCOMPARE(pieces.size(), size_t(116));
+  }
+
+  // A model the disk cannot take: a FileWriteError naming the file and the reason, and no
+  // truncated model left (SentencePiece's own writer left one and reported success).
+  void aFullDiskIsAFileWriteError() {
+    TokenizerTrainOptions o;
+    o.inputs = {m_dir.filePath("en.txt").toStdString(), m_dir.filePath("de.txt").toStdString()};
+    o.modelPrefix = m_dir.filePath("full").toStdString();
+    o.vocabSize = 120;
+    try {
+      const automoe::testing::FileSizeLimit limit(4096);  // inherited by the child
+      TokenizerClient::train(o, AUTOMOE_TOKENIZER);
+      QFAIL("expected FileWriteError");
+    } catch (const FileWriteError& e) {
+      QCOMPARE(QString(e.what()), QString::fromStdString(o.modelPrefix + ".model: cannot write: " + std::strerror(EFBIG)));
+    }
+    QVERIFY(!std::filesystem::exists(o.modelPrefix + ".model"));
+    QVERIFY(!std::filesystem::exists(o.modelPrefix + ".vocab"));
   }
 
   void errorsCarryTheChildsMessage() {

@@ -1,10 +1,14 @@
 // Latency dataset files and resumable runs: a resumed run measures nothing already stored, a
-// stop keeps every finished sample, a truncated last line is dropped and repaired, a file made
-// under other settings is refused, and stored features are exactly latencyFeatures().
+// stop keeps every finished sample, a truncated last line is dropped and repaired, a full disk
+// keeps every sample before it, a file made under other settings is refused, and stored features
+// are exactly latencyFeatures().
 #include <QtTest/QtTest>
 
 #include <QTemporaryDir>
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <set>
 
@@ -14,9 +18,11 @@
 #include "latency/latency_features.h"
 #include "latency/latency_sampler.h"
 #include "model/bf16_products.h"
+#include "support/file_size_limit.h"
 #include "support/tiny_space.h"
 #include "util/atomic_file.h"
 #include "util/config_error.h"
+#include "util/file_write_error.h"
 #include "util/stop_token.h"
 
 using namespace automoe;
@@ -128,6 +134,31 @@ class TestLatencyDataset final : public QObject {
     const LatencyDataset back = LatencyDataset::load(file);  // every line parses again
     QVERIFY(!back.droppedTruncatedLine());
     QCOMPARE(back.samples().size(), size_t{5});
+  }
+
+  // A sample the disk cannot take (a file-size limit here): FileWriteError naming the file; the
+  // samples before it stay, the cut line is dropped on the next open and the run goes on.
+  void aFullDiskKeepsEverySampleBefore() {
+    const std::string file = path("full.jsonl");
+    CountingMeasure counter;
+    StopToken stop;
+    LatencyDatasetRunner runner(m_space, 9, 5, std::ref(counter));
+    {
+      LatencyDataset d = LatencyDataset::open(file, header());
+      runner.run(d, 3, stop);
+      const automoe::testing::FileSizeLimit limit(std::filesystem::file_size(file) + 10);
+      try {
+        runner.run(d, 5, stop);
+        QFAIL("expected FileWriteError");
+      } catch (const FileWriteError& e) {
+        QCOMPARE(QString(e.what()), QString::fromStdString(file + ": cannot append a line: " + std::strerror(EFBIG)));
+      }
+    }
+    LatencyDataset d = LatencyDataset::open(file, header());
+    QVERIFY(d.droppedTruncatedLine());
+    QCOMPARE(d.samples().size(), size_t{3});
+    QCOMPARE(runner.run(d, 5, stop).measured, 2);
+    QCOMPARE(LatencyDataset::load(file).samples().size(), size_t{5});
   }
 
   void refusesFilesMeasuredUnderOtherSettings() {

@@ -15,6 +15,7 @@
 #include "latency/latency_sample.h"
 #include "latency/latency_sampler.h"
 #include "support/tiny_space.h"
+#include "util/atomic_file.h"
 #include "util/config_error.h"
 
 using namespace automoe;
@@ -209,6 +210,21 @@ class TestLatencyPredictor final : public QObject {
       QVERIFY(QString(e.what()).contains("feature_names"));
     }
     QVERIFY_THROWS_EXCEPTION(ConfigError, LatencyPredictor::load(stem + ".missing", m_space));
+    // Options edited after training (another depth or width): the weights no longer fit; refused,
+    // naming both files (was an internal error in the first prediction).
+    for (const char* field : {"hidden_layers", "hidden_dim"}) {
+      nlohmann::json edited = meta;
+      edited["options"][field] = edited["options"][field].get<int>() == 1 ? 2 : 1;
+      writeFileAtomically(stem + ".json", edited.dump());
+      try {
+        LatencyPredictor::load(stem, m_space);
+        QFAIL(field);
+      } catch (const ConfigError& e) {
+        QVERIFY2(QString(e.what()).startsWith(QString::fromStdString(stem + ".pt: the weights do not fit the options in " +
+                                                                     stem + ".json (")),
+                 e.what());
+      }
+    }
   }
 
   void learnsTheMachineState() {

@@ -1,20 +1,26 @@
-// Trainer: learns, resumes bit-identically, skips non-finite updates, stops cleanly, refuses bad
-// checkpoints, logs what it did (dropped tokens, skipped updates, BLAS provenance in checkpoints),
-// accumulates micro-batches as one batch, trains three subnets per sandwich update.
+// Trainer: learns, resumes bit-identically, skips non-finite updates, stops cleanly, keeps the last
+// checkpoint when the disk is full, refuses bad checkpoints, logs what it did (dropped tokens,
+// skipped updates, BLAS provenance in checkpoints), accumulates micro-batches as one batch, trains
+// three subnets per sandwich update.
 #include <QtTest/QtTest>
 
 #include <ATen/core/grad_mode.h>
 
 #include <QTemporaryDir>
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
 #include <torch/serialize/input-archive.h>
 
 #include "support/equivalent_batches.h"
+#include "support/file_size_limit.h"
 #include "support/tiny_training.h"
 #include "train/checkpoint.h"
 #include "model/cpu_gemm.h"
@@ -23,6 +29,7 @@
 #include "util/blas_info.h"
 #include "util/config_error.h"
 #include "util/cpu_bf16.h"
+#include "util/file_write_error.h"
 
 using namespace automoe;
 
@@ -199,6 +206,39 @@ class TestTrainer final : public QObject {
     QCOMPARE(int(r.status), int(TrainStatus::Stopped));
     QCOMPARE(r.step, int64_t(4));
     QCOMPARE(Checkpoint::readMeta(t.lastCheckpointPath()).at("step").get<int64_t>(), int64_t(4));
+  }
+
+  // A checkpoint the disk cannot take (here a file-size limit) ends the run with a message naming
+  // the file, the reason and the update to resume from; the checkpoint before it stays whole (this
+  // used to end the process: LibTorch's file writer throws from a destructor).
+  void aFullDiskKeepsTheLastCheckpoint() {
+    TrainingOptions o = test::tinyTraining(8);
+    o.checkpointEvery = 4;
+    const std::string runDir = dir("full").toStdString();
+    Trainer t(test::tinyProject(), o, test::tinyCorpus(), runDir);
+    struct FillDiskAfterFirst : Recorder {
+      std::unique_ptr<automoe::testing::FileSizeLimit> limit;
+      void onCheckpoint(const std::string& path, int64_t) override {
+        if (!limit) limit = std::make_unique<automoe::testing::FileSizeLimit>(std::filesystem::file_size(path) / 2);
+      }
+    } rec;
+    StopToken stop;
+    try {
+      t.run(stop, rec);
+      QFAIL("expected FileWriteError");
+    } catch (const FileWriteError& e) {
+      const QString expected = QString::fromStdString(t.lastCheckpointPath() + ": cannot write: " + std::strerror(EFBIG) +
+                                                      " (a file there before is unchanged); training stopped at "
+                                                      "update 8, a run resumes from update 4");
+      QCOMPARE(QString(e.what()), expected);
+    }
+    rec.limit.reset();
+    QCOMPARE(QDir(dir("full")).entryList({"*.tmp*"}, QDir::Files), QStringList());
+    Trainer resumed(test::tinyProject(), o, test::tinyCorpus(), runDir);
+    resumed.resume(t.lastCheckpointPath());
+    QCOMPARE(resumed.step(), int64_t(4));
+    QCOMPARE(int(resumed.run(stop, rec).status), int(TrainStatus::Finished));
+    QCOMPARE(Checkpoint::readMeta(t.lastCheckpointPath()).at("step").get<int64_t>(), int64_t(8));
   }
 
   void badCheckpointsAreRefused() {

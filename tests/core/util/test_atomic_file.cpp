@@ -6,6 +6,7 @@
 
 #include "util/atomic_file.h"
 #include "util/config_error.h"
+#include "util/file_write_error.h"
 
 using namespace automoe;
 
@@ -23,8 +24,7 @@ class TestAtomicFile final : public QObject {
   }
 
   void reportsUnwritableLocations() {
-    QVERIFY_THROWS_EXCEPTION(std::runtime_error,
-                             writeFileAtomically("/nonexistent-dir/x/out.json", "x"));
+    QVERIFY_THROWS_EXCEPTION(FileWriteError, writeFileAtomically("/nonexistent-dir/x/out.json", "x"));
     try {
       readTextFile("/nonexistent-dir/in.json");
       QFAIL("expected ConfigError");
