@@ -12,11 +12,13 @@
 #include "commands.h"
 #include "data/batch_planner.h"
 #include "data/corpus_builder.h"
+#include "data/corpus_manifest.h"
 #include "data/data_preparer.h"
 #include "data/token_dataset.h"
 #include "data/tokenizer_client.h"
 #include "project/project.h"
 #include "util/atomic_file.h"
+#include "util/config_error.h"
 #include "util/json_reader.h"
 #include "util/stop_signal_scope.h"
 #include "util/stop_token.h"
@@ -160,6 +162,11 @@ int dataStats(const Args& args) {
   const long long samples = ap.intValue("samples", 0, 0, 1000);
   const std::string corpusFile = CorpusBuilder::manifestPath(l.dataDir);
   const nlohmann::json corpus = parseJsonText(readTextFile(corpusFile), corpusFile);
+  try {
+    checkCorpusManifest(corpus, corpusFile);
+  } catch (const ConfigError& e) {
+    throw ConfigError(std::string(e.what()) + " ('automoe data build " + l.project.path + "' writes it again)");
+  }
   const nlohmann::json meta = DataPreparer::loadMeta(l.dataDir, l.project.data);
   const TokenDataset train = TokenDataset::open(DataPreparer::binDir(l.dataDir), "train");
   const std::vector<int64_t> lengths = train.lengths();

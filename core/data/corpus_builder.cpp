@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "data/apt_archive.h"
+#include "data/corpus_manifest.h"
 #include "data/corpus_splitter.h"
 #include "data/ddtp_aligner.h"
 #include "data/ddtp_index.h"
@@ -159,8 +160,17 @@ CorpusReport CorpusBuilder::build(bool refresh, bool force, const StopToken& sto
 
   const std::string manifestFile = manifestPath(m_dataDir);
   if (!force && fs::exists(manifestFile)) {
-    nlohmann::json old = parseJsonText(readTextFile(manifestFile), manifestFile);
-    bool complete = valueOr(old, "fingerprint", "") == fingerprint;
+    // A damaged manifest is an outdated one: this build writes it again.
+    nlohmann::json old;
+    bool complete = true;
+    try {
+      old = parseJsonText(readTextFile(manifestFile), manifestFile);
+      checkCorpusManifest(old, manifestFile);
+    } catch (const ConfigError& e) {
+      log(std::string("corpus: ") + e.what() + "; building the corpus again");
+      complete = false;
+    }
+    complete = complete && valueOr(old, "fingerprint", "") == fingerprint;
     for (const auto& t : targets)
       for (const auto& s : splits())
         for (const auto& l : {std::string("en"), t})

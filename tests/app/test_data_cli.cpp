@@ -111,6 +111,23 @@ class TestDataCli final : public QObject {
     QVERIFY(bad.err.contains("outside the vocabulary"));
   }
 
+  void aDamagedCorpusManifestIsNamedThenBuiltAgain() {
+    const std::string file = m_dir.filePath("data-p/corpus/corpus.json").toStdString();
+    nlohmann::json m = nlohmann::json::parse(automoe::readTextFile(file));
+    m["pairs"]["en-de"]["valid"] = "eight";
+    automoe::writeFileAtomically(file, m.dump(2));
+    const Run stats = cli({"data", "stats", m_project});
+    QCOMPARE(stats.code, 2);
+    QVERIFY2(stats.err.contains(QString::fromStdString(file) + ": field 'pairs.en-de.valid': expected an integer, got string"),
+             qPrintable(stats.err));
+    QVERIFY2(stats.err.contains("('automoe data build " + m_project + "' writes it again)"), qPrintable(stats.err));
+    const Run build = cli({"data", "build", m_project});
+    QCOMPARE(build.code, 0);
+    QVERIFY2(build.err.contains("; building the corpus again"), qPrintable(build.err));
+    QVERIFY2(build.out.contains(QRegularExpression("en-de\\s+\\d+\\s+\\d+\\s+\\d+\\s+8\\s+8")), qPrintable(build.out));
+    QCOMPARE(cli({"data", "stats", m_project}).code, 0);
+  }
+
   void buildWithHelpPagesFromAFolder() {
     using automoe::testing::helpParagraph;
     const std::string help = m_dir.filePath("help").toStdString();

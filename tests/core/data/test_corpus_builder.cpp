@@ -5,6 +5,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -148,6 +149,33 @@ class TestCorpusBuilder final : public QObject {
     const CorpusReport other = CorpusBuilder(options(2), m_data).build(false, false, m_stop);
     QVERIFY(!other.upToDate);
     QVERIFY(readTextFile(path("valid", "en")) != before["validen"]);
+  }
+
+  void aDamagedManifestIsBuiltAgain() {
+    CorpusBuilder(options(), m_data).build(false, false, m_stop);
+    const std::string file = CorpusBuilder::manifestPath(m_data);
+    const std::string good = readTextFile(file);
+    const std::string trainEn = readTextFile(path("train", "en"));
+    nlohmann::json damaged = nlohmann::json::parse(good);
+    damaged["pairs"]["en-de"]["train"] = "many";  // the fingerprint still matches
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {damaged.dump(2), "field 'pairs.en-de.train': expected an integer"}, {"{\"pairs\": ", "invalid JSON"}};
+    for (const auto& [text, why] : cases) {
+      writeFileAtomically(file, text);
+      std::vector<std::string> log;
+      const CorpusReport r =
+          CorpusBuilder(options(), m_data, [&](const std::string& l) { log.push_back(l); }).build(false, false, m_stop);
+      QVERIFY(!r.upToDate);
+      const auto said = std::find_if(log.begin(), log.end(), [&](const std::string& l) {
+        return l.rfind("corpus: " + file + ": ", 0) == 0 && l.find("; building the corpus again") != std::string::npos;
+      });
+      QVERIFY(said != log.end());
+      QVERIFY2(said->find(why) != std::string::npos, said->c_str());
+      QCOMPARE(r.manifest["pairs"]["en-de"]["train"].get<size_t>(), lines(path("train", "en")).size());
+      QCOMPARE(readTextFile(path("train", "en")), trainEn);  // the same corpus again
+      QCOMPARE(readTextFile(file), r.manifest.dump(2) + "\n");
+      QVERIFY(CorpusBuilder(options(), m_data).build(false, false, m_stop).upToDate);
+    }
   }
 
   void missingEnglishIndexIsAConfigError() {
