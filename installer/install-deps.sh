@@ -13,9 +13,9 @@ PACKAGES=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config git
   # engine: LibTorch (+ gloo headers for c10d, oneDNN headers for fp32 sgemm), JSON, tokenizer,
-  # BLAS with a real kernel, tcmalloc for the executables' heap
+  # BLAS with a real kernel, tcmalloc for the executables' heap, zlib (CRC-32 checks of checkpoints)
   libtorch-dev libgloo-dev libdnnl-dev nlohmann-json3-dev libsentencepiece-dev libopenblas0-openmp
-  libgoogle-perftools-dev
+  libgoogle-perftools-dev zlib1g-dev
   # GUI: Qt 6 widgets + QCustomPlot (Qt 6 build), offscreen/X11 platform bits
   qt6-base-dev qt6-base-dev-tools libqcustomplot-dev libgl1-mesa-dev
   # headless GUI runs and screenshots; gettext tools for the corpus builder

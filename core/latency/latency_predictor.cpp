@@ -20,6 +20,7 @@
 #include "util/config_error.h"
 #include "util/json_reader.h"
 #include "util/rng.h"
+#include "util/zip_integrity.h"
 
 namespace automoe {
 
@@ -340,6 +341,8 @@ LatencyPredictor LatencyPredictor::load(const std::string& stem, const SearchSpa
   p.m_report = j.value("metrics", nlohmann::json::object());
   const int64_t members = r.getInt("ensemble_members");
   if (members < 1 || members > 64) r.fail("ensemble_members", "must be in [1, 64]");
+  if (const std::string why = zipIntegrityProblem(stem + ".pt"); !why.empty())
+    throw ConfigError(stem + ".pt: cannot load the predictor weights: " + why);
   try {
     torch::serialize::InputArchive archive;
     archive.load_from(stem + ".pt");

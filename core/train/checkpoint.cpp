@@ -13,13 +13,19 @@
 #include "util/atomic_file_writer.h"
 #include "util/config_error.h"
 #include "util/json_reader.h"
+#include "util/zip_integrity.h"
 
 namespace automoe {
 
 namespace {
 
-torch::serialize::InputArchive openArchive(const std::string& path) {
+// `verify`: check every member's CRC-32 first (a pass over the file; see zip_integrity.h). The
+// header alone is read without it: a damaged header fails to parse, and loading verifies.
+torch::serialize::InputArchive openArchive(const std::string& path, bool verify) {
   if (!std::ifstream(path).good()) throw ConfigError(path + ": cannot open checkpoint");
+  if (verify)
+    if (const std::string why = zipIntegrityProblem(path); !why.empty())
+      throw ConfigError(path + ": not a readable checkpoint (corrupt or truncated): " + why);
   torch::serialize::InputArchive in;
   try {
     in.load_from(path);
@@ -77,7 +83,7 @@ void Checkpoint::save(const std::string& path, const SuperTransformerImpl& model
 }
 
 nlohmann::json Checkpoint::readMeta(const std::string& path) {
-  torch::serialize::InputArchive in = openArchive(path);
+  torch::serialize::InputArchive in = openArchive(path, false);
   return metaOf(in, path);
 }
 
@@ -98,7 +104,7 @@ void Checkpoint::checkShape(const std::string& path, const nlohmann::json& meta,
 }
 
 nlohmann::json Checkpoint::load(const std::string& path, SuperTransformerImpl& model, SliceAdam* adam) {
-  torch::serialize::InputArchive in = openArchive(path);
+  torch::serialize::InputArchive in = openArchive(path, true);
   nlohmann::json meta = metaOf(in, path);
   checkShape(path, meta, model.shape());
   // Everything is read and checked before anything is copied, so that a refused checkpoint leaves

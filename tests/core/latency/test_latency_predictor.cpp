@@ -15,6 +15,7 @@
 #include "latency/latency_sample.h"
 #include "latency/latency_sampler.h"
 #include "support/tiny_space.h"
+#include "support/zip_member_span.h"
 #include "util/atomic_file.h"
 #include "util/config_error.h"
 
@@ -224,6 +225,23 @@ class TestLatencyPredictor final : public QObject {
                                                                      stem + ".json (")),
                  e.what());
       }
+    }
+    // The weights file changed after it was written (a byte of the first tensor's data): refused
+    // by the CRC-32 check, naming the file.
+    writeFileAtomically(stem + ".json", meta.dump());
+    QVERIFY(LatencyPredictor::load(stem, m_space).trained());
+    std::string bytes = readAll(stem + ".pt").toStdString();
+    const testing::ZipMemberSpan span = testing::zipMemberSpan(bytes, "/data/0");
+    QCOMPARE(span.method, 0);
+    QVERIFY(span.size >= 4);
+    bytes[span.offset + span.size / 2] = static_cast<char>(bytes[span.offset + span.size / 2] ^ 0x01);
+    writeFileAtomically(stem + ".pt", bytes);
+    try {
+      LatencyPredictor::load(stem, m_space);
+      QFAIL("expected ConfigError");
+    } catch (const ConfigError& e) {
+      QVERIFY2(QString(e.what()).startsWith(QString::fromStdString(stem + ".pt: cannot load the predictor weights: the data of member")), e.what());
+      QVERIFY2(QString(e.what()).contains("does not match its CRC-32"), e.what());
     }
   }
 

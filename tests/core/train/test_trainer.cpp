@@ -324,6 +324,54 @@ class TestTrainer final : public QObject {
     }));
   }
 
+  // One changed byte in a weight's data, the zip structure intact: LibTorch alone would load the
+  // other value (a mutation fuzz resumed a retraining into a NaN weight this way). Refused by the
+  // CRC-32 check, naming the member, with the model left as it was.
+  void aChangedWeightByteIsRefused() {
+    Trainer t(test::tinyProject(), test::tinyTraining(2), test::tinyCorpus(), dir("flip").toStdString());
+    const float mark = 1234.5f;
+    {
+      at::NoGradGuard noGrad;
+      t.model()->parameters()[0].view(-1).narrow(0, 0, 4).fill_(mark);
+    }
+    const std::string path = t.lastCheckpointPath();
+    t.saveCheckpoint(path);
+    std::vector<at::Tensor> before;
+    for (const auto& p : t.model()->parameters()) before.push_back(p.detach().clone());
+    std::string bytes;
+    {
+      std::ifstream in(path, std::ios::binary);
+      bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    std::string pattern(4 * sizeof(float), '\0');
+    for (int i = 0; i < 4; ++i) std::memcpy(&pattern[i * sizeof(float)], &mark, sizeof(float));
+    const size_t at = bytes.find(pattern);
+    QVERIFY(at != std::string::npos);
+    bytes[at + 3] = static_cast<char>(bytes[at + 3] ^ 0x40);  // an exponent bit of the first marked weight
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+    {
+      at::NoGradGuard noGrad;
+      for (const auto& p : t.model()->parameters()) p.add_(1.0);  // so a load would show
+    }
+    std::vector<at::Tensor> moved;
+    for (const auto& p : t.model()->parameters()) moved.push_back(p.detach().clone());
+    try {
+      t.resume(path);
+      QFAIL("expected ConfigError");
+    } catch (const ConfigError& e) {
+      QVERIFY2(QString(e.what()).contains("does not match its CRC-32"), e.what());
+      QVERIFY2(QString(e.what()).startsWith(QString::fromStdString(path)), e.what());
+    }
+    const auto after = t.model()->parameters();
+    for (size_t i = 0; i < moved.size(); ++i) QVERIFY(at::equal(moved[i], after[i]));
+    QCOMPARE(t.step(), int64_t(0));
+    // The same byte restored: the checkpoint loads, with the saved weights.
+    bytes[at + 3] = static_cast<char>(bytes[at + 3] ^ 0x40);
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+    t.resume(path);
+    for (size_t i = 0; i < before.size(); ++i) QVERIFY(at::equal(before[i], t.model()->parameters()[i]));
+  }
+
   void logsMetricsAndProvenance() {
     Trainer t(test::tinyProject(), test::tinyTraining(10), test::tinyCorpus(), dir("log").toStdString());
     StopToken stop;
