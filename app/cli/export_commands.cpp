@@ -141,11 +141,16 @@ int translate(const Args& args) {
   StopToken stop;
   StopSignalScope signals(stop);
   size_t reported = 0;
-  const auto out = translator.translate(tokenizer, lines, stop, [&](size_t done, size_t total) {
-    if (done != total && done - reported < std::max<size_t>(1, total / 20)) return;
-    reported = done;
-    std::fprintf(stderr, "translated %zu/%zu\n", done, total);
-  });
+  std::optional<std::vector<std::string>> out;
+  try {
+    out = translator.translate(tokenizer, lines, stop, [&](size_t done, size_t total) {
+      if (done != total && done - reported < std::max<size_t>(1, total / 20)) return;
+      reported = done;
+      std::fprintf(stderr, "translated %zu/%zu\n", done, total);
+    });
+  } catch (const ConfigError& e) {  // scores that are not finite: the model's weights are at fault
+    throw ConfigError(ap.value("model", "") + "/model.safetensors: " + e.what());
+  }
   if (!out) return kExitInterrupted;
   for (const auto& l : *out) std::printf("%s\n", l.c_str());
   return kExitOk;

@@ -12,7 +12,7 @@
 //
 // Special ids are fixed to the model's: <s>=0, <pad>=1, </s>=2, <unk>=3. encode adds neither BOS
 // nor EOS; decode drops control ids. Exit codes: 0 ok, 1 internal error, 2 bad input, 4 an output
-// file could not be written (disk full, permissions).
+// file could not be written (disk full, permissions), 5 the model file is missing or cannot be loaded.
 #include <sentencepiece_processor.h>
 #include <sentencepiece_trainer.h>
 
@@ -89,9 +89,14 @@ void checkFlags(const std::map<std::string, std::string>& f, std::vector<std::st
   }
 }
 
+// The model file is missing or not a model SentencePiece can load (exit 5).
+struct BadModel {
+  std::string message;
+};
+
 void load(sentencepiece::SentencePieceProcessor& sp, const std::string& model) {
   const auto st = sp.Load(model);
-  if (!st.ok()) throw BadInput{"cannot load model '" + model + "': " + st.ToString()};
+  if (!st.ok()) throw BadModel{"cannot load model '" + model + "': " + st.ToString()};
 }
 
 // The file system refused an output (exit 4): disk full, a file-size limit, permissions.
@@ -277,6 +282,9 @@ int main(int argc, char** argv) {
   } catch (const WriteFailed& e) {
     std::fprintf(stderr, "automoe-tokenizer: %s\n", e.message.c_str());
     return 4;
+  } catch (const BadModel& e) {
+    std::fprintf(stderr, "automoe-tokenizer: %s\n", e.message.c_str());
+    return 5;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "automoe-tokenizer: internal error: %s\n", e.what());
     return 1;

@@ -8,6 +8,7 @@
 #include "data/fingerprint.h"
 #include "data/special_ids.h"
 #include "data/tokenizer_client.h"
+#include "pipeline/file_stamp.h"
 #include "util/atomic_file.h"
 #include "util/config_error.h"
 #include "util/json_reader.h"
@@ -16,6 +17,16 @@
 namespace fs = std::filesystem;
 
 namespace automoe {
+
+namespace {
+// The files `prepare` writes and meta.json hashes, relative to the bin folder.
+std::vector<std::string> preparedFiles() {
+  std::vector<std::string> files = {"spm.model"};
+  for (const auto& split : CorpusBuilder::splits())
+    for (const char* f : {".src.bin", ".src.idx", ".tgt.bin", ".tgt.idx"}) files.push_back(split + f);
+  return files;
+}
+}  // namespace
 
 DataPreparer::DataPreparer(DataOptions options, std::string dataDir,
                            std::string tokenizerExecutable, Log log)
@@ -54,6 +65,11 @@ PrepareReport DataPreparer::prepare(bool force, const StopToken& stop) {
     for (const auto& split : CorpusBuilder::splits())
       for (const char* f : {".src.bin", ".src.idx", ".tgt.bin", ".tgt.idx"})
         complete = complete && fs::exists(bin + "/" + split + f);
+    if (complete)
+      if (const std::string why = contentProblem(m_dataDir, old); !why.empty()) {
+        log("prepare: " + why.substr(0, why.find(';')) + "; preparing again");
+        complete = false;
+      }
     if (complete) {
       log("prepare: up to date (" + metaFile + ")");
       report.upToDate = true;
@@ -111,6 +127,8 @@ PrepareReport DataPreparer::prepare(bool force, const StopToken& stop) {
   if (fs::exists(corpusManifest))
     corpusFingerprint =
         valueOr(parseJsonText(readTextFile(corpusManifest), corpusManifest), "fingerprint", "");
+  nlohmann::json hashes = nlohmann::json::object();
+  for (const std::string& f : preparedFiles()) hashes[f] = FileStamp::contentHash(bin + "/" + f);
   report.meta = {{"format_version", kFormatVersion},
                  {"created", utcTimestamp()},
                  {"automoe_version", AUTOMOE_VERSION},
@@ -130,7 +148,8 @@ PrepareReport DataPreparer::prepare(bool force, const StopToken& stop) {
                    {"unk_id", special_ids::kUnk},
                    {"sentencepiece", info.value("sentencepiece", "")}}},
                  {"corpus_fingerprint", corpusFingerprint},
-                 {"splits", splits}};
+                 {"splits", splits},
+                 {"content_hashes", hashes}};
   writeFileAtomically(metaFile, report.meta.dump(2) + "\n");
   log("prepare: wrote " + metaFile);
   return report;
@@ -158,7 +177,23 @@ nlohmann::json DataPreparer::loadMeta(const std::string& dataDir, const DataOpti
     for (const char* field : {"sentences", "src_tokens", "tgt_tokens", "max_src_len", "max_tgt_len"})
       if (s.getInt(field) < 0) s.fail(field, "negative; run 'automoe data prepare PROJECT --force'");
   }
+  if (meta.contains("content_hashes"))
+    for (const std::string& f : preparedFiles()) r.child("content_hashes").getString(f);
+  if (const std::string why = contentProblem(dataDir, meta); !why.empty()) throw ConfigError(why);
   return meta;
+}
+
+std::string DataPreparer::contentProblem(const std::string& dataDir, const nlohmann::json& meta) {
+  const nlohmann::json hashes = valueOr(meta, "content_hashes", nlohmann::json());
+  if (!hashes.is_object()) return "";
+  for (const std::string& f : preparedFiles()) {
+    const std::string path = binDir(dataDir) + "/" + f;
+    if (!fs::is_regular_file(path)) return path + ": missing; 'automoe data prepare PROJECT --force' writes it again";
+    if (FileStamp::contentHash(path) != valueOr(hashes, f.c_str(), std::string()))
+      return path + ": its content changed since 'automoe data prepare' wrote it (the hash in " + metaPath(dataDir) +
+             " differs); 'automoe data prepare PROJECT --force' writes it again";
+  }
+  return "";
 }
 
 }  // namespace automoe

@@ -4,7 +4,9 @@
 //   <data dir>/bin/spm.model, spm.vocab
 //   <data dir>/bin/{train,valid,test}.{src,tgt}.{bin,idx}     (see binarizer.h)
 //   <data dir>/bin/meta.json   vocab size, counts per split, tokenizer and corpus fingerprints
-// Skipped when meta.json's fingerprint (corpus text + tokenizer settings) still matches.
+// Skipped when meta.json's fingerprint (corpus text + tokenizer settings) still matches and the
+// files still hold what was written (meta.json's "content_hashes": FNV-1a 64 of the tokenizer
+// model and every shard; a file changed since is prepared again, and refused where it is read).
 // Tokenisation runs in the automoe-tokenizer child process (see tokenizer_client.h).
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -40,7 +42,11 @@ class DataPreparer {
 
   // meta.json of prepared data, checked against the options (pair, vocabulary size = the model's).
   // Throws ConfigError naming the file and the fix (run `automoe data prepare`).
+  // Also checks the files' content against meta.json's hashes (contentProblem).
   static nlohmann::json loadMeta(const std::string& dataDir, const DataOptions& options);
+  // "" when the tokenizer model and shards hold what `meta` recorded (or `meta` records no hashes:
+  // data prepared before they were), otherwise which file differs or is missing, and the fix.
+  static std::string contentProblem(const std::string& dataDir, const nlohmann::json& meta);
 
  private:
   std::string fingerprint() const;

@@ -8,6 +8,7 @@
 
 #include "util/atomic_file.h"
 #include "util/child_process.h"
+#include "util/config_error.h"
 #include "util/file_write_error.h"
 
 namespace automoe {
@@ -25,6 +26,14 @@ std::string runTokenizer(const std::vector<std::string>& cmd, const std::string&
     const std::string prefix = "automoe-tokenizer: ";
     if (r.exitCode == 4 && err.rfind(prefix, 0) == 0)  // an output the file system refused
       throw FileWriteError(err.substr(prefix.size()));
+    const std::string model = "--model=";
+    if (r.exitCode == 5 && err.rfind(prefix, 0) == 0)  // SentencePiece could not load the model file
+      for (const auto& a : cmd)
+        if (a.rfind(model, 0) == 0) {
+          const size_t why = err.find("': ");
+          throw ConfigError(a.substr(model.size()) + ": not a usable tokenizer model (missing, damaged or truncated): " +
+                            (why == std::string::npos ? err.substr(prefix.size()) : err.substr(why + 3)));
+        }
     throw std::runtime_error(describeCommand(cmd) + " failed (exit " + std::to_string(r.exitCode) +
                              "): " + (err.size() > 2000 ? err.substr(err.size() - 2000) : err));
   }

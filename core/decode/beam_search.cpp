@@ -103,6 +103,8 @@ BeamSearchResult BeamSearch::run(DecoderStepper& stepper, int64_t batch) const {
     lastTokens.clear();
     for (int64_t a = 0; a < A; ++a) {
       Sentence& s = live[a];
+      if (std::isnan(val[a * nc]))
+        throw NonFiniteScores(s.index, t, "log-probabilities are NaN at output position " + std::to_string(t + 1));
       std::vector<Candidate> chosen;
       for (int64_t c = 0; c < nc; ++c) {
         const double v = val[a * nc + c];
@@ -147,6 +149,10 @@ BeamSearchResult BeamSearch::run(DecoderStepper& stepper, int64_t batch) const {
     live = std::move(next);
     if (!live.empty()) stepper.reorder(longTensor(order, device));
   }
+  for (size_t b = 0; b < result.sentences.size(); ++b)
+    if (result.sentences[b].empty())  // only -inf scores were left (overflowing weights)
+      throw NonFiniteScores(static_cast<int64_t>(b), result.steps,
+                            "no hypothesis ended with a finite log-probability");
   for (auto& hyps : result.sentences)
     std::stable_sort(hyps.begin(), hyps.end(),
                      [](const Hypothesis& x, const Hypothesis& y) { return x.score > y.score; });

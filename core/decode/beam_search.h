@@ -8,7 +8,13 @@
 //
 // forcedLength > 0 is the latency protocol: EOS can never be chosen, every sentence runs exactly
 // forcedLength steps, and the live beams at the end are the hypotheses (no EOS appended).
+//
+// A model whose scores are NaN (damaged or overflowing weights) gets NonFiniteScores, not an empty
+// or arbitrary result: found from the best candidate of each row (topk sorts NaN first), so the
+// check costs no pass over the scores.
 #include <cstdint>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include <ATen/ATen.h>
@@ -37,12 +43,25 @@ struct BeamSearchResult {
   int64_t steps = 0;                               // decoder steps run (calls to step())
 };
 
+// The model gave NaN log-probabilities, or no hypothesis of a sentence ended with a finite score.
+class NonFiniteScores : public std::runtime_error {
+ public:
+  NonFiniteScores(int64_t sentence, int64_t step, const std::string& what)
+      : std::runtime_error(what), m_sentence(sentence), m_step(step) {}
+  int64_t sentence() const { return m_sentence; }  // in the batch given to run()
+  int64_t step() const { return m_step; }
+
+ private:
+  int64_t m_sentence, m_step;
+};
+
 class BeamSearch {
  public:
   // Throws std::invalid_argument for a beam < 1, maxLen < 1 or negative forcedLength.
   explicit BeamSearch(BeamSearchOptions options);
 
-  // `stepper` holds one row per sentence (batch rows); the search expands them to beam rows.
+  // `stepper` holds one row per sentence (batch rows); the search expands them to beam rows. Every
+  // sentence gets at least one hypothesis, or NonFiniteScores is thrown.
   BeamSearchResult run(DecoderStepper& stepper, int64_t batch) const;
 
   const BeamSearchOptions& options() const { return m_options; }

@@ -1,6 +1,7 @@
 #include "eval/inherited_evaluator.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <stdexcept>
 
 #include <ATen/ATen.h>
@@ -20,6 +21,7 @@
 #include "train/label_smoothed_loss.h"
 #include "util/atomic_file.h"
 #include "util/config_error.h"
+#include "util/json_reader.h"
 #include "util/stop_token.h"
 
 namespace automoe {
@@ -27,6 +29,12 @@ namespace automoe {
 EvaluationData EvaluationData::forProject(const Project& project, const std::string& split) {
   EvaluationOptions::checkSplit(split, project.path.empty() ? "project" : project.path);
   const std::string dataDir = project.resolvePath(project.data.dir);
+  // Shards or a tokenizer model changed since they were prepared: refused, not evaluated on.
+  const std::string metaFile = DataPreparer::metaPath(dataDir);
+  if (std::filesystem::exists(metaFile))
+    if (const std::string why = DataPreparer::contentProblem(dataDir, parseJsonText(readTextFile(metaFile), metaFile));
+        !why.empty())
+      throw ConfigError(why);
   EvaluationData d;
   d.binDir = DataPreparer::binDir(dataDir);
   d.split = split;

@@ -1,6 +1,7 @@
 #include "eval/translator.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <numeric>
 #include <stdexcept>
 
@@ -13,9 +14,31 @@
 #include "eval/evaluation_options.h"
 #include "model/sinusoidal_positions.h"
 #include "model/super_transformer.h"
+#include "util/config_error.h"
 #include "util/stop_token.h"
 
 namespace automoe {
+
+namespace {
+
+// "the largest |weight| is X, in NAME" (or that a weight is NaN or infinite): where a model whose
+// scores are not finite went wrong.
+std::string largestWeight(const SuperTransformerImpl& model) {
+  std::string name;
+  double largest = -1;
+  for (const auto& p : model.named_parameters()) {
+    if (!p.value().is_floating_point() || p.value().numel() == 0) continue;
+    const at::Tensor v = p.value().detach();
+    if (!at::isfinite(v).all().item<bool>()) return "weight " + p.key() + " holds NaN or infinite values";
+    const double m = v.abs().max().item<double>();
+    if (m > largest) largest = m, name = p.key();
+  }
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.3g", largest);
+  return "the largest |weight| is " + std::string(buffer) + ", in " + name;
+}
+
+}  // namespace
 
 TranslatorOptions TranslatorOptions::from(const EvaluationOptions& e) {
   TranslatorOptions o;
@@ -78,7 +101,14 @@ std::optional<Translator::Ids> Translator::translateIds(const Ids& sources, cons
     bo.lenPenalty = m_options.lenPenalty;
     bo.maxLen = limit;
     ModelStepper stepper(m_model, m_arch, m_model.encode(src, m_arch));
-    const BeamSearchResult r = BeamSearch(bo).run(stepper, batch);
+    BeamSearchResult r;
+    try {
+      r = BeamSearch(bo).run(stepper, batch);
+    } catch (const NonFiniteScores& e) {
+      throw ConfigError("the model's scores are not finite on input sentence " +
+                        std::to_string(order[start + static_cast<size_t>(e.sentence())] + 1) + " (" + e.what() +
+                        "); its weights are damaged or too large: " + largestWeight(m_model));
+    }
     for (int64_t b = 0; b < batch; ++b) {
       std::vector<int32_t>& dst = out[order[start + static_cast<size_t>(b)]];
       for (int64_t tok : r.sentences[static_cast<size_t>(b)].front().tokens)

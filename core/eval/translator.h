@@ -41,7 +41,9 @@ class Translator {
   // `model` must outlive the translator and be in eval mode.
   Translator(const SuperTransformerImpl& model, ArchConfig arch, TranslatorOptions options);
 
-  // Source ids (no EOS) -> best hypothesis ids (EOS removed). std::nullopt if stopped.
+  // Source ids (no EOS) -> best hypothesis ids (EOS removed). std::nullopt if stopped. A model
+  // whose scores are not finite (NaN: damaged or overflowing weights) gets a ConfigError naming the
+  // input line and the model's largest weight.
   std::optional<Ids> translateIds(const Ids& sources, const StopToken& stop,
                                   const Progress& progress = {}) const;
   std::optional<std::vector<std::string>> translate(const TokenizerClient& tokenizer,

@@ -38,6 +38,9 @@ void loadInto(torch::OrderedDict<std::string, at::Tensor> tensors, const Safeten
     if (!t.is_floating_point())
       throw ConfigError(path + ": tensor '" + item.key() + "' has dtype " + it->second.dtype +
                         ", expected a floating-point type");
+    // A trained model has no such values (training skips non-finite updates); a damaged file may.
+    if (!at::isfinite(t).all().item<bool>())
+      throw ConfigError(path + ": tensor '" + item.key() + "' holds NaN or infinite values (the file is damaged)");
     item.value().copy_(t);
     used.insert(item.key());
   }

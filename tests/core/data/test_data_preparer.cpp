@@ -131,6 +131,50 @@ class TestDataPreparer final : public QObject {
     }
   }
 
+  // A shard or the tokenizer model changed after preparing (a byte-flip fuzz trained on such
+  // shards without a word): loadMeta and the evaluation data refuse it naming the file and the fix;
+  // prepare sees it and prepares again, restoring the same files.
+  void changedFilesAreRefusedThenPreparedAgain() {
+    std::vector<std::string> logged;
+    DataPreparer(m_options, m_data, AUTOMOE_TOKENIZER).prepare(true, m_stop);
+    const nlohmann::json meta = DataPreparer::loadMeta(m_data, m_options);
+    QCOMPARE(meta.at("content_hashes").size(), size_t{13});
+    const std::string bin = DataPreparer::binDir(m_data);
+    for (const std::string f : {"train.src.bin", "valid.tgt.idx", "spm.model"}) {
+      const std::string path = bin + "/" + f;
+      const std::string original = readTextFile(path);
+      std::string damaged = original;
+      damaged[damaged.size() / 2] = static_cast<char>(damaged[damaged.size() / 2] ^ 0x01);
+      writeFileAtomically(path, damaged);
+      try {
+        DataPreparer::loadMeta(m_data, m_options);
+        QFAIL(f.c_str());
+      } catch (const ConfigError& e) {
+        QVERIFY2(QString(e.what()).startsWith(QString::fromStdString(path + ": its content changed since 'automoe data prepare' wrote it")),
+                 e.what());
+        QVERIFY2(QString(e.what()).endsWith("'automoe data prepare PROJECT --force' writes it again"), e.what());
+      }
+      QVERIFY(!DataPreparer::contentProblem(m_data, meta).empty());
+      logged.clear();
+      DataPreparer(m_options, m_data, AUTOMOE_TOKENIZER, [&](const std::string& l) { logged.push_back(l); })
+          .prepare(false, m_stop);
+      QVERIFY(!logged.empty());
+      QCOMPARE(QString::fromStdString(logged.front()),
+               QString::fromStdString("prepare: " + path + ": its content changed since 'automoe data prepare' wrote it (the hash in " +
+                                      DataPreparer::metaPath(m_data) + " differs); preparing again"));
+      QCOMPARE(readTextFile(path), original);  // the same settings write the same bytes
+      QCOMPARE(DataPreparer::contentProblem(m_data, meta), std::string());
+    }
+    // A missing shard is named too; data prepared before the hashes existed is taken as it is.
+    std::filesystem::remove(bin + "/test.tgt.bin");
+    QVERIFY(QString::fromStdString(DataPreparer::contentProblem(m_data, meta)).startsWith(QString::fromStdString(bin + "/test.tgt.bin: missing")));
+    nlohmann::json older = meta;
+    older.erase("content_hashes");
+    QCOMPARE(DataPreparer::contentProblem(m_data, older), std::string());
+    DataPreparer(m_options, m_data, AUTOMOE_TOKENIZER).prepare(false, m_stop);
+    QCOMPARE(DataPreparer::contentProblem(m_data, meta), std::string());
+  }
+
   void tooLargeVocabularyNamesTheField() {
     DataOptions huge = m_options;
     huge.vocabSize = 50000;

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "data/special_ids.h"
@@ -15,6 +16,7 @@
 #include "support/ddtp_fixture.h"
 #include "support/file_size_limit.h"
 #include "util/atomic_file.h"
+#include "util/config_error.h"
 #include "util/file_write_error.h"
 
 using namespace automoe;
@@ -135,11 +137,26 @@ class TestTokenizerClient final : public QObject {
   }
 
   void errorsCarryTheChildsMessage() {
+    // A model file that is missing or damaged is bad input (ConfigError) naming the file.
     try {
       TokenizerClient("/no/such.model", AUTOMOE_TOKENIZER).encode({"x"});
       QFAIL("expected an error");
-    } catch (const std::runtime_error& e) {
-      QVERIFY2(QString(e.what()).contains("cannot load model '/no/such.model'"), e.what());
+    } catch (const ConfigError& e) {
+      QVERIFY2(QString(e.what()).startsWith("/no/such.model: not a usable tokenizer model (missing, damaged or truncated): "),
+               e.what());
+    }
+    std::string bytes;
+    {
+      std::ifstream in(m_model, std::ios::binary);
+      bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    const std::string cut = m_dir.filePath("cut.model").toStdString();
+    std::ofstream(cut, std::ios::binary | std::ios::trunc) << bytes.substr(0, bytes.size() / 2);
+    try {
+      TokenizerClient(cut, AUTOMOE_TOKENIZER).encode({"x"});
+      QFAIL("expected an error");
+    } catch (const ConfigError& e) {
+      QVERIFY2(QString(e.what()).startsWith(QString::fromStdString(cut + ": not a usable tokenizer model")), e.what());
     }
     try {
       TokenizerClient(m_model, AUTOMOE_TOKENIZER).decode({{5, 999}});

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <map>
 
 #include "arch/arch_config.h"
@@ -238,6 +239,48 @@ class TestBeamSearch final : public QObject {
         QCOMPARE(h.tokens.back(), kEos);
       }
     }
+  }
+
+  // Scores that are not finite (a damaged or overflowing model): NonFiniteScores naming the
+  // sentence of the batch and the step, never an empty or arbitrary result (an empty one crashed
+  // the translator, which takes each sentence's first hypothesis).
+  void nonFiniteScoresAreReported_data() {
+    QTest::addColumn<bool>("nan");
+    QTest::addColumn<int>("badStep");
+    QTest::newRow("NaN at the first step") << true << 0;
+    QTest::newRow("NaN at the third step") << true << 2;
+    QTest::newRow("EOS at -inf through the last step") << false << 0;
+  }
+  void nonFiniteScoresAreReported() {
+    QFETCH(bool, nan);
+    QFETCH(int, badStep);
+    const PrefixStepper::Scorer scorer = [&](int64_t sentence, const std::vector<int64_t>& prefix) {
+      std::vector<double> v = hashedLogits(sentence, prefix);
+      if (sentence == 1 && static_cast<int>(prefix.size()) >= badStep) {
+        if (nan) v[4] = std::nan("");
+        else v[kEos] = -std::numeric_limits<double>::infinity();  // EOS can never end sentence 1
+      }
+      return v;
+    };
+    PrefixStepper stepper(3, scorer);
+    BeamSearchOptions o;
+    o.beam = 2;
+    o.maxLen = 6;
+    try {
+      BeamSearch(o).run(stepper, 3);
+      QFAIL("expected NonFiniteScores");
+    } catch (const NonFiniteScores& e) {
+      QCOMPARE(e.sentence(), int64_t{1});
+      if (nan) {
+        QCOMPARE(e.step(), int64_t{badStep});
+        QCOMPARE(QString(e.what()), QString("log-probabilities are NaN at output position %1").arg(badStep + 1));
+      } else {
+        QCOMPARE(QString(e.what()), QString("no hypothesis ended with a finite log-probability"));
+      }
+    }
+    // The same search with finite scores gives every sentence its hypotheses.
+    PrefixStepper fine(3, hashedLogits);
+    for (const auto& hyps : BeamSearch(o).run(fine, 3).sentences) QCOMPARE(hyps.size(), size_t{2});
   }
 
   void forcedLengthRunsExactlyTSteps() {

@@ -6,6 +6,7 @@
 
 #include <ATen/core/grad_mode.h>
 
+#include <cmath>
 #include <filesystem>
 #include <set>
 
@@ -18,6 +19,7 @@
 #include "export/safetensors_reader.h"
 #include "export/safetensors_writer.h"
 #include "export/subnet_exporter.h"
+#include "eval/translator.h"
 #include "export/tensor_codec.h"
 #include "model/sinusoidal_positions.h"
 #include "model/subnet_extractor.h"
@@ -288,6 +290,38 @@ class TestSubnetExporter final : public QObject {
       g.tensors.erase("embed_tokens.weight");
       SafetensorsWriter::write(d + "/model.safetensors", g);
       expectConfigError([&] { ExportedModel::load(d); }, "tensor 'embed_tokens.weight' is missing");
+    }
+    // A weight that is NaN: refused at load. One that is finite but overflows in the products:
+    // loads, and translating reports scores that are not finite, naming the weight (a byte-flip
+    // fuzz of model.safetensors crashed the translator this way).
+    {
+      const std::string d = copy("nan");
+      SafetensorsFile g = f;
+      at::Tensor w = decodeTensor(g.tensors.at("embed_tokens.weight"), "embed").clone();
+      w.view(-1)[5] = std::nanf("");
+      g.tensors["embed_tokens.weight"] = encodeTensor(w);
+      SafetensorsWriter::write(d + "/model.safetensors", g);
+      expectConfigError([&] { ExportedModel::load(d); },
+                        "tensor 'embed_tokens.weight' holds NaN or infinite values (the file is damaged)");
+    }
+    {
+      const std::string d = copy("huge");
+      SafetensorsFile g = f;
+      std::string key;
+      for (const auto& t : g.tensors)
+        if (t.first.rfind("decoder.layers.0.self_attn.", 0) == 0 && t.first.find("weight") != std::string::npos) key = t.first;
+      QVERIFY(!key.empty());
+      g.tensors[key] = encodeTensor(at::full(decodeTensor(g.tensors.at(key), key).sizes(), 3e20f));
+      SafetensorsWriter::write(d + "/model.safetensors", g);
+      const ExportedModel m = ExportedModel::load(d);
+      const Translator t(m.model(), m.arch(), TranslatorOptions{});
+      const Translator::Ids sources = {{5, 6, 7}, {8, 9, 10, 11}};
+      expectConfigError([&] { t.translateIds(sources, stop); }, "the model's scores are not finite on input sentence 2 (");
+      expectConfigError([&] { t.translateIds(sources, stop); },
+                        "its weights are damaged or too large: the largest |weight| is 3e+20, in " + QString::fromStdString(key));
+      // The original weights translate.
+      const ExportedModel ok = ExportedModel::load(good);
+      QCOMPARE(Translator(ok.model(), ok.arch(), TranslatorOptions{}).translateIds(sources, stop)->size(), size_t{2});
     }
     {
       const std::string d = copy("bad-card");
