@@ -21,6 +21,7 @@
 #include "train/checkpoint.h"
 #include "train/collective.h"
 #include "train/label_smoothed_loss.h"
+#include "train/metrics_log.h"
 #include "util/atomic_file.h"
 #include "util/blas_info.h"
 #include "util/config_error.h"
@@ -445,6 +446,10 @@ TrainResult Trainer::run(const StopToken& stop, TrainingObserver& observer) {
     const std::string w = cpuBf16Note("training.precision", cpuBf16Support());
     if (!w.empty()) observer.onMessage(w);
   }
+  if (lead)
+    if (const int64_t dropped = trimMetricsLog(m_runDir + "/metrics.jsonl", m_step); dropped > 0)
+      observer.onMessage(m_runDir + "/metrics.jsonl: dropped " + std::to_string(dropped) + " line(s) past update " +
+                         std::to_string(m_step) + ", where this run " + (m_step > 0 ? "resumes" : "starts"));
   // The update checkpoint_last.pt holds: the resumed one, if any, until the first save.
   int64_t savedStep = std::filesystem::exists(lastCheckpointPath()) ? m_step : -1;
   try {

@@ -404,6 +404,56 @@ class TestTrainer final : public QObject {
     QVERIFY(rec.messages.empty());  // fp32: no bf16 warning
   }
 
+  // metrics.jsonl holds the run's own history: a run resumed after a crash does not log the updates
+  // between its checkpoint and the crash twice, and a fresh run does not append to the old run.
+  void metricsHoldEachUpdateOnce() {
+    const auto data = test::tinyCorpus();
+    TrainingOptions o = test::tinyTraining(8);
+    o.logEvery = 1;
+    o.checkpointEvery = 4;
+    const std::string run = dir("metrics-once").toStdString(), metrics = run + "/metrics.jsonl";
+    auto steps = [&] {
+      std::vector<int64_t> s;
+      for (const auto& j : trainLines(metrics)) s.push_back(j["step"].get<int64_t>());
+      return s;
+    };
+    const std::vector<int64_t> oneToEight = {1, 2, 3, 4, 5, 6, 7, 8};
+    StopToken stop;
+    {
+      // A crash after update 6: the checkpoint of update 4 is what a new run finds.
+      struct KeepFourth final : Recorder {
+        std::string copy;
+        void onCheckpoint(const std::string& p, int64_t step) override {
+          if (step == 4) std::filesystem::copy_file(p, copy, std::filesystem::copy_options::overwrite_existing);
+        }
+      } keep;
+      keep.copy = run + "/update4.pt";
+      Trainer t(test::tinyProject(), o, data, run);
+      t.run(stop, keep);
+      QCOMPARE(steps(), oneToEight);
+      std::filesystem::rename(keep.copy, t.lastCheckpointPath());
+      std::ofstream(metrics, std::ios::app) << "{\"type\": \"train\", \"st";  // a line cut short
+    }
+    Recorder rec;
+    Trainer resumed(test::tinyProject(), o, data, run);
+    resumed.resume(resumed.lastCheckpointPath());
+    QCOMPARE(resumed.step(), int64_t(4));
+    resumed.run(stop, rec);
+    QCOMPARE(steps(), oneToEight);
+    QCOMPARE(rec.messages.size(), size_t(1));
+    QCOMPARE(QString::fromStdString(rec.messages[0]),
+             QString::fromStdString(metrics + ": dropped 6 line(s) past update 4, where this run resumes"));  // 5-8, the valid line, the cut one
+
+    // A fresh run in the same folder (no resume) starts the file over.
+    Recorder fresh;
+    TrainingOptions two = o;
+    two.maxUpdates = 2;
+    Trainer again(test::tinyProject(), two, data, run);
+    again.run(stop, fresh);
+    QCOMPARE(steps(), std::vector<int64_t>({1, 2}));
+    QVERIFY(QString::fromStdString(fresh.messages.at(0)).endsWith("past update 0, where this run starts"));
+  }
+
   void bf16MixedPrecisionKeepsFp32MasterWeights() {
     TrainingOptions o = test::tinyTraining(30);
     o.precision = "bf16";
