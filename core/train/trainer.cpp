@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -221,13 +222,15 @@ bool Trainer::trainStep(TrainStepStats& st) {
   }
   std::vector<at::Tensor> agg = {at::tensor({lossSum, nllSum, auxSum, finite ? 0.0 : 1.0}, at::kDouble)};
   if (m_collective) m_collective->allReduceSum(agg);
-  if (agg[0][3].item<double>() > 0) {  // some rank saw a non-finite loss: every rank skips
+  auto skip = [&](const char* reason) {
     m_model->zero_grad(true);
     ++m_badSteps;
     ++m_skippedTotal;
+    m_skipReason = reason;
     st.skippedSteps = m_skippedTotal;
     return false;
-  }
+  };
+  if (agg[0][3].item<double>() > 0) return skip("loss");  // some rank saw a non-finite loss: every rank skips
   // Profiler scopes (bench_train_profile): the update's work outside the model's operators.
   std::vector<SliceAdam::BoxGrad> boxes;
   double gradScale = 1.0;
@@ -236,6 +239,10 @@ bool Trainer::trainStep(TrainStepStats& st) {
     boxes = collectGradients(recorder);
     gradScale = clipScale(boxes);
   }
+  // A gradient that overflowed with a finite loss: applying it would make weights NaN for good
+  // (and the next checkpoint would keep them). Seen through the clipping norm (the same on every
+  // rank: the gradients are already summed), so without clip_norm it is not checked.
+  if (!std::isfinite(gradScale)) return skip("gradient");
   const double lr = m_lr.at(m_step);
   {
     RECORD_FUNCTION("automoe::adam_step", std::vector<c10::IValue>());
@@ -334,6 +341,7 @@ double Trainer::clipScale(const std::vector<SliceAdam::BoxGrad>& boxes) const {
   }
   if (!norms.empty()) squares += at::stack(norms).to(at::kDouble).pow(2).sum().item<double>();  // squares in double
   const double norm = std::sqrt(squares);
+  if (!std::isfinite(norm)) return std::numeric_limits<double>::quiet_NaN();  // a gradient is inf or NaN
   return norm > m_options.clipNorm ? m_options.clipNorm / (norm + 1e-6) : 1.0;
 }
 
@@ -484,14 +492,22 @@ TrainResult Trainer::runUpdates(const StopToken& stop, TrainingObserver& observe
     }
     TrainStepStats st;
     if (!trainStep(st)) {
-      observer.onMessage("update " + std::to_string(m_step + 1) + ": non-finite loss, skipped (" +
+      observer.onMessage("update " + std::to_string(m_step + 1) + ": non-finite " + m_skipReason + ", skipped (" +
                          std::to_string(m_badSteps) + " in a row)");
       if (m_badSteps >= m_options.maxBadSteps) {
-        checkpoint();
+        // Weights that are no longer finite (a gradient overflowed unseen: clip_norm off) would
+        // replace the last good checkpoint with a useless one: kept instead.
+        const std::vector<at::Tensor> params = m_model->parameters();
+        const bool finite = std::all_of(params.begin(), params.end(),
+                                        [](const at::Tensor& p) { return at::isfinite(p).all().item<bool>(); });
+        if (finite) checkpoint();
         return {TrainStatus::Diverged, m_step,
-                "the loss was not finite in " + std::to_string(m_badSteps) +
-                    " updates in a row; stopped (checkpoint of the last good update saved). Lower the "
-                    "learning rate or enable clip_norm."};
+                "the loss or its gradient was not finite in " + std::to_string(m_badSteps) + " updates in a row; stopped (" +
+                    (finite ? std::string("checkpoint of the last good update saved")
+                            : "the weights are not finite; " +
+                                  (savedStep >= 0 ? "the checkpoint of update " + std::to_string(savedStep) + " is kept"
+                                                  : std::string("no checkpoint saved"))) +
+                    "). Lower the learning rate or enable clip_norm."};
       }
       continue;
     }

@@ -109,6 +109,7 @@ class Trainer {
   size_t m_batchIndex = 0;  // next batch of m_epoch's plan (for this update's first micro-batch)
   int64_t m_badSteps = 0;   // consecutive non-finite updates
   int64_t m_skippedTotal = 0;
+  const char* m_skipReason = "loss";  // what was not finite in the last skipped update: loss, gradient
 };
 
 }  // namespace automoe

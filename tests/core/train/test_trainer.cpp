@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <memory>
 
@@ -23,6 +24,7 @@
 #include "support/file_size_limit.h"
 #include "support/tiny_training.h"
 #include "train/checkpoint.h"
+#include "train/collective.h"
 #include "model/cpu_gemm.h"
 #include "train/label_smoothed_loss.h"
 #include "train/trainer.h"
@@ -177,6 +179,7 @@ class TestTrainer final : public QObject {
     Trainer t(test::tinyProject(), o, test::tinyCorpus(), dir("nan").toStdString());
     TrainStepStats s;
     QVERIFY(t.trainStep(s));
+    t.saveCheckpoint(t.lastCheckpointPath());
     {
       at::NoGradGuard noGrad;
       t.model()->embed_tokens->weight.fill_(std::numeric_limits<float>::quiet_NaN());
@@ -188,7 +191,52 @@ class TestTrainer final : public QObject {
     QCOMPARE(r.step, int64_t(1));  // no update after the poisoning
     QCOMPARE(rec.messages.size(), size_t(3));
     QVERIFY(QString::fromStdString(r.message).contains("3 updates in a row"));
-    QVERIFY(QFile::exists(QString::fromStdString(t.lastCheckpointPath())));
+    // NaN weights are not saved over the last good checkpoint.
+    QVERIFY2(QString::fromStdString(r.message).contains("(the weights are not finite; the checkpoint of update 1 is kept)"),
+             r.message.c_str());
+    Trainer reloaded(test::tinyProject(), o, test::tinyCorpus(), dir("nan").toStdString());
+    reloaded.resume(t.lastCheckpointPath());
+    QCOMPARE(reloaded.step(), int64_t(1));
+    QVERIFY(at::isfinite(reloaded.model()->embed_tokens->weight).all().item<bool>());
+  }
+
+  // A gradient that overflows with a finite loss (here: as if another rank's did, through the
+  // all-reduce) is skipped like a non-finite loss when clip_norm measures it: applied, it would
+  // turn weights into NaN for good, and the diverged run's checkpoint would keep them.
+  void nonFiniteGradientsAreSkipped() {
+    struct PoisoningCollective final : Collective {
+      bool poison = false;
+      int rank() const override { return 0; }
+      int worldSize() const override { return 1; }
+      std::string backendName() const override { return "test"; }
+      void allReduceSum(std::vector<at::Tensor>& tensors) override {
+        if (poison && tensors.size() > 1) tensors[1].view(-1)[0] = std::numeric_limits<float>::infinity();  // gradients
+      }
+      void allReduceMax(at::Tensor&) override {}
+    } collective;
+    TrainingOptions o = test::tinyTraining(30);
+    o.maxBadSteps = 2;
+    o.clipNorm = 1.0;
+    Trainer t(test::tinyProject(), o, test::tinyCorpus(), dir("nan-grad").toStdString(), &collective);
+    TrainStepStats s;
+    QVERIFY(t.trainStep(s));
+    std::vector<at::Tensor> before;
+    for (const auto& p : t.model()->parameters()) before.push_back(p.detach().clone());
+    collective.poison = true;
+    StopToken stop;
+    Recorder rec;
+    const TrainResult r = t.run(stop, rec);
+    QCOMPARE(int(r.status), int(TrainStatus::Diverged));
+    QCOMPARE(r.step, int64_t(1));
+    QCOMPARE(rec.messages, std::vector<std::string>({"update 2: non-finite gradient, skipped (1 in a row)",
+                                                     "update 2: non-finite gradient, skipped (2 in a row)"}));
+    QVERIFY(QString::fromStdString(r.message).startsWith("the loss or its gradient was not finite in 2 updates in a row"));
+    const auto after = t.model()->parameters();
+    for (size_t i = 0; i < before.size(); ++i) QVERIFY(at::equal(before[i], after[i]));
+    // The same run without the overflow goes on.
+    collective.poison = false;
+    QVERIFY(t.trainStep(s));
+    QCOMPARE(t.step(), int64_t(2));
   }
 
   void stopRequestSavesACheckpoint() {
