@@ -73,6 +73,16 @@ class TestTrainCli final : public QObject {
     QString err;
     QCOMPARE(run({"train", m_project, "--synthetic"}, &err), 0);
     QVERIFY2(err.contains("update 8/8"), qPrintable(err));
+    // Each progress line says how long the rest takes at the pace so far; nothing at the end.
+    const QRegularExpression progress("^update (\\d+)/8 .* tgt tok/s  ((\\d+)s|\\d+m\\d\\ds) left  enc ",
+                                      QRegularExpression::MultilineOption);
+    QStringList steps;
+    for (auto it = progress.globalMatch(err); it.hasNext();) {
+      const auto m = it.next();
+      steps << m.captured(1);
+      if (m.captured(1) == "8") QCOMPARE(m.captured(2), QString("0s"));
+    }
+    QCOMPARE(steps, QStringList({"1", "2", "4", "6", "8"}));
     const std::string ckpt = m_dir.filePath("run/checkpoint_last.pt").toStdString();
     QCOMPARE(Checkpoint::readMeta(ckpt).at("step").get<int64_t>(), int64_t(8));
     std::ifstream metrics(m_dir.filePath("run/metrics.jsonl").toStdString());
