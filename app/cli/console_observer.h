@@ -1,11 +1,11 @@
 #pragma once
 // Prints a training run's progress to stderr (every `every` updates, validations, checkpoints),
 // with the time the rest of the run will take at this process's pace so far.
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <string>
 
+#include "time_left.h"
 #include "train/training_observer.h"
 
 namespace automoe::cli {
@@ -17,11 +17,10 @@ class ConsoleObserver final : public TrainingObserver {
     if (m_firstStep < 0) m_firstStep = s.step;
     if (m_quiet || (s.step % m_every != 0 && s.step != 1)) return;
     // Validation and checkpoints included, since this observer was made (just before the run).
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
-    const double left = elapsed / static_cast<double>(s.step - m_firstStep + 1) * static_cast<double>(m_total - s.step);
+    const std::string left = m_timeLeft.after(s.step - m_firstStep + 1, m_total - s.step);
     std::fprintf(stderr, "update %lld/%lld  loss %.3f  nll %.3f  aux %.4f  lr %.2e  %.0f tgt tok/s  %s left  %s\n",
                  static_cast<long long>(s.step), static_cast<long long>(m_total), s.loss, s.nll, s.auxLoss, s.lr,
-                 s.targetTokensPerSecond, duration(left).c_str(), s.arch.c_str());
+                 s.targetTokensPerSecond, left.c_str(), s.arch.c_str());
   }
   void onValidation(const ValidationStats& v) override {
     if (m_quiet) return;
@@ -38,18 +37,7 @@ class ConsoleObserver final : public TrainingObserver {
   int64_t m_total, m_every;
   bool m_quiet;
   int64_t m_firstStep = -1;  // the first update this process ran
-  std::chrono::steady_clock::time_point m_start = std::chrono::steady_clock::now();
-
-  // "42s", "7m05s", "3h12m", "2d04h".
-  static std::string duration(double seconds) {
-    const auto s = static_cast<long long>(seconds + 0.5);
-    char b[32];
-    if (s < 60) std::snprintf(b, sizeof b, "%llds", s);
-    else if (s < 3600) std::snprintf(b, sizeof b, "%lldm%02llds", s / 60, s % 60);
-    else if (s < 86400) std::snprintf(b, sizeof b, "%lldh%02lldm", s / 3600, s % 3600 / 60);
-    else std::snprintf(b, sizeof b, "%lldd%02lldh", s / 86400, s % 86400 / 3600);
-    return b;
-  }
+  TimeLeft m_timeLeft;
 };
 
 }  // namespace automoe::cli

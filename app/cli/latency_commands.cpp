@@ -21,6 +21,8 @@
 #include "util/config_error.h"
 #include "util/stop_token.h"
 
+#include "time_left.h"
+
 namespace automoe::cli {
 
 namespace {
@@ -103,13 +105,15 @@ int latencyDataset(const Args& args) {
   LatencyDatasetRunner runner(p.space, p.latency.seed, latencyDecoderRows(h), [&](const ArchConfig& a) {
     return profiler.measure(a);
   });
-  runner.setProgress([](const LatencySample& s, int stored, int planned) {
+  const TimeLeft timeLeft;
+  int measured = 0;  // in this process
+  runner.setProgress([&](const LatencySample& s, int stored, int planned) {
     std::string ref;
     if (s.measurement.hasReference())
       ref = ", reference " + std::to_string(static_cast<int>(s.measurement.reference.mean + 0.5)) + " ms";
-    std::fprintf(stderr, "[%d/%d] %.2f ms (cv %.1f%%, encoder %.0f%%%s)  %s\n", stored, planned,
-                 s.measurement.meanMs(), 100 * s.measurement.total.cv,
-                 100 * s.measurement.encoderShare(), ref.c_str(), s.arch.summary().c_str());
+    std::fprintf(stderr, "[%d/%d] %.2f ms (cv %.1f%%, encoder %.0f%%%s)  %s left  %s\n", stored, planned,
+                 s.measurement.meanMs(), 100 * s.measurement.total.cv, 100 * s.measurement.encoderShare(), ref.c_str(),
+                 timeLeft.after(++measured, planned - stored).c_str(), s.arch.summary().c_str());
   });
   std::fprintf(stderr, "latency dataset %s: %zu stored, target %d (profile %s)\n", path.c_str(),
                dataset.samples().size(), samples, h.name.c_str());

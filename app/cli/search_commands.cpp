@@ -26,6 +26,8 @@
 #include "util/cpu_bf16.h"
 #include "util/json_reader.h"
 
+#include "time_left.h"
+
 namespace automoe::cli {
 
 namespace {
@@ -38,11 +40,15 @@ class ConsoleSearchObserver final : public SearchObserver {
                  m_generations, g.replayed ? " (from history)" : "", g.bestId, g.bestFitness, g.evaluatedTotal,
                  g.evaluatedNow, g.reusedNow);
     if (g.multiObjective) std::fprintf(stderr, "  front %zu  hypervolume %.4g", g.front.size(), g.hypervolume);
+    if (!g.replayed)  // at the pace of the generations evaluated in this process
+      std::fprintf(stderr, "  %s left", m_timeLeft.after(++m_evaluated, m_generations - g.generation - 1).c_str());
     std::fprintf(stderr, "\n  best: %s\n", best.arch.summary().c_str());
   }
   void onMessage(const std::string& text) override { std::fprintf(stderr, "%s\n", text.c_str()); }
 
  private:
+  TimeLeft m_timeLeft;
+  int m_evaluated = 0;  // generations evaluated (not replayed from the history) so far
   int m_generations;
 };
 

@@ -136,7 +136,11 @@ class TestLatencyCli final : public QObject {
     const std::string datasetPath = m_dir.filePath("runs/latency/fast.jsonl").toStdString();
     const Run d = cli({"latency", "dataset", m_project, "--profile", "fast"});  // 12 from the project
     QCOMPARE(d.code, 0);
-    QVERIFY2(d.err.contains("[12/12]"), qPrintable(d.err));  // progress on stderr
+    QVERIFY2(d.err.contains("[12/12]"), qPrintable(d.err));  // progress on stderr, with the time left
+    QCOMPARE(d.err.count(QRegularExpression("^\\[\\d+/12\\] .*  (\\d+s|\\d+m\\d\\ds) left  enc ",
+                                            QRegularExpression::MultilineOption)), 12);
+    QVERIFY2(QRegularExpression("^\\[12/12\\] .*  0s left  enc ", QRegularExpression::MultilineOption).match(d.err).hasMatch(),
+             qPrintable(d.err));
     QVERIFY2(d.out.contains("12 measured now"), qPrintable(d.out));
     QCOMPARE(LatencyDataset::load(datasetPath).samples().size(), size_t{12});
     const Run again = cli({"latency", "dataset", m_project, "--profile", "fast", "--samples", "12"});

@@ -84,10 +84,13 @@ class TestSearchCli final : public QObject {
     const Run again = cli({"search", m_project, "--synthetic"});
     QCOMPARE(again.code, 0);
     QVERIFY2(again.err.contains("resuming") && again.err.contains("(from history)"), qPrintable(again.err));
+    QVERIFY2(!again.err.contains(" left"), qPrintable(again.err));  // replayed generations take no time
     QVERIFY2(again.out.contains("(0 evaluated now)"), qPrintable(again.out));
     // More generations continue the same search; other settings are refused without --fresh.
     const Run more = cli({"search", m_project, "--synthetic", "--generations", "3"});
     QCOMPARE(more.code, 0);
+    QVERIFY2(QRegularExpression("^generation 3/3  .*  0s left\n", QRegularExpression::MultilineOption).match(more.err).hasMatch(),
+             qPrintable(more.err));
     QCOMPARE(SearchHistory::load(history).generations().size(), size_t(3));
     const Run other = cli({"search", m_project, "--synthetic", "--population", "9"});
     QCOMPARE(other.code, 2);
