@@ -48,7 +48,12 @@ int retrain(const Args& args) {
   SubnetRetrainer retrainer(project, arch, makeTrainingData(project, ap.has("synthetic")), ap.value("run-dir", ""),
                             options);
   std::fprintf(stderr, "retraining %s\n", arch.summary().c_str());
-  const int64_t resumed = retrainer.prepare(ap.has("fresh"));
+  int64_t resumed = 0;
+  try {
+    resumed = retrainer.prepare(ap.has("fresh"));
+  } catch (const ConfigError& e) {  // a damaged or other run's checkpoint
+    throw ConfigError(std::string(e.what()) + "; --fresh starts the retraining over (replacing it)");
+  }
   if (resumed > 0) std::fprintf(stderr, "resuming %s at update %lld\n", retrainer.trainer().lastCheckpointPath().c_str(),
                                 static_cast<long long>(resumed));
   StopToken stop;

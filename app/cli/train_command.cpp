@@ -51,7 +51,11 @@ int runRank(const Project& project, TrainingOptions options, const ArgParser& ap
   Trainer trainer(project, options, data, runDir, collective.get());
   const std::string last = trainer.lastCheckpointPath();
   if (!ap.has("fresh") && std::filesystem::exists(last)) {
-    trainer.resume(last);
+    try {
+      trainer.resume(last);
+    } catch (const ConfigError& e) {  // damaged, or made for another space, seed or shape
+      throw ConfigError(std::string(e.what()) + "; --fresh starts the run over (replacing it)");
+    }
     if (rank == 0) {
       std::fprintf(stderr, "resuming %s at update %lld\n", last.c_str(), static_cast<long long>(trainer.step()));
       const nlohmann::json meta = Checkpoint::readMeta(last);

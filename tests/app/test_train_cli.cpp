@@ -148,6 +148,28 @@ class TestTrainCli final : public QObject {
   // message naming the file, the reason and the update a run resumes from; the checkpoint before
   // stays, and the next run resumes from it (this was an abort: LibTorch's file writer throws from
   // a destructor).
+  // A checkpoint damaged after it was written: exit 2 naming the file and the member whose CRC-32
+  // fails, with the way out; --fresh starts over.
+  void aDamagedCheckpointIsRefusedWithTheWayOut() {
+    const QString runDir = m_dir.filePath("damaged");
+    QCOMPARE(run({"train", m_project, "--synthetic", "--max-updates", "2", "--run-dir", runDir, "--fresh"}), 0);
+    const QString checkpoint = runDir + "/checkpoint_last.pt";
+    QFile f(checkpoint);
+    QVERIFY(f.open(QIODevice::ReadWrite));
+    QByteArray bytes = f.readAll();
+    bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x08);
+    f.seek(0);
+    f.write(bytes);
+    f.close();
+    QString err;
+    QCOMPARE(run({"train", m_project, "--synthetic", "--max-updates", "4", "--run-dir", runDir}, &err), 2);
+    QVERIFY2(err.startsWith("automoe: " + checkpoint + ": not a readable checkpoint (corrupt or truncated): "), qPrintable(err));
+    QVERIFY2(err.contains("does not match its CRC-32") || err.contains("its header"), qPrintable(err));
+    QVERIFY2(err.trimmed().endsWith("; --fresh starts the run over (replacing it)"), qPrintable(err));
+    QCOMPARE(run({"train", m_project, "--synthetic", "--max-updates", "4", "--run-dir", runDir, "--fresh"}, &err), 0);
+    QCOMPARE(Checkpoint::readMeta(checkpoint.toStdString()).at("step").get<int64_t>(), int64_t(4));
+  }
+
   void aFullDiskExits4KeepingTheLastCheckpoint() {
     const QString runDir = m_dir.filePath("full");
     QCOMPARE(run({"train", m_project, "--synthetic", "--max-updates", "4", "--run-dir", runDir, "--fresh"}), 0);
