@@ -27,6 +27,7 @@
 #include "train/subnet_retrainer.h"
 #include "util/atomic_file.h"
 #include "util/config_error.h"
+#include "util/run_lock.h"
 #include "util/json_reader.h"
 
 namespace automoe::cli {
@@ -176,7 +177,11 @@ int runPipeline(const Args& args) {
   const Project p = Project::load(projectPath);
   const std::string profile = p.search.profile.empty() ? p.hardwareProfiles.at(0).name : p.search.profile;
   findHardwareProfile(p.hardwareProfiles, profile, p.path);  // ConfigError for an unknown name
-  PipelineState state = PipelineState::load(p.resolvePath("runs/pipeline.json"));
+  // One pipeline per project at a time (each stage also holds its own files while it runs).
+  const std::string statePath = p.resolvePath("runs/pipeline.json");
+  fs::create_directories(fs::path(statePath).parent_path());
+  const RunLock pipelineLock(RunLock::forFile(statePath), statePath);
+  PipelineState state = PipelineState::load(statePath);
   const std::vector<PipelineStagePlan> plan = planPipeline(p.toJson(), profile);
   const auto t0 = std::chrono::steady_clock::now();
   for (size_t i = 0; i < plan.size(); ++i) {

@@ -85,6 +85,9 @@ LatencyDataset LatencyDataset::open(const std::string& path, const nlohmann::jso
   namespace fs = std::filesystem;
   LatencyDataset d;
   d.m_path = path;
+  const fs::path parent = fs::path(path).parent_path();
+  if (!parent.empty()) fs::create_directories(parent);
+  d.m_lock = std::make_shared<RunLock>(RunLock::forFile(path), path);  // before reading: another may be appending
   std::error_code ec;
   const bool exists = fs::exists(path, ec);
   std::string existing;

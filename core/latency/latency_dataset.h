@@ -4,6 +4,7 @@
 // measured subnet, appended and flushed to disk as soon as it is measured. A stopped or killed run
 // loses at most the line being written: on opening, an unterminated last line is dropped (and cut
 // from the file before the next append).
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "latency/latency_sample.h"
+#include "util/run_lock.h"
 
 namespace automoe {
 
@@ -18,7 +20,8 @@ class LatencyDataset {
  public:
   // Opens `path` for measuring under `header` (see makeHeader): creates the file (and its
   // directory) with the header, or loads it and checks that it was measured under the same
-  // profile, space, model and seed (ConfigError naming the file and the differing field).
+  // profile, space, model and seed (ConfigError naming the file and the differing field). The
+  // file is this object's alone while it lives (RunLock: ConfigError if another has it).
   static LatencyDataset open(const std::string& path, const nlohmann::json& header);
   // Reads an existing file (ConfigError when it is missing or malformed).
   static LatencyDataset load(const std::string& path);
@@ -42,6 +45,7 @@ class LatencyDataset {
  private:
   void readFile();
 
+  std::shared_ptr<RunLock> m_lock;  // while open for appending (this object and its copies)
   std::string m_path;
   nlohmann::json m_header;
   std::vector<LatencySample> m_samples;

@@ -44,7 +44,8 @@ nlohmann::json SearchHistory::makeHeader(uint64_t seed, const nlohmann::json& pr
 }
 
 SearchHistory::SearchHistory(SearchHistory&& o) noexcept
-    : m_path(std::move(o.m_path)),
+    : m_lock(std::move(o.m_lock)),
+      m_path(std::move(o.m_path)),
       m_header(std::move(o.m_header)),
       m_candidates(std::move(o.m_candidates)),
       m_generations(std::move(o.m_generations)),
@@ -111,6 +112,7 @@ SearchHistory SearchHistory::open(const std::string& path, const nlohmann::json&
   h.m_path = path;
   const std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
+  h.m_lock = std::make_unique<RunLock>(RunLock::forFile(path), path);  // before reading: another may be writing
   if (fresh || !std::filesystem::exists(path)) {
     h.m_header = header;
     writeFileAtomically(path, header.dump() + "\n");

@@ -10,6 +10,7 @@
 // a ConfigError saying what differs and that --fresh starts over. EvolutionarySearch replays the
 // stored candidates instead of evaluating them again.
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,8 @@
 
 #include "search/generation_report.h"
 #include "search/search_candidate.h"
+
+#include "util/run_lock.h"
 
 namespace automoe {
 
@@ -28,7 +31,8 @@ class SearchHistory {
                                    const nlohmann::json& searchSpace, const nlohmann::json& fitness);
 
   // For appending. Creates the file with `header` when it is missing or `fresh`; otherwise reads
-  // it back and checks the header (ConfigError naming the path and the differing field).
+  // it back and checks the header (ConfigError naming the path and the differing field). The
+  // history is this object's alone while it lives (RunLock: ConfigError if another has it).
   static SearchHistory open(const std::string& path, const nlohmann::json& header, bool fresh);
   // Read-only. ConfigError naming the path and line when the file is missing or malformed.
   static SearchHistory load(const std::string& path);
@@ -54,6 +58,7 @@ class SearchHistory {
   void read(const std::string& text);
   void writeLine(const nlohmann::json& j, bool sync);
 
+  std::unique_ptr<RunLock> m_lock;  // while open for appending
   std::string m_path;
   nlohmann::json m_header;
   std::vector<SearchCandidate> m_candidates;

@@ -17,6 +17,7 @@ SubnetRetrainer::SubnetRetrainer(const Project& project, const ArchConfig& arch,
 }
 
 int64_t SubnetRetrainer::prepare(bool fresh) {
+  m_trainer->claimRunFolder();  // before anything in it is removed or read
   if (fresh) {
     for (const std::string& p : m_trainer->keptCheckpoints()) std::filesystem::remove(p);
     std::filesystem::remove(m_trainer->lastCheckpointPath());

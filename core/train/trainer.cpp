@@ -28,6 +28,7 @@
 #include "util/config_error.h"
 #include "util/cpu_bf16.h"
 #include "util/file_write_error.h"
+#include "util/run_lock.h"
 #include "util/heap_allocator.h"
 #include "util/huge_pages.h"
 #include "util/json_reader.h"
@@ -441,8 +442,18 @@ bool Trainer::stopAgreed(const StopToken& stop) const {
   return flag.item<double>() > 0;
 }
 
+void Trainer::claimRunFolder() {
+  const bool lead = !m_collective || m_collective->rank() == 0;  // the other ranks write nothing
+  if (lead && !m_lock) m_lock = std::make_unique<RunLock>(RunLock::forFolder(m_runDir), m_runDir);
+}
+
 TrainResult Trainer::run(const StopToken& stop, TrainingObserver& observer) {
   const bool lead = !m_collective || m_collective->rank() == 0;
+  claimRunFolder();
+  struct Release {  // the folder is free again when the run ends, however it ends
+    std::unique_ptr<RunLock>& lock;
+    ~Release() { lock.reset(); }
+  } release{m_lock};
   if (lead)
     writeFileAtomically(m_runDir + "/run.json",
                         nlohmann::json{{"project", m_project.toJson()},

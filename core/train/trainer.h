@@ -26,6 +26,7 @@
 #include "train/training_data.h"
 #include "train/training_observer.h"
 #include "train/training_options.h"
+#include "util/run_lock.h"
 #include "util/stop_token.h"
 
 namespace automoe {
@@ -61,7 +62,10 @@ class Trainer {
   // first.
   std::vector<std::string> keptCheckpoints() const;
 
+  // Holds the run folder's RunLock while it runs (ConfigError when another run has the folder).
   TrainResult run(const StopToken& stop, TrainingObserver& observer);
+  // Takes the run folder's lock now (before clearing it, say), held until run() ends.
+  void claimRunFolder();
   // One update; returns false if the loss was not finite (update skipped).
   bool trainStep(TrainStepStats& stats);
   ValidationStats validate();
@@ -109,6 +113,7 @@ class Trainer {
   size_t m_batchIndex = 0;  // next batch of m_epoch's plan (for this update's first micro-batch)
   int64_t m_badSteps = 0;   // consecutive non-finite updates
   int64_t m_skippedTotal = 0;
+  std::unique_ptr<RunLock> m_lock;  // see claimRunFolder
   const char* m_skipReason = "loss";  // what was not finite in the last skipped update: loss, gradient
 };
 

@@ -3,6 +3,7 @@
 // output rewritten by hand runs its stage again; a stage before another re-run makes the later
 // one start over; a deleted output runs its stage again; a changed project section re-runs the
 // stages that read it and the ones after them only.
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 #include <filesystem>
@@ -101,6 +102,30 @@ class TestRunCli final : public QObject {
         test::runCli({"run", "project.json"}, {}, 300000, QProcessEnvironment::systemEnvironment(), m_root);
     QVERIFY2(fromInside.code == 0, qPrintable(fromInside.err));
     QCOMPARE(upToDate(fromInside.err), kStages);
+  }
+
+  // A second pipeline on a project whose pipeline is running (here: its lock held by util-linux's
+  // flock) is refused before it reads or writes anything.
+  void aRunningPipelineIsNotJoined() {
+    const QString lock = at("runs/.pipeline.json.lock");
+    QProcess holder;
+    holder.start("flock", {"--close", lock, "sleep", "60"});
+    QVERIFY(holder.waitForStarted());
+    test::CliRun r;
+    for (int i = 0; i < 100; ++i) {  // until flock holds it
+      r = run(m_project);
+      if (r.code == 2) break;
+      QTest::qWait(50);
+    }
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("runs/pipeline.json: in use by another process; wait for it to finish or stop it, then run again"),
+             qPrintable(r.err));
+    QCOMPARE(ran(r.err), QStringList());
+    holder.kill();
+    QVERIFY(holder.waitForFinished());
+    const test::CliRun after = run(m_project);
+    QVERIFY2(after.code == 0, qPrintable(after.err));
+    QCOMPARE(upToDate(after.err), kStages);
   }
 
   void moveInTimeAloneKeepsStagesUpToDate() {

@@ -170,6 +170,30 @@ class TestTrainCli final : public QObject {
     QCOMPARE(Checkpoint::readMeta(checkpoint.toStdString()).at("step").get<int64_t>(), int64_t(4));
   }
 
+  // A second training started on a run folder that one is training in is refused, naming the
+  // first one's pid, before it touches anything; once the first has stopped, it resumes.
+  void aBusyRunFolderIsRefused() {
+    const QString runDir = m_dir.filePath("busy");
+    QProcess first;
+    first.start(AUTOMOE_CLI, {"train", m_project, "--synthetic", "--max-updates", "100000", "--run-dir", runDir, "--fresh"});
+    QVERIFY(first.waitForStarted());
+    first.setReadChannel(QProcess::StandardError);  // progress goes there
+    QString seen;
+    while (!seen.contains("update 1/") && first.waitForReadyRead(60000)) seen += QString::fromUtf8(first.readAllStandardError());
+    QVERIFY2(seen.contains("update 1/"), qPrintable(seen));
+    QString err;
+    QCOMPARE(run({"train", m_project, "--synthetic", "--max-updates", "4", "--run-dir", runDir, "--fresh"}, &err), 2);
+    QVERIFY2(err.contains("automoe: " + runDir + ": in use by another process (pid " + QString::number(first.processId()) +
+                          "); wait for it to finish or stop it, then run again"),
+             qPrintable(err));
+    ::kill(static_cast<pid_t>(first.processId()), SIGINT);
+    QVERIFY(first.waitForFinished(120000));
+    QCOMPARE(first.exitCode(), 130);
+    const int64_t stoppedAt = Checkpoint::readMeta((runDir + "/checkpoint_last.pt").toStdString()).at("step").get<int64_t>();
+    QCOMPARE(run({"train", m_project, "--synthetic", "--max-updates", QString::number(stoppedAt + 1), "--run-dir", runDir}, &err), 0);
+    QVERIFY2(err.contains("resuming"), qPrintable(err));
+  }
+
   void aFullDiskExits4KeepingTheLastCheckpoint() {
     const QString runDir = m_dir.filePath("full");
     QCOMPARE(run({"train", m_project, "--synthetic", "--max-updates", "4", "--run-dir", runDir, "--fresh"}), 0);

@@ -88,6 +88,14 @@ class TestLatencyDataset final : public QObject {
     QCOMPARE(runner.run(d, 10, stop).measured, 0);
     QCOMPARE(runner.run(d, 12, stop).measured, 2);
     QCOMPARE(counter.measured.size(), size_t{12});
+    // Open for measuring, the file is this dataset's alone: a second opener is refused (reading is not).
+    try {
+      LatencyDataset::open(file, header());
+      QFAIL("expected ConfigError");
+    } catch (const ConfigError& e) {
+      QCOMPARE(QString(e.what()), QString::fromStdString(file + ": in use by another job of this process; wait for it to "
+                                                                "finish or stop it, then run again"));
+    }
     const LatencyDataset back = LatencyDataset::load(file);
     QCOMPARE(back.samples().size(), size_t{12});
     std::set<std::vector<int>> genes;

@@ -302,23 +302,32 @@ class TestEvolutionarySearch final : public QObject {
       writeFileAtomically(path, text + "{\"kind\":\"candidate\",\"id\":30,\"gen");
     }
     // Resumed: evaluates only what the history lacks and ends where the uninterrupted run did.
-    SearchHistory h = SearchHistory::open(path, header, false);
-    QVERIFY(h.droppedTruncatedLine());
-    QCOMPARE(static_cast<int>(h.candidates().size()), 30);
-    stop.reset();
-    std::set<std::vector<int>> stored;
-    for (const auto& c : h.candidates()) stored.insert(c.genes);
-    std::vector<std::vector<int>> evaluatedAgain;
-    EvolutionarySearch s(m_space, o, [&](const ArchConfig& a) {
-      evaluatedAgain.push_back(GeneCodec(m_space).encode(a));
-      return bigIsBetter(a);
-    }, {{flops(), limit}});
-    s.setHistory(&h);
-    Recorder rec;
-    const SearchResult r = s.run(stop, rec);
-    QCOMPARE(r.status, SearchResult::Status::Finished);
-    for (const auto& g : evaluatedAgain) QVERIFY(!stored.count(g));
-    QCOMPARE(static_cast<int>(evaluatedAgain.size()), static_cast<int>(reference.size()) - 30);
+    {  // the history is open for appending (and locked) in this block
+      SearchHistory h = SearchHistory::open(path, header, false);
+      try {  // so a second search on it is refused; reading it is not
+        SearchHistory::open(path, header, false);
+        QFAIL("expected ConfigError");
+      } catch (const ConfigError& e) {
+        QVERIFY2(QString(e.what()).startsWith(QString::fromStdString(path + ": in use by another job of this process")), e.what());
+      }
+      QCOMPARE(SearchHistory::load(path).candidates().size(), size_t(30));
+      QVERIFY(h.droppedTruncatedLine());
+      QCOMPARE(static_cast<int>(h.candidates().size()), 30);
+      stop.reset();
+      std::set<std::vector<int>> stored;
+      for (const auto& c : h.candidates()) stored.insert(c.genes);
+      std::vector<std::vector<int>> evaluatedAgain;
+      EvolutionarySearch s(m_space, o, [&](const ArchConfig& a) {
+        evaluatedAgain.push_back(GeneCodec(m_space).encode(a));
+        return bigIsBetter(a);
+      }, {{flops(), limit}});
+      s.setHistory(&h);
+      Recorder rec;
+      const SearchResult r = s.run(stop, rec);
+      QCOMPARE(r.status, SearchResult::Status::Finished);
+      for (const auto& g : evaluatedAgain) QVERIFY(!stored.count(g));
+      QCOMPARE(static_cast<int>(evaluatedAgain.size()), static_cast<int>(reference.size()) - 30);
+    }
     std::vector<std::vector<int>> all;
     const SearchHistory after = SearchHistory::load(path);
     for (const auto& c : after.candidates()) all.push_back(c.genes);

@@ -3,6 +3,8 @@
 // another architecture.
 #include <QtTest/QtTest>
 
+#include <filesystem>
+
 #include <QTemporaryDir>
 
 #include <nlohmann/json.hpp>
@@ -129,8 +131,19 @@ class TestSubnetRetrainer final : public QObject {
     Project longer = p;
     longer.retrain.training.maxUpdates = 30;
     longer.retrain.training.lr.totalUpdates = 30;
-    SubnetRetrainer again(longer, arch, test::tinyCorpus(), dir("resume"));
-    QCOMPARE(again.prepare(false), int64_t(20));
+    {
+      SubnetRetrainer again(longer, arch, test::tinyCorpus(), dir("resume"));
+      QCOMPARE(again.prepare(false), int64_t(20));
+      // Prepared, it holds the run folder: another retraining there is refused until it is gone.
+      SubnetRetrainer meanwhile(longer, arch, test::tinyCorpus(), dir("resume"));
+      try {
+        meanwhile.prepare(true);  // would remove the checkpoints
+        QFAIL("expected ConfigError");
+      } catch (const ConfigError& e) {
+        QVERIFY2(std::string(e.what()).find(": in use by another job of this process") != std::string::npos, e.what());
+      }
+      QVERIFY(std::filesystem::exists(again.trainer().lastCheckpointPath()));
+    }
 
     SubnetRetrainer other(p, p.space.smallest(), test::tinyCorpus(), dir("resume"));
     bool refused = false;
