@@ -23,6 +23,8 @@ RunLock::RunLock(const std::string& path, const std::string& what) {
   if (m_fd < 0) throw FileWriteError(path + ": cannot create the lock file: " + std::strerror(errno));
   if (::flock(m_fd, LOCK_EX | LOCK_NB) != 0) {
     const int err = errno;
+    // A file system without locks (some FUSE ones): run unguarded rather than not at all.
+    if (err == ENOLCK || err == EOPNOTSUPP || err == ENOSYS || err == EINVAL) return;
     char pid[32] = {0};
     const ssize_t n = ::pread(m_fd, pid, sizeof pid - 1, 0);
     ::close(m_fd);

@@ -5,7 +5,8 @@
 // files is refused with the holder's pid instead of interleaving lines with it, or dropping them
 // (a starting training run rewrites metrics.jsonl). The kernel releases the lock when its holder
 // ends, however it ends (SIGKILL included), so no stale lock is ever left; the file itself stays.
-// Child processes do not inherit it (close-on-exec).
+// Child processes do not inherit it (close-on-exec). On a file system without locks the job runs
+// unguarded.
 #include <string>
 
 namespace automoe {
