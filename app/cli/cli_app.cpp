@@ -105,6 +105,8 @@ void printHelp(std::FILE* out) {
                "exit codes: 0 success, 1 internal error, 2 bad input (usage, project, search space,\n"
                "            architecture or checkpoint; the message names the file and field),\n"
                "            3 blas check: the kernel failed to run or disagrees,\n"
+               "            4 an output could not be written (disk full, permissions; the file before is kept),\n"
+               "            5 train/retrain: the loss or its gradient was not finite max_bad_steps times in a row,\n"
                "            130 stopped by SIGINT/SIGTERM after saving its state\n");
 }
 

@@ -10,6 +10,7 @@ constexpr int kExitInternal = 1;
 constexpr int kExitBadInput = 2;
 constexpr int kExitCheckFailed = 3;  // blas check: the kernel did not run, or disagrees
 constexpr int kExitWriteFailed = 4;  // the file system refused an output; files before are unchanged
+constexpr int kExitDiverged = 5;     // training stopped: the loss or its gradient was not finite max_bad_steps times
 constexpr int kExitInterrupted = 130;
 
 int runCli(int argc, char** argv);

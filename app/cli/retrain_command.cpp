@@ -62,7 +62,7 @@ int retrain(const Args& args) {
   const RetrainOutcome r = retrainer.run(stop, observer);
   std::printf("%s\nrun folder: %s\n", r.train.message.c_str(), retrainer.runDir().c_str());
   if (r.train.status == TrainStatus::Stopped) return kExitInterrupted;
-  if (r.train.status == TrainStatus::Diverged) return kExitInternal;
+  if (r.train.status == TrainStatus::Diverged) return kExitDiverged;
   std::printf("averaged %zu checkpoints -> %s\nvalid loss %.4f  nll %.4f nats/token (perplexity %.2f)\n",
               r.averagedFrom.size(), r.averagedCheckpoint.c_str(), r.validLoss, r.validNll, std::exp(r.validNll));
 

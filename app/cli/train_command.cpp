@@ -73,7 +73,7 @@ int runRank(const Project& project, TrainingOptions options, const ArgParser& ap
   const TrainResult r = trainer.run(stop, observer);
   if (rank == 0) std::printf("%s\nrun folder: %s\n", r.message.c_str(), runDir.c_str());
   if (r.status == TrainStatus::Stopped) return kExitInterrupted;
-  if (r.status == TrainStatus::Diverged) return kExitInternal;
+  if (r.status == TrainStatus::Diverged) return kExitDiverged;
   return kExitOk;
 }
 

@@ -19,6 +19,7 @@
 #include "train/c10d_collective.h"
 #include "train/checkpoint.h"
 #include "util/atomic_file.h"
+#include "util/json_reader.h"
 
 using namespace automoe;
 
@@ -168,6 +169,20 @@ class TestTrainCli final : public QObject {
     QVERIFY2(err.trimmed().endsWith("; --fresh starts the run over (replacing it)"), qPrintable(err));
     QCOMPARE(run({"train", m_project, "--synthetic", "--max-updates", "4", "--run-dir", runDir, "--fresh"}, &err), 0);
     QCOMPARE(Checkpoint::readMeta(checkpoint.toStdString()).at("step").get<int64_t>(), int64_t(4));
+  }
+
+  // A run whose loss stops being finite (a learning rate of 1e9) ends with its own exit code, 5,
+  // not the internal error's 1, and says why.
+  void aDivergedRunExits5() {
+    auto j = parseJsonText(readTextFile(m_project.toStdString()), "project");
+    j["training"]["lr"] = {{"schedule", "constant"}, {"max", 1e9}, {"warmup_updates", 0}};
+    j["training"]["max_bad_steps"] = 2;
+    j["training"]["max_updates"] = 50;
+    const QString project = m_dir.filePath("diverging.json");
+    writeFileAtomically(project.toStdString(), j.dump(2));
+    QString err;
+    QCOMPARE(run({"train", project, "--synthetic", "--run-dir", m_dir.filePath("diverged"), "--fresh"}, &err), 5);
+    QVERIFY2(err.contains("non-finite loss, skipped (2 in a row)"), qPrintable(err));
   }
 
   // A second training started on a run folder that one is training in is refused, naming the
