@@ -32,6 +32,7 @@
 #include "train/trainer.h"
 #include "training_data_factory.h"
 #include "util/config_error.h"
+#include "util/run_lock.h"
 #include "util/json_reader.h"
 
 namespace automoe::cli {
@@ -204,6 +205,9 @@ int train(const Args& args) {
     C10dCollective::choose(ap.value("backend", "auto"), options.device != "cpu", world, "option --backend");
     const std::string runDir = ap.value("run-dir", project.resolvePath(options.runDir));
     std::filesystem::create_directories(runDir);
+    // A folder another run is training in is refused before any rank starts (its ranks would meet
+    // at the same c10d store file); rank 0 takes the lock for the run itself.
+    { const RunLock probe(RunLock::forFolder(runDir), runDir); }
     return launchRanks(world, runDir + "/c10d_store");
   }
   return runRank(project, options, ap, static_cast<int>(ap.intValue("rank", 0, 0, world - 1)), world);

@@ -201,6 +201,11 @@ class TestTrainCli final : public QObject {
     QVERIFY2(err.contains("automoe: " + runDir + ": in use by another process (pid " + QString::number(first.processId()) +
                           "); wait for it to finish or stop it, then run again"),
              qPrintable(err));
+    // Data-parallel too, before any rank starts.
+    QCOMPARE(run({"train", m_project, "--synthetic", "--world-size", "2", "--max-updates", "4", "--run-dir", runDir}, &err), 2);
+    QVERIFY2(err.contains("automoe: " + runDir + ": in use by another process (pid " + QString::number(first.processId())),
+             qPrintable(err));
+    QVERIFY2(!err.contains("data-parallel"), qPrintable(err));
     ::kill(static_cast<pid_t>(first.processId()), SIGINT);
     QVERIFY(first.waitForFinished(120000));
     QCOMPARE(first.exitCode(), 130);
