@@ -212,8 +212,14 @@ int runPipeline(const Args& args) {
     const int rc = runStage(s.name, c);
     std::fflush(stdout);
     if (rc != kExitOk) {
-      std::fprintf(stderr, "\nautomoe run: stage '%s' %s; run the same command again to resume it\n", s.name.c_str(),
-                   rc == kExitInterrupted ? "was stopped" : "failed");
+      if (rc == kExitDiverged)  // resuming as it is would diverge again
+        std::fprintf(stderr, "\nautomoe run: stage '%s' diverged (the loss or its gradient was not finite); lower "
+                     "the learning rate (%s.lr.max) or set %s.clip_norm in the project, then run the same command "
+                     "again (the stage starts over with them)\n", s.name.c_str(), s.name == "retrain" ? "retrain.training" : "training",
+                     s.name == "retrain" ? "retrain.training" : "training");
+      else
+        std::fprintf(stderr, "\nautomoe run: stage '%s' %s; run the same command again to resume it\n", s.name.c_str(),
+                     rc == kExitInterrupted ? "was stopped" : "failed");
       return rc;
     }
     if (!allExist(outputs)) {

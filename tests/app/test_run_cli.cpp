@@ -104,6 +104,27 @@ class TestRunCli final : public QObject {
     QCOMPARE(upToDate(fromInside.err), kStages);
   }
 
+  // A stage whose training diverges ends the pipeline with exit 5 and says what to change; running
+  // it again as it is would only diverge again.
+  void aDivergingStageSaysWhatToChange() {
+    const QString folder = m_dir.filePath("div");
+    std::filesystem::create_directories((folder + "/ddtp").toStdString());
+    for (const char* f : {"Translation-en", "Translation-de"})
+      std::filesystem::copy_file(file("ddtp") + "/" + f, (folder + "/ddtp/" + f).toStdString());
+    nlohmann::json j = m_json;
+    j["training"]["lr"] = {{"schedule", "constant"}, {"max", 1e9}, {"warmup_updates", 0}};
+    j["training"]["max_bad_steps"] = 2;
+    j["training"]["max_updates"] = 50;
+    writeFileAtomically((folder + "/project.json").toStdString(), j.dump(2));
+    const test::CliRun r = run(folder + "/project.json");
+    QCOMPARE(r.code, 5);
+    QCOMPARE(ran(r.err), QStringList({"corpus", "tokenizer"}));  // the supernet stage did not finish
+    QVERIFY2(r.err.contains("automoe run: stage 'supernet' diverged (the loss or its gradient was not finite); lower the "
+                            "learning rate (training.lr.max) or set training.clip_norm in the project, then run the same "
+                            "command again (the stage starts over with them)"),
+             qPrintable(r.err));
+  }
+
   // A second pipeline on a project whose pipeline is running (here: its lock held by util-linux's
   // flock) is refused before it reads or writes anything.
   void aRunningPipelineIsNotJoined() {
