@@ -129,8 +129,9 @@ class TestRunCli final : public QObject {
   // flock) is refused before it reads or writes anything.
   void aRunningPipelineIsNotJoined() {
     const QString lock = at("runs/.pipeline.json.lock");
+    std::filesystem::create_directories(file("runs"));
     QProcess holder;
-    holder.start("flock", {"--close", lock, "sleep", "60"});
+    holder.start("bash", {"-c", "exec 9>>\"$0\"; flock 9; exec sleep 60", lock});  // one process holds it
     QVERIFY(holder.waitForStarted());
     test::CliRun r;
     for (int i = 0; i < 100; ++i) {  // until flock holds it

@@ -48,7 +48,8 @@ class TestRunLock final : public QObject {
     QCOMPARE(QString::fromStdString(file), m_dir.filePath(".history.jsonl.lock"));
     std::ofstream(file).flush();
     QProcess holder;
-    holder.start("flock", {"--nonblock", "--close", QString::fromStdString(file), "sleep", "60"});  // held by flock alone
+    // One process holds it (bash becomes sleep, keeping the locked descriptor): killed, it is gone.
+    holder.start("bash", {"-c", "exec 9>>\"$0\"; flock 9; exec sleep 60", QString::fromStdString(file)});
     QVERIFY(holder.waitForStarted());
     QString why;
     for (int i = 0; i < 200 && why.isEmpty(); ++i) {  // until the holder has the lock
