@@ -224,7 +224,7 @@ int dataEncode(const Args& args) {
   ArgParser ap(args, {}, {});
   ap.expectPositional({"PROJECT"});
   const Loaded l = load(ap.positional()[0]);
-  DataPreparer::loadMeta(l.dataDir, l.project.data);
+  DataPreparer::loadMeta(l.dataDir, l.project.data, /*tokenizerOnly=*/true);
   const TokenizerClient tok(DataPreparer::tokenizerModel(l.dataDir));
   std::vector<std::string> lines;
   for (std::string line; std::getline(std::cin, line);) lines.push_back(line);
@@ -240,7 +240,7 @@ int dataDecode(const Args& args) {
   ArgParser ap(args, {}, {});
   ap.expectPositional({"PROJECT"});
   const Loaded l = load(ap.positional()[0]);
-  const nlohmann::json meta = DataPreparer::loadMeta(l.dataDir, l.project.data);
+  const nlohmann::json meta = DataPreparer::loadMeta(l.dataDir, l.project.data, /*tokenizerOnly=*/true);
   const TokenizerClient tok(DataPreparer::tokenizerModel(l.dataDir));
   std::vector<std::vector<int32_t>> ids;
   for (std::string line; std::getline(std::cin, line);) {

@@ -155,7 +155,7 @@ PrepareReport DataPreparer::prepare(bool force, const StopToken& stop) {
   return report;
 }
 
-nlohmann::json DataPreparer::loadMeta(const std::string& dataDir, const DataOptions& options) {
+nlohmann::json DataPreparer::loadMeta(const std::string& dataDir, const DataOptions& options, bool tokenizerOnly) {
   const std::string path = metaPath(dataDir);
   if (!fs::exists(path))
     throw ConfigError(path + ": missing; run 'automoe data prepare PROJECT' first");
@@ -179,14 +179,15 @@ nlohmann::json DataPreparer::loadMeta(const std::string& dataDir, const DataOpti
   }
   if (meta.contains("content_hashes"))
     for (const std::string& f : preparedFiles()) r.child("content_hashes").getString(f);
-  if (const std::string why = contentProblem(dataDir, meta); !why.empty()) throw ConfigError(why);
+  if (const std::string why = contentProblem(dataDir, meta, tokenizerOnly); !why.empty()) throw ConfigError(why);
   return meta;
 }
 
-std::string DataPreparer::contentProblem(const std::string& dataDir, const nlohmann::json& meta) {
+std::string DataPreparer::contentProblem(const std::string& dataDir, const nlohmann::json& meta, bool tokenizerOnly) {
   const nlohmann::json hashes = valueOr(meta, "content_hashes", nlohmann::json());
   if (!hashes.is_object()) return "";
-  for (const std::string& f : preparedFiles()) {
+  const std::vector<std::string> files = tokenizerOnly ? std::vector<std::string>{"spm.model"} : preparedFiles();
+  for (const std::string& f : files) {
     const std::string path = binDir(dataDir) + "/" + f;
     if (!fs::is_regular_file(path)) return path + ": missing; 'automoe data prepare PROJECT --force' writes it again";
     if (FileStamp::contentHash(path) != valueOr(hashes, f.c_str(), std::string()))

@@ -42,11 +42,13 @@ class DataPreparer {
 
   // meta.json of prepared data, checked against the options (pair, vocabulary size = the model's).
   // Throws ConfigError naming the file and the fix (run `automoe data prepare`).
-  // Also checks the files' content against meta.json's hashes (contentProblem).
-  static nlohmann::json loadMeta(const std::string& dataDir, const DataOptions& options);
-  // "" when the tokenizer model and shards hold what `meta` recorded (or `meta` records no hashes:
-  // data prepared before they were), otherwise which file differs or is missing, and the fix.
-  static std::string contentProblem(const std::string& dataDir, const nlohmann::json& meta);
+  // Also checks the files' content against meta.json's hashes (contentProblem); `tokenizerOnly`:
+  // only the tokenizer model's (encoding or decoding a few lines reads no shard).
+  static nlohmann::json loadMeta(const std::string& dataDir, const DataOptions& options, bool tokenizerOnly = false);
+  // "" when the tokenizer model and shards (or, `tokenizerOnly`, the model alone) hold what `meta`
+  // recorded (or `meta` records no hashes: data prepared before they were), otherwise which file
+  // differs or is missing, and the fix.
+  static std::string contentProblem(const std::string& dataDir, const nlohmann::json& meta, bool tokenizerOnly = false);
 
  private:
   std::string fingerprint() const;

@@ -155,6 +155,8 @@ class TestDataPreparer final : public QObject {
         QVERIFY2(QString(e.what()).endsWith("'automoe data prepare PROJECT --force' writes it again"), e.what());
       }
       QVERIFY(!DataPreparer::contentProblem(m_data, meta).empty());
+      // Encoding and decoding check the tokenizer model alone.
+      QCOMPARE(DataPreparer::contentProblem(m_data, meta, /*tokenizerOnly=*/true).empty(), f != std::string("spm.model"));
       logged.clear();
       DataPreparer(m_options, m_data, AUTOMOE_TOKENIZER, [&](const std::string& l) { logged.push_back(l); })
           .prepare(false, m_stop);
