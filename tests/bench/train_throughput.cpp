@@ -210,6 +210,17 @@ nlohmann::json runChild(const char* self, const std::string& mode, const std::st
   return nlohmann::json::parse(text.substr(pos + 7, text.find('\n', pos) - pos - 7));
 }
 
+// The peer's target tokens/s in the same BLAS setting on a quiet machine (peer_baseline.md), as a
+// range; {0, 0} where it has no such figure (oneDNN's sgemm and bf16 are ours only).
+struct PeerTokPerS {
+  double low = 0, high = 0;
+};
+PeerTokPerS peerTokPerS(const std::string& mode, int threads) {
+  if (mode == "fp32-generic") return threads == 1 ? PeerTokPerS{69, 75} : threads == 2 ? PeerTokPerS{115, 137} : PeerTokPerS{};
+  if (mode == "fp32-tuned") return threads == 1 ? PeerTokPerS{221, 221} : threads == 2 ? PeerTokPerS{281, 281} : PeerTokPerS{};
+  return {};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -280,6 +291,7 @@ int main(int argc, char** argv) {
     for (const std::string& mode : modes) {
       if (mode == "fp32-onednn" && !oneDnnGemmCompiledIn()) continue;
       double moe = 0, dense = 0, moeLater = 0, denseLater = 0;
+      double moeRate = 0, denseRate = 0, moeBound = 0, denseBound = 0;
       for (const std::string space : {"moe", "dense"}) {
         long rss = 0;
         const nlohmann::json r = runChild(argv[0], mode, space, t, updates, tuned, rss);
@@ -289,6 +301,8 @@ int main(int argc, char** argv) {
         }
         const double s = r["s_per_update"].get<double>();
         (space == "moe" ? moe : dense) = s;
+        (space == "moe" ? moeRate : denseRate) = r["gemm_gflops"].get<double>();
+        (space == "moe" ? moeBound : denseBound) = r["flop_bound_s"].get<double>();
         const auto trials = r["gemm_gflops_trials"].get<std::vector<double>>();
         std::printf("%-3d %-13s %-6s %9.2f %9.1f %10.2f %11.2f %9.1f %7.2f GiB %9.2f %5.1f%%  %.0f-%.0f\n", t,
                     mode.c_str(), space.c_str(), s, r["tok_per_s"].get<double>(), r["flop_bound_s"].get<double>(),
@@ -311,12 +325,30 @@ int main(int argc, char** argv) {
           std::printf("    %-13s %-6s %9.2f %9.1f %10.2f %11.2f   (updates 11-%zu)\n", mode.c_str(), space.c_str(),
                       ls / k, lt / ls, lb / k, ls / lb, later.size());
         }
+        const double tokPerS = r["tok_per_s"].get<double>();
+        const PeerTokPerS peer = peerTokPerS(mode, t);
+        if (peer.low > 0) {  // the measured rate and the most the FLOP bound allows, against the peer's
+          const double atBound = tokPerS * s / r["flop_bound_s"].get<double>();
+          auto times = [&](double x) {  // "1.39x" or "1.35-1.47x"
+            char buf[48];
+            if (peer.low == peer.high) std::snprintf(buf, sizeof buf, "%.2fx", x / peer.low);
+            else std::snprintf(buf, sizeof buf, "%.2f-%.2fx", x / peer.high, x / peer.low);
+            return std::string(buf);
+          };
+          std::printf("    %-13s %-6s %s the peer's tok/s; at the FLOP bound (%.0f tok/s) it would be %s\n",
+                      mode.c_str(), space.c_str(), times(tokPerS).c_str(), atBound, times(atBound).c_str());
+        }
         std::fflush(stdout);
       }
       if (moe > 0 && dense > 0) {
+        // The two spaces run one after the other, and this machine's speed drifts between runs (the
+        // GEMM trials of one mode differ by up to 12% from one run to the next). Two corrected
+        // figures: at equal GEMM rate (each time scaled by its run's 1024^3 rate) and per FLOP
+        // (also divided by the sampled subnets' FLOPs, which differ a little between the spaces).
         std::printf("    %-13s MoE/dense step-time ratio %.2f", mode.c_str(), moe / dense);
         if (moeLater > 0 && denseLater > 0) std::printf(" (updates 11-%d: %.2f)", updates, moeLater / denseLater);
-        std::printf("\n");
+        std::printf("; at equal GEMM rate %.2f, per FLOP %.2f\n", moe * moeRate / (dense * denseRate),
+                    (moe / moeBound) / (dense / denseBound));
       }
     }
   }
@@ -326,7 +358,7 @@ int main(int argc, char** argv) {
               " (/proc/stat); a row with more than a few percent was measured on a busy host.\n", std::min(updates, 10));
   std::printf("GFLOP/s: the median of 1024^3 product trials, 7 before training and one before each of updates 3-10;"
               " the range of all trials after it.\n");
-  std::printf("peer (AutoMoE, same work, on an AVX-512 CPU): 1 thread 69-75 tok/s generic, 221 SkylakeX; 2 threads "
+  std::printf("peer (AutoMoE, same work, measured on an Intel Xeon with AVX-512): 1 thread 69-75 tok/s generic, 221 SkylakeX; 2 threads "
               "115-137 / 281;\n"
               "  MoE/dense 1.13 generic, 1.38 SkylakeX; peak RSS 5.6 GiB. Targets: >= 1.5x peer tok/s, each mode\n"
               "  within 1.2x of its FLOP bound, MoE/dense <= 1.1, peak RSS below the peer's.\n");
