@@ -7,7 +7,9 @@
 // rebuilt all through training. Measured, bf16 MoE updates 21-40 of the peer configuration, 1
 // thread: 32-row padding 1.46 s with the default capacity, 1.32 s with 4096; 64-row padding
 // (model/slice_linear.cpp) 1.31 s with the default, 1.30 s with 4096 (+75 MB resident). 2048
-// leaves room for spaces with more expert widths than the peer's at half that memory.
+// leaves room for spaces with more expert widths than the peer's at half that memory. Training's
+// linear products now bypass this cache where oneDNN's headers were found (onednn_bf16_matmul.h);
+// it still serves LibTorch's other bf16 products, and all of them in builds without the headers.
 //
 // Where oneDNN's headers were found at build time (Debian: libdnnl-dev; Debian's LibTorch links
 // the same libdnnl), the capacity is raised through oneDNN's API. A LibTorch with its own copy of

@@ -5,6 +5,7 @@
 #include "model/bf16_autocast.h"
 #include "model/bf16_products.h"
 #include "model/cpu_gemm.h"
+#include "model/onednn_bf16_matmul.h"
 #include "model/slice_recorder.h"
 
 namespace automoe {
@@ -52,8 +53,12 @@ class SliceLinearFunction : public torch::autograd::Function<SliceLinearFunction
     // padding serves oneDNN's bf16 kernel cache).
     const bool viaFloat = lower && cast == at::kBFloat16 && weight.scalar_type() == at::kFloat &&
                           bf16ProductsViaFloat(x.device());
+    // bf16 products on the CPU straight through oneDNN, one kernel for all shapes, no padding rows
+    // (onednn_bf16_matmul.h); LibTorch's products where that is not available.
+    const bool direct = lower && !viaFloat && cast == at::kBFloat16 && x.device().is_cpu() &&
+                        oneDnnBf16MatmulAvailable();
     if (lower) {
-      const int64_t q = x.device().is_cpu() && !viaFloat ? kRowQuantum : 1;
+      const int64_t q = x.device().is_cpu() && !viaFloat && !direct ? kRowQuantum : 1;
       x2 = padRows(x2, (M + q - 1) / q * q, cast);  // [M, in] -> [Mp, in]
       w = viaFloat ? roundedToBf16(w) : w.to(cast);
       if (b.defined()) b = b.to(cast);
@@ -61,6 +66,8 @@ class SliceLinearFunction : public torch::autograd::Function<SliceLinearFunction
     at::Tensor y;
     if (viaFloat) {
       y = bf16MatmulViaFloat(x2, false, w, true, b);  // [M, in] x [out, in]^T -> [M, out]
+    } else if (direct) {
+      y = oneDnnBf16Matmul(x2, false, w, true, b);  // [M, in] x [out, in]^T -> [M, out]
     } else if (viaCpuGemm(x2, w)) {
       y = cpuMatmul(x2, false, w, true);  // [M, in] x [out, in]^T -> [M, out]
       if (b.defined()) y.add_(b);
@@ -78,6 +85,7 @@ class SliceLinearFunction : public torch::autograd::Function<SliceLinearFunction
     ctx->saved_data["w_sink"] = lower ? SliceRecorder::gradientSink(weight, cast) : at::Tensor();
     ctx->saved_data["compute_type"] = static_cast<int64_t>(viaFloat ? cast : w.scalar_type());
     ctx->saved_data["via_float"] = viaFloat;
+    ctx->saved_data["direct"] = direct;
     ctx->saved_data["x_type"] = static_cast<int64_t>(x.scalar_type());
     ctx->saved_data["w_type"] = static_cast<int64_t>(weight.scalar_type());
     ctx->saved_data["b_type"] = static_cast<int64_t>(bias.defined() ? bias.scalar_type() : at::ScalarType::Undefined);
@@ -93,6 +101,7 @@ class SliceLinearFunction : public torch::autograd::Function<SliceLinearFunction
     const at::Tensor& x2 = saved[0];  // [M, in], compute type
     const auto computeType = static_cast<at::ScalarType>(ctx->saved_data["compute_type"].toInt());
     const bool viaFloat = ctx->saved_data["via_float"].toBool();
+    const bool direct = ctx->saved_data["direct"].toBool();
     // [out, in]: a no-op unless lowered; bf16 values in fp32 when taken through fp32.
     const at::Tensor w = viaFloat ? roundedToBf16(saved[1]) : saved[1].to(computeType);
     const auto xType = static_cast<at::ScalarType>(ctx->saved_data["x_type"].toInt());
@@ -113,6 +122,15 @@ class SliceLinearFunction : public torch::autograd::Function<SliceLinearFunction
         dw = bf16MatmulViaFloat(gf, true, x2, false);  // [out, in]
         dw = SliceRecorder::fillSink(sink, dw) ? at::Tensor() : dw.to(wType);
       }
+    } else if (direct) {  // no padding rows: gp is the upstream gradient in bf16
+      if (ctx->needs_input_grad(0))
+        dx = oneDnnBf16Matmul(gp, false, w, false, {}, xType == at::kFloat ? at::kFloat : at::kBFloat16)
+                 .to(xType)  // [M, out] x [out, in] -> [M, in]
+                 .view(ctx->saved_data["x_sizes"].toIntVector());  // [M, in] -> [..., in]
+      if (ctx->needs_input_grad(1)) {
+        dw = oneDnnBf16Matmul(gp, true, x2, false);  // [M, out]^T x [M, in] -> [out, in]
+        dw = SliceRecorder::fillSink(sink, dw) ? at::Tensor() : dw.to(wType);
+      }
     } else {
       const bool cpuGemm = viaCpuGemm(gp, w);
       if (ctx->needs_input_grad(0))
@@ -131,6 +149,11 @@ class SliceLinearFunction : public torch::autograd::Function<SliceLinearFunction
 };
 
 }  // namespace
+
+std::string sliceLinearCpuBf16Products() {
+  if (bf16ProductsViaFloat(at::kCPU)) return "fp32_gemm";
+  return oneDnnBf16MatmulAvailable() ? "onednn_direct" : "libtorch";
+}
 
 at::Tensor sliceLinear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) {
   return SliceLinearFunction::apply(x, weight, bias.defined() ? c10::optional<at::Tensor>(bias) : c10::nullopt);

@@ -18,6 +18,7 @@
 #include "model/bf16_products.h"
 #include "model/cpu_gemm.h"
 #include "model/sinusoidal_positions.h"
+#include "model/slice_linear.h"
 #include "train/box_norm.h"
 #include "train/checkpoint.h"
 #include "train/collective.h"
@@ -133,6 +134,7 @@ nlohmann::json Trainer::provenance() const {
           {"precision", m_options.precision},
           {"cpu_bf16", cpuBf16Name(cpuBf16Support())},
           {"cpu_bf16_products", cpuBf16ProductsName()},
+          {"cpu_bf16_training_products", sliceLinearCpuBf16Products()},
           {"threads", at::get_num_threads()},
           {"openmp_wait", openMpWaitSetting()},
           {"heap_allocator", heapAllocator()},

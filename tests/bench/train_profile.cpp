@@ -28,6 +28,7 @@
 #include "bench_run_dir.h"
 #include "model/bf16_products.h"
 #include "model/cpu_gemm.h"
+#include "model/onednn_bf16_matmul.h"
 #include "project/project.h"
 #include "train/synthetic_translation_data.h"
 #include "train/trainer.h"
@@ -78,7 +79,7 @@ double gemmFlops(const at::RecordFunction& fn) {
   const auto in = fn.inputs();
   auto tensor = [&](size_t i) { return i < in.size() && in[i].isTensor() ? in[i].toTensor() : at::Tensor(); };
   at::Tensor a, b;
-  if (n == "aten::mm" || n == "aten::bmm" || n == "automoe::sgemm") a = tensor(0), b = tensor(1);
+  if (n == "aten::mm" || n == "aten::bmm" || n == "automoe::sgemm" || n == "automoe::bf16_gemm") a = tensor(0), b = tensor(1);
   else if (n == "aten::addmm" || n == "aten::baddbmm") a = tensor(1), b = tensor(2);
   if (!a.defined() || !b.defined()) return 0;
   return 2.0 * static_cast<double>(a.numel()) * static_cast<double>(b.size(-1));
@@ -102,7 +103,7 @@ std::string shapeKey(const at::RecordFunction& fn, std::string name) {
            " " + layout(dst) + ", numel <= " + std::to_string(bucket) + "]";
   }
   const size_t first = name == "aten::addmm" ? 1 : 0;
-  if ((name != "aten::mm" && name != "aten::addmm" && name != "automoe::sgemm") || in.size() < first + 2 || !in[first].isTensor() ||
+  if ((name != "aten::mm" && name != "aten::addmm" && name != "automoe::sgemm" && name != "automoe::bf16_gemm") || in.size() < first + 2 || !in[first].isTensor() ||
       !in[first + 1].isTensor())
     return name;
   const at::Tensor a = in[first].toTensor(), b = in[first + 1].toTensor();
@@ -177,6 +178,7 @@ int main(int argc, char** argv) {
                          {"--threads", "N: intra-op threads (1)"},
                          {"--bf16-products", "auto|libtorch|fp32_gemm (auto)"},
                          {"--blas", "auto|default: as `automoe --blas` (auto)"},
+                         {"--bf16-direct", "1|0: bf16 linear products straight through oneDNN (1; onednn_bf16_matmul.h)"},
                          {"--aliasing-copies", "1|0: cpuMatmul's copies of cache-aliasing operands (1; cpu_gemm.h)"},
                          {"--launch", "automoe|as-is: start as `automoe train` does, or as started (automoe)"}});
   const std::string launch = bench::argOf(argc, argv, "--launch", "automoe");
@@ -238,6 +240,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   setCpuGemmAliasingCopies(copies == "1");
+  const std::string direct = bench::argOf(argc, argv, "--bf16-direct", "1");
+  if (direct != "1" && direct != "0") {
+    std::fprintf(stderr, "%s: --bf16-direct: 1 or 0, got '%s'\n", prog, direct.c_str());
+    return 2;
+  }
+  setOneDnnBf16Matmul(direct == "1");
   const BlasInfo blas = detectBlas();
   std::printf("launch: %s; BLAS %s kernel %s (%s); OpenMP wait %s; heap pages %s\n", launch.c_str(),
               blas.library.c_str(), blas.core.c_str(), blas.decision.empty() ? "as started" : blas.decision.c_str(),

@@ -1,6 +1,7 @@
 #pragma once
-// Counts the matrix products (aten::mm, addmm, bmm) that take a bf16 operand on this thread while
-// alive: tests that bf16 products were taken through fp32 (model/bf16_products.h) see none.
+// Counts the matrix products (aten::mm, addmm, bmm, and automoe::bf16_gemm: the direct oneDNN ones
+// of model/onednn_bf16_matmul.h) that take a bf16 operand on this thread while alive: tests that
+// bf16 products were taken through fp32 (model/bf16_products.h) see none.
 #include <memory>
 #include <string>
 
@@ -23,7 +24,7 @@ class Bf16ProductCounter {
  private:
   static std::unique_ptr<at::ObserverContext> onEnter(const at::RecordFunction& fn) {
     const std::string name = fn.name();
-    if (name == "aten::mm" || name == "aten::addmm" || name == "aten::bmm") {
+    if (name == "aten::mm" || name == "aten::addmm" || name == "aten::bmm" || name == "automoe::bf16_gemm") {
       for (const auto& in : fn.inputs())
         if (in.isTensor() && in.toTensor().scalar_type() == at::kBFloat16) {
           ++s_count;

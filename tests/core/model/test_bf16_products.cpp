@@ -154,7 +154,7 @@ class TestBf16Products : public QObject {
       int nativeCount = 0, floatCount = 0;
       const Grads nat = runSliceLinear(CpuBf16Products::Native, x, weight, b, up, &nativeCount);
       const Grads viaF = runSliceLinear(CpuBf16Products::ViaFloat, x, weight, b, up, &floatCount);
-      QVERIFY(nativeCount >= 3);  // forward, input and weight gradients through LibTorch's bf16 mm
+      QVERIFY(nativeCount >= 3);  // forward, input and weight gradients as bf16 products
       QCOMPARE(floatCount, 0);
       QCOMPARE(viaF.y.scalar_type(), at::kBFloat16);
       QCOMPARE(viaF.dx.scalar_type(), at::kFloat);

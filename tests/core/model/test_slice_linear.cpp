@@ -1,12 +1,14 @@
 // sliceLinear: the values and all three gradients of at::linear, for strided prefix-slice weights
 // and [B, T, in] inputs; the weight gradient arrives contiguous (no copy in AccumulateGrad); under
 // bf16 autocast the output is bf16 and the gradients come back in the parameters' float type;
-// while a SliceRecorder records, the bf16 weight gradient goes to the recorder uncast instead.
+// while a SliceRecorder records, the bf16 weight gradient goes to the recorder uncast instead; bf16
+// products straight through oneDNN give LibTorch's values.
 #include <QtTest/QtTest>
 
 #include <optional>
 
 #include "model/bf16_autocast.h"
+#include "model/onednn_bf16_matmul.h"
 #include "model/slice_linear.h"
 #include "model/slice_recorder.h"
 
@@ -76,6 +78,31 @@ class TestSliceLinear final : public QObject {
     QVERIFY(diff(got.dw, ref.dw) < 0.05 * ref.dw.abs().max().item<double>());
     QVERIFY(diff(got.dx, ref.dx) < 0.05 * ref.dx.abs().max().item<double>());
     QVERIFY(diff(got.db, ref.db) < 0.05 * ref.db.abs().max().item<double>());
+  }
+
+  // On the CPU, bf16 products go straight through oneDNN (one kernel for all row counts, no
+  // padding rows) where it is available; they give LibTorch's values up to summation order.
+  void bf16ProductsThroughOneDnnMatchLibTorchs() {
+    if (!oneDnnBf16MatmulAvailable()) QSKIP("this build or CPU has no oneDNN bf16 matmul");
+    at::manual_seed(7);
+    const at::Tensor stored = at::randn({50, 40}), bias = at::randn({30});
+    for (int64_t rows : {1, 37, 130}) {  // expert blocks of any size
+      const at::Tensor x = at::randn({rows, 21});
+      std::optional<Bf16Autocast> autocast(std::in_place, true);
+      setOneDnnBf16Matmul(false);
+      const Grads ref = run([](auto x, auto w, auto b) { return sliceLinear(x, w, b); }, x, stored, bias, true);
+      setOneDnnBf16Matmul(true);
+      const Grads got = run([](auto x, auto w, auto b) { return sliceLinear(x, w, b); }, x, stored, bias, true);
+      autocast.reset();
+      QCOMPARE(got.y.scalar_type(), at::kBFloat16);
+      QCOMPARE(got.y.sizes(), ref.y.sizes());
+      QCOMPARE(got.dw.scalar_type(), at::kFloat);
+      // Each side rounds an fp32 sum once to bf16: at most a bf16 step apart.
+      QVERIFY(diff(got.y, ref.y) <= ref.y.to(at::kFloat).abs().max().item<double>() / 128);
+      QVERIFY(diff(got.dx, ref.dx) <= ref.dx.abs().max().item<double>() / 128);
+      QVERIFY(diff(got.dw, ref.dw) <= ref.dw.abs().max().item<double>() / 128);
+      QVERIFY(diff(got.db, ref.db) < 1e-6);
+    }
   }
 
   void recordedBf16WeightGradientReachesTheRecorderUncast() {

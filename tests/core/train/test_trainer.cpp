@@ -26,6 +26,7 @@
 #include "train/checkpoint.h"
 #include "train/collective.h"
 #include "model/cpu_gemm.h"
+#include "model/onednn_bf16_matmul.h"
 #include "train/label_smoothed_loss.h"
 #include "train/trainer.h"
 #include "util/blas_info.h"
@@ -449,6 +450,11 @@ class TestTrainer final : public QObject {
     QCOMPARE(run["provenance"]["cpu_bf16"].get<std::string>(), cpuBf16Name(cpuBf16Support()));
     QCOMPARE(run["provenance"]["cpu_bf16_products"].get<std::string>(),
              std::string(cpuBf16Support() == CpuBf16::Reference ? "fp32_gemm" : "libtorch"));
+    // Training's linear layers: straight through oneDNN where it can (no padding rows).
+    QCOMPARE(run["provenance"]["cpu_bf16_training_products"].get<std::string>(),
+             std::string(cpuBf16Support() == CpuBf16::Reference ? "fp32_gemm"
+                         : oneDnnBf16MatmulAvailable()          ? "onednn_direct"
+                                                                : "libtorch"));
     QVERIFY(rec.messages.empty());  // fp32: no bf16 warning
   }
 
