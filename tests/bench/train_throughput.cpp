@@ -42,6 +42,7 @@
 #include "bench_run_dir.h"
 #include "model/bf16_products.h"
 #include "model/cpu_gemm.h"
+#include "model/onednn_bf16_matmul.h"
 #include "project/project.h"
 #include "train/subnet_sampler.h"
 #include "train/synthetic_translation_data.h"
@@ -69,7 +70,12 @@ struct GemmTrial {
     viaFloat = bf16 && bf16ProductsViaFloat(at::kCPU);
     product();  // builds oneDNN's kernel, faults the result's pages in
   }
-  at::Tensor product() const { return viaFloat ? bf16MatmulViaFloat(a, false, b, false) : cpuMatmul(a, false, b, false); }
+  at::Tensor product() const {
+    if (viaFloat) return bf16MatmulViaFloat(a, false, b, false);
+    // bf16 training products go straight through oneDNN where it can (onednn_bf16_matmul.h)
+    if (a.scalar_type() == at::kBFloat16 && oneDnnBf16MatmulAvailable()) return oneDnnBf16Matmul(a, false, b, false);
+    return cpuMatmul(a, false, b, false);
+  }
   double operator()() const {
     const auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < 4; ++i) product();
@@ -282,7 +288,7 @@ int main(int argc, char** argv) {
     std::printf("bf16: cpu_bf16 %s, products %s\n", cpuBf16Name(cpuBf16Support()).c_str(),
                 bf16ProductsViaFloat(at::kCPU)
                     ? "through the fp32 GEMM, rounded to bf16 (this CPU has no bf16 GEMM; model/bf16_products.h)"
-                    : "LibTorch's, through oneDNN");
+                    : oneDnnBf16MatmulAvailable() ? "straight through oneDNN's matmul, run-time shapes (onednn_bf16_matmul.h)" : "LibTorch's, through oneDNN");
   std::printf("%-3s %-13s %-6s %9s %9s %10s %11s %9s %10s %9s %6s  %s\n", "thr", "mode", "space", "s/update",
               "tgt tok/s", "FLOP-bnd s", "bnd ratio", "GFLOP/s", "peak RSS", "kernel s", "steal", "GFLOP/s trials");
   // Peer (quiet machine): tok/s at 1 thread 69-75 (generic kernel), 221 (SkylakeX); 2 threads
