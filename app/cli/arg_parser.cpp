@@ -1,6 +1,9 @@
 #include "arg_parser.h"
 
+#include <cerrno>
+#include <cmath>
 #include <cstdlib>
+#include <sstream>
 
 namespace automoe::cli {
 
@@ -63,8 +66,11 @@ long long ArgParser::intValue(const std::string& flag, long long fallback, long 
   char* end = nullptr;
   errno = 0;
   const long long v = std::strtoll(it->second.c_str(), &end, 10);
-  if (it->second.empty() || *end != '\0' || errno != 0)
+  if (it->second.empty() || *end != '\0' || (errno != 0 && errno != ERANGE))
     throw UsageError("option --" + flag + ": '" + it->second + "' is not an integer");
+  if (errno == ERANGE)  // an integer, but beyond long long: outside any range below
+    throw UsageError("option --" + flag + ": " + it->second + " is outside [" + std::to_string(min) + ", " +
+                     std::to_string(max) + "]");
   if (v < min || v > max)
     throw UsageError("option --" + flag + ": " + it->second + " is outside [" +
                      std::to_string(min) + ", " + std::to_string(max) + "]");
@@ -77,10 +83,13 @@ double ArgParser::doubleValue(const std::string& flag, double fallback, double m
   if (it == m_values.end()) return fallback;
   char* end = nullptr;
   const double v = std::strtod(it->second.c_str(), &end);
-  if (it->second.empty() || *end != '\0')
+  if (it->second.empty() || *end != '\0' || std::isnan(v))  // "nan" would pass any range test
     throw UsageError("option --" + flag + ": '" + it->second + "' is not a number");
-  if (v < min || v > max)
-    throw UsageError("option --" + flag + ": " + it->second + " is outside the allowed range");
+  if (!(v >= min && v <= max)) {
+    std::ostringstream range;
+    range << "[" << min << ", " << max << "]";
+    throw UsageError("option --" + flag + ": " + it->second + " is outside " + range.str());
+  }
   return v;
 }
 

@@ -181,6 +181,11 @@ class TestExportCli final : public QObject {
     QVERIFY(r.err.contains("nowhere"));
     r = cli({"translate", "--model", file("model"), "--beam", "0"});
     QCOMPARE(r.code, 2);
+    for (const char* flag : {"--lenpen", "--max-len-a"}) {  // NaN passes no range test
+      r = cli({"translate", "--model", file("model"), flag, "nan"}, "alpha\n");
+      QCOMPARE(r.code, 2);
+      QVERIFY2(r.err.contains(QString("option %1: 'nan' is not a number").arg(flag)), qPrintable(r.err));
+    }
     r = cli({"evaluate", m_project, "--arch", m_arch, "--split", "train"});
     QCOMPARE(r.code, 2);
     QVERIFY(r.err.contains("--split"));

@@ -227,6 +227,13 @@ class TestLatencyCli final : public QObject {
                                                << "no latency predictor for profile \"fast\"";
     QTest::newRow("bad sample count") << QStringList{"latency", "dataset", m_project, "--samples", "0"}
                                       << "option --samples: 0 is outside";
+    // A fraction that is not a number would otherwise pass every range test (NaN compares false).
+    QTest::newRow("holdout nan") << QStringList{"latency", "train", m_project, "--holdout", "nan"}
+                                 << "option --holdout: 'nan' is not a number";
+    QTest::newRow("holdout too large") << QStringList{"latency", "train", m_project, "--holdout", "1"}
+                                       << "option --holdout: 1 is outside [0, 0.9]";
+    QTest::newRow("count beyond 64 bits") << QStringList{"latency", "dataset", m_project, "--samples", "99999999999999999999"}
+                                          << "option --samples: 99999999999999999999 is outside [1, ";
     QTest::newRow("missing arch") << QStringList{"latency", "measure", m_project} << "expected PROJECT ARCH.json";
     QTest::newRow("unknown subcommand") << QStringList{"latency", "guess", m_project}
                                         << "unknown subcommand 'latency guess'";

@@ -288,7 +288,9 @@ int main(int argc, char** argv) {
     std::printf("bf16: cpu_bf16 %s, products %s\n", cpuBf16Name(cpuBf16Support()).c_str(),
                 bf16ProductsViaFloat(at::kCPU)
                     ? "through the fp32 GEMM, rounded to bf16 (this CPU has no bf16 GEMM; model/bf16_products.h)"
-                    : oneDnnBf16MatmulAvailable() ? "straight through oneDNN's matmul, run-time shapes (onednn_bf16_matmul.h)" : "LibTorch's, through oneDNN");
+                : oneDnnBf16MatmulAvailable()
+                    ? "straight through oneDNN's matmul, run-time shapes (model/onednn_bf16_matmul.h)"
+                    : "LibTorch's, through oneDNN");
   std::printf("%-3s %-13s %-6s %9s %9s %10s %11s %9s %10s %9s %6s  %s\n", "thr", "mode", "space", "s/update",
               "tgt tok/s", "FLOP-bnd s", "bnd ratio", "GFLOP/s", "peak RSS", "kernel s", "steal", "GFLOP/s trials");
   // Peer (quiet machine): tok/s at 1 thread 69-75 (generic kernel), 221 (SkylakeX); 2 threads
