@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "model/bf16_products.h"
 #include "model/cpu_gemm.h"
+#include "model/slice_linear.h"
 #include "util/blas_info.h"
 #include "util/blas_tuner.h"
 #include "util/cpu_bf16.h"
@@ -27,7 +28,9 @@ int blasInfo(const Args& args) {
     const bool dnn = oneDnnGemmCompiledIn();
     j["onednn_sgemm"] = {{"compiled_in", dnn}, {"version", oneDnnVersion()},
                          {"agrees_with_blas", dnn && oneDnnGemmAgreesWithBlas()}};
-    j["bf16"] = {{"cpu_bf16", cpuBf16Name(cpuBf16Support())}, {"products", cpuBf16ProductsName()}};
+    j["bf16"] = {{"cpu_bf16", cpuBf16Name(cpuBf16Support())},
+                 {"products", cpuBf16ProductsName()},
+                 {"training_products", sliceLinearCpuBf16Products()}};
     std::printf("%s\n", j.dump(2).c_str());
     return 0;
   }
@@ -49,7 +52,10 @@ int blasInfo(const Args& args) {
   if (bf16ProductsViaFloat(at::kCPU))
     std::printf("bf16 products    through the fp32 GEMM, rounded to bf16 (this CPU has no bf16 GEMM: bf16 saves memory, not time)\n");
   else
-    std::printf("bf16 products    LibTorch's, through oneDNN (cpu_bf16 %s)\n", cpuBf16Name(cpuBf16Support()).c_str());
+    std::printf("bf16 products    LibTorch's, through oneDNN (cpu_bf16 %s)%s\n", cpuBf16Name(cpuBf16Support()).c_str(),
+                sliceLinearCpuBf16Products() == "onednn_direct"
+                    ? "; training's linear layers straight through oneDNN's matmul, run-time shapes"
+                    : "");
   return 0;
 }
 

@@ -115,6 +115,12 @@ class TestCli final : public QObject {
     const std::string cpuBf16 = cpuBf16Name(cpuBf16Support());
     QCOMPARE(j.at("bf16").at("cpu_bf16").get<std::string>(), cpuBf16);
     QCOMPARE(j.at("bf16").at("products").get<std::string>(), std::string(cpuBf16 == "reference" ? "fp32_gemm" : "libtorch"));
+    // Training's linear layers: straight through oneDNN's matmul where the build has oneDNN.
+    const std::string training = cpuBf16 == "reference"                   ? "fp32_gemm"
+                                 : dnn.at("compiled_in").get<bool>() ? "onednn_direct"
+                                                                     : "libtorch";
+    QCOMPARE(j.at("bf16").at("training_products").get<std::string>(), training);
+    QCOMPARE(text.out.contains("training's linear layers straight through oneDNN"), training == "onednn_direct");
     QVERIFY2(text.out.contains(cpuBf16 == "reference" ? "bf16 products    through the fp32 GEMM" : "bf16 products    LibTorch's"),
              qPrintable(text.out));
     // The generic SSE3 kernel and the current one compute the same GEMMs (summation order aside).
