@@ -216,8 +216,9 @@ nlohmann::json runChild(const char* self, const std::string& mode, const std::st
   return nlohmann::json::parse(text.substr(pos + 7, text.find('\n', pos) - pos - 7));
 }
 
-// The peer's target tokens/s in the same BLAS setting on a quiet machine (peer_baseline.md), as a
-// range; {0, 0} where it has no such figure (oneDNN's sgemm and bf16 are ours only).
+// The peer's target tokens/s of the MoE supernet in the same BLAS setting on a quiet machine
+// (peer_baseline.md), as a range; {0, 0} where it has no such figure (oneDNN's sgemm and bf16 are
+// ours only).
 struct PeerTokPerS {
   double low = 0, high = 0;
 };
@@ -335,7 +336,9 @@ int main(int argc, char** argv) {
         }
         const double tokPerS = r["tok_per_s"].get<double>();
         const PeerTokPerS peer = peerTokPerS(mode, t);
-        if (peer.low > 0) {  // the measured rate and the most the FLOP bound allows, against the peer's
+        // The measured rate and the most the FLOP bound allows, against the peer's (its figures are
+        // of the MoE supernet).
+        if (peer.low > 0 && space == "moe") {
           const double atBound = tokPerS * s / r["flop_bound_s"].get<double>();
           auto times = [&](double x) {  // "1.39x" or "1.35-1.47x"
             char buf[48];
