@@ -55,11 +55,10 @@ std::mutex gKernelsMutex;
 std::map<Key, dnnl::matmul> gKernels;
 
 dnnl::matmul& kernel(bool transA, bool transB, at::ScalarType biasType, at::ScalarType outType) {
-  auto& kernels = gKernels;
   const Key key{transA, transB, static_cast<int>(biasType), static_cast<int>(outType)};
   std::lock_guard<std::mutex> lock(gKernelsMutex);
-  auto it = kernels.find(key);
-  if (it != kernels.end()) return it->second;
+  auto it = gKernels.find(key);
+  if (it != gKernels.end()) return it->second;
   const dnnl::memory::desc a({kAny, kAny}, dt::bf16, strides(transA, kAny));
   const dnnl::memory::desc b({kAny, kAny}, dt::bf16, strides(transB, kAny));
   const dnnl::memory::desc c({kAny, kAny}, dnnlType(outType), dnnl::memory::dims{kAny, 1});
@@ -75,7 +74,7 @@ dnnl::matmul& kernel(bool transA, bool transB, at::ScalarType biasType, at::Scal
   // A reference implementation (a CPU oneDNN has no bf16 kernel for) runs at a few GFLOP/s.
   if (impl.find("ref") != std::string::npos)
     throw std::runtime_error("oneDNN has only its reference bf16 matmul on this CPU (" + impl + ")");
-  return kernels.emplace(key, dnnl::matmul(pd)).first->second;
+  return gKernels.emplace(key, dnnl::matmul(pd)).first->second;
 }
 
 // `t` with unit column stride and a row stride of at least its width (a copy where it has not).
@@ -127,6 +126,8 @@ at::Tensor oneDnnBf16Matmul(const at::Tensor& a, bool transA, const at::Tensor& 
   const int64_t M = transA ? A.size(1) : A.size(0), K = transA ? A.size(0) : A.size(1);
   const int64_t N = transB ? B.size(0) : B.size(1);
   TORCH_CHECK((transB ? B.size(1) : B.size(0)) == K, "oneDnnBf16Matmul: inner sizes differ");
+  TORCH_CHECK(!bias.defined() || (bias.dim() == 1 && bias.size(0) == N), "oneDnnBf16Matmul: bias of ", N,
+              " values expected");
   // A wide bf16 result goes through fp32 (the kernel's own bf16 conversion of wide rows is slow:
   // onednn_bf16_matmul.h): the product, then one conversion pass.
   if (out == at::kBFloat16 && N >= kWideResult) return oneDnnBf16Matmul(A, transA, B, transB, bias, at::kFloat).to(out);
@@ -135,7 +136,6 @@ at::Tensor oneDnnBf16Matmul(const at::Tensor& a, bool transA, const at::Tensor& 
   if (M == 0 || N == 0) return c;
   if (K == 0) return bias.defined() ? c.copy_(bias.expand({M, N})) : c.zero_();
   const at::Tensor bi = bias.defined() ? bias.contiguous() : at::Tensor();
-  TORCH_CHECK(!bi.defined() || (bi.dim() == 1 && bi.size(0) == N), "oneDnnBf16Matmul: bias of ", N, " values expected");
   dnnl::matmul& mm = kernel(transA, transB, bi.defined() ? bi.scalar_type() : at::ScalarType::Undefined, out);
   dnnl::engine& eng = cpuEngine();
   const dnnl::memory am({{M, K}, dt::bf16, strides(transA, A.stride(0))}, eng, A.data_ptr());
