@@ -21,8 +21,10 @@ struct FusedAdamCoefficients {
 // parameter's in every dimension), in the parameter's type or, for a float parameter, bf16 (read
 // as its exact float value). Returns false, touching nothing, where the fused kernel does not
 // apply (not CPU, not float/double, a last dimension that is not unit-stride); the caller then
-// uses tensor operations.
+// uses tensor operations. bf16Copy, if defined (a float parameter's Bf16WeightShadow: bf16, the
+// parameter's shape, unit-stride rows), gets the bf16 rounding of every entry written, in the same
+// pass (to nearest, ties to even, as LibTorch casts).
 bool fusedAdamBox(const at::Tensor& param, const at::Tensor& expAvg, const at::Tensor& expAvgSq,
-                  const at::Tensor& grad, const FusedAdamCoefficients& c);
+                  const at::Tensor& grad, const FusedAdamCoefficients& c, const at::Tensor& bf16Copy = {});
 
 }  // namespace automoe

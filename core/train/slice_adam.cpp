@@ -4,6 +4,7 @@
 
 #include <ATen/core/grad_mode.h>
 
+#include "model/bf16_weight_shadow.h"
 #include "train/fused_adam.h"
 #include "train/lazy_zeros.h"
 
@@ -43,13 +44,20 @@ void SliceAdam::update(size_t index, const at::Tensor& gs, double lr, double gra
   const double bc2 = 1.0 - std::pow(m_options.beta2, static_cast<double>(s.steps));
   const FusedAdamCoefficients c{m_options.beta1, m_options.beta2, m_options.eps, m_options.weightDecay, lr / bc1,
                                 std::sqrt(bc2), gradScale};
-  if (fusedAdamBox(ps, s.expAvg, s.expAvgSq, gs, c)) return;
+  // The parameter's bf16 shadow, if it keeps one, is written alongside (bf16_weight_shadow.h).
+  at::Tensor copy = m_shadow != nullptr ? m_shadow->beginWrite(ps) : at::Tensor();
+  if (fusedAdamBox(ps, s.expAvg, s.expAvgSq, gs, c, copy)) {
+    if (m_shadow != nullptr) m_shadow->endWrite(ps);
+    return;
+  }
+  const at::Tensor param = ps;
   at::Tensor m = s.expAvg, v = s.expAvgSq;  // elsewhere (e.g. CUDA): the same formula in tensor operations
   for (int64_t d = 0; d < gs.dim(); ++d) {
     if (gs.size(d) == ps.size(d)) continue;
     ps = ps.narrow(d, 0, gs.size(d));
     m = m.narrow(d, 0, gs.size(d));
     v = v.narrow(d, 0, gs.size(d));
+    if (copy.defined()) copy = copy.narrow(d, 0, gs.size(d));
   }
   at::Tensor grad = gs.to(ps.scalar_type());  // a bf16 box (SliceRecorder::gradientSink) in ps's type
   if (gradScale != 1.0) grad = grad * gradScale;
@@ -58,6 +66,8 @@ void SliceAdam::update(size_t index, const at::Tensor& gs, double lr, double gra
   v.mul_(m_options.beta2).addcmul_(grad, grad, 1.0 - m_options.beta2);
   const at::Tensor denom = v.sqrt().div_(c.sqrtBiasCorrection2).add_(m_options.eps);
   ps.addcdiv_(m, denom, -c.stepSize);
+  if (copy.defined()) copy.copy_(ps);
+  if (m_shadow != nullptr) m_shadow->endWrite(param);
 }
 
 void SliceAdam::allocateStates() {

@@ -15,6 +15,8 @@
 
 namespace automoe {
 
+class Bf16WeightShadow;
+
 struct SliceAdamOptions {
   double beta1 = 0.9;
   double beta2 = 0.98;
@@ -49,6 +51,9 @@ class SliceAdam {
   // gradient counts gradScale times (gradient clipping, without a pass over the gradients).
   // Returns the number of parameter entries updated.
   int64_t step(double lr, const std::vector<BoxGrad>& boxes = {}, double gradScale = 1.0);
+  // Keeps `shadow` (not owned; nullptr: none) in step with the parameters it covers: each update
+  // writes the new values' bf16 roundings into it too (bf16_weight_shadow.h).
+  void setBf16Shadow(Bf16WeightShadow* shadow) { m_shadow = shadow; }
   // Index of a parameter (by identity), or -1.
   int64_t indexOf(const at::Tensor& param) const;
 
@@ -64,6 +69,7 @@ class SliceAdam {
   std::vector<State> m_states;
   SliceAdamOptions m_options;
   bool m_allocated = false;
+  Bf16WeightShadow* m_shadow = nullptr;
   void allocateStates();
   void update(size_t index, const at::Tensor& grad, double lr, double gradScale);
 };

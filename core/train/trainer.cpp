@@ -16,6 +16,7 @@
 
 #include "model/bf16_autocast.h"
 #include "model/bf16_products.h"
+#include "model/bf16_weight_shadow.h"
 #include "model/cpu_gemm.h"
 #include "model/sinusoidal_positions.h"
 #include "model/slice_linear.h"
@@ -103,6 +104,15 @@ Trainer::Trainer(const Project& project, TrainingOptions options, std::shared_pt
   SliceAdamOptions adam{m_options.adamBeta1, m_options.adamBeta2, m_options.adamEps, m_options.weightDecay};
   adam.eagerState = m_options.optimizerState == "eager";
   m_adam = std::make_unique<SliceAdam>(params, adam);
+  // bf16 products on the CPU through oneDNN read weights from bf16 shadows kept by the optimizer
+  // (bf16_weight_shadow.h), not from a cast of each weight per use.
+  if (m_options.precision == "bf16" && m_device.is_cpu() && sliceLinearCpuBf16Products() == "onednn_direct" &&
+      bf16WeightShadowsEnabled()) {
+    std::vector<at::Tensor> weights;
+    for (const auto& p : params) weights.push_back(p.second);
+    m_bf16Shadow = std::make_unique<Bf16WeightShadow>(weights);
+    m_adam->setBf16Shadow(m_bf16Shadow.get());
+  }
   std::filesystem::create_directories(m_runDir);
 }
 
@@ -135,6 +145,7 @@ nlohmann::json Trainer::provenance() const {
           {"cpu_bf16", cpuBf16Name(cpuBf16Support())},
           {"cpu_bf16_products", cpuBf16ProductsName()},
           {"cpu_bf16_training_products", sliceLinearCpuBf16Products()},
+          {"cpu_bf16_weight_shadows", m_bf16Shadow != nullptr},
           {"threads", at::get_num_threads()},
           {"openmp_wait", openMpWaitSetting()},
           {"heap_allocator", heapAllocator()},
@@ -191,6 +202,7 @@ bool Trainer::trainStep(TrainStepStats& st) {
   bool finite = true;
   SliceRecorder recorder;
   SliceRecorder::Scope recording(recorder);
+  Bf16WeightShadow::Scope shadowing(m_bf16Shadow.get());
   for (const auto& b : batches) {
     for (size_t a = 0; a < archs.size() && finite; ++a) {
       ModelOutput out;
@@ -353,6 +365,7 @@ ValidationStats Trainer::validate() {
   v.step = m_step;
   m_model->eval();
   at::NoGradGuard noGrad;
+  Bf16WeightShadow::Scope shadowing(m_bf16Shadow.get());
   const size_t nb = std::min<size_t>(static_cast<size_t>(m_options.validBatches), m_data->numValidBatches());
   for (const auto& [name, arch] : referenceSubnets()) {
     ValidationEntry e;

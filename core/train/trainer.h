@@ -31,6 +31,7 @@
 
 namespace automoe {
 
+class Bf16WeightShadow;
 class Collective;
 
 enum class TrainStatus { Finished, Stopped, Diverged };
@@ -105,6 +106,7 @@ class Trainer {
   at::Device m_device{at::kCPU};
   SuperTransformer m_model{nullptr};
   std::unique_ptr<SliceAdam> m_adam;
+  std::unique_ptr<Bf16WeightShadow> m_bf16Shadow;  // bf16 training on the CPU (bf16_weight_shadow.h)
   std::unordered_map<const void*, size_t> m_paramIndex;  // parameter identity -> SliceAdam index
   SubnetSampler m_sampler;
   LrSchedule m_lr;

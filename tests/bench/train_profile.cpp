@@ -27,6 +27,7 @@
 #include "bench_args.h"
 #include "bench_run_dir.h"
 #include "model/bf16_products.h"
+#include "model/bf16_weight_shadow.h"
 #include "model/cpu_gemm.h"
 #include "model/onednn_bf16_matmul.h"
 #include "project/project.h"
@@ -179,6 +180,7 @@ int main(int argc, char** argv) {
                          {"--bf16-products", "auto|libtorch|fp32_gemm (auto)"},
                          {"--blas", "auto|default: as `automoe --blas` (auto)"},
                          {"--bf16-direct", "1|0: bf16 linear products straight through oneDNN (1; onednn_bf16_matmul.h)"},
+                         {"--bf16-shadow", "1|0: bf16 weight copies kept by the optimizer (1; bf16_weight_shadow.h)"},
                          {"--aliasing-copies", "1|0: cpuMatmul's copies of cache-aliasing operands (1; cpu_gemm.h)"},
                          {"--launch", "automoe|as-is: start as `automoe train` does, or as started (automoe)"}});
   const std::string launch = bench::argOf(argc, argv, "--launch", "automoe");
@@ -246,6 +248,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   setOneDnnBf16Matmul(direct == "1");
+  const std::string shadow = bench::argOf(argc, argv, "--bf16-shadow", "1");
+  if (shadow != "1" && shadow != "0") {
+    std::fprintf(stderr, "%s: --bf16-shadow: 1 or 0, got '%s'\n", prog, shadow.c_str());
+    return 2;
+  }
+  setBf16WeightShadows(shadow == "1");
   const BlasInfo blas = detectBlas();
   std::printf("launch: %s; BLAS %s kernel %s (%s); OpenMP wait %s; heap pages %s\n", launch.c_str(),
               blas.library.c_str(), blas.core.c_str(), blas.decision.empty() ? "as started" : blas.decision.c_str(),

@@ -2,7 +2,8 @@
 // the leading box, with and without weight decay, for float and double; declines what it cannot
 // do (a mismatched type) without touching anything; a gradient scale is a scaled gradient; a bf16
 // gradient of a float parameter gives the update of its float value exactly. Boxes with long
-// rows take the kernel's cache-line chunks and its prefetches into the next row.
+// rows take the kernel's cache-line chunks and its prefetches into the next row. A bf16 copy gets
+// LibTorch's bf16 casts of the new values.
 #include <QtTest/QtTest>
 
 #include <cmath>
@@ -100,6 +101,43 @@ class TestFusedAdam final : public QObject {
     // Only float parameters take a bf16 gradient.
     at::Tensor p = at::zeros({4}, at::kDouble), m = at::zeros({4}, at::kDouble), v = at::zeros({4}, at::kDouble);
     QVERIFY(!fusedAdamBox(p, m, v, at::ones({4}, at::kBFloat16), FusedAdamCoefficients{0.9, 0.98, 1e-8, 0, 1e-2, 1}));
+  }
+
+  // A bf16 copy of the parameter (Bf16WeightShadow) gets exactly LibTorch's bf16 cast of each new
+  // value in the box, whatever the gradient's type and the box's row length; nothing else in it.
+  void writesTheBf16CastOfNewValuesIntoACopy() {
+    at::manual_seed(23);
+    for (auto gradType : {at::kFloat, at::kBFloat16})
+      for (auto box : std::vector<std::vector<int64_t>>{{13}, {7, 5}, {5, 700}, {3, 9, 600}}) {
+        std::vector<int64_t> full = box;
+        for (auto& s : full) s += 3;
+        at::Tensor p = at::randn(full), m = at::randn(full) * 0.1, v = at::rand(full) * 0.1;
+        // Values near bf16 rounding ties too: a float with low half 0x8000 or 0x7FFF.
+        p.view(-1).narrow(0, 0, 4).copy_(at::tensor({1.00390625f, 1.01171875f, -3.0078125f, 0.0f}));
+        const at::Tensor g = at::randn(box).to(gradType);
+        const at::Tensor sentinel = at::full(full, 7.0, at::kBFloat16);
+        at::Tensor copy = sentinel.clone(), p2 = p.clone(), m2 = m.clone(), v2 = v.clone();
+        const FusedAdamCoefficients c{0.9, 0.98, 1e-8, 0.01, 1e-3, std::sqrt(1 - 0.98 * 0.98)};
+        QVERIFY(fusedAdamBox(p, m, v, g, c, copy));
+        QVERIFY(fusedAdamBox(p2, m2, v2, g, c));
+        QVERIFY(at::equal(p, p2));  // the copy changes nothing else
+        at::Tensor inside = at::zeros(full, at::kBool), pIn = p, cIn = copy;
+        at::Tensor mark = inside;
+        for (int64_t d = 0; d < g.dim(); ++d) {
+          mark = mark.narrow(d, 0, g.size(d));
+          pIn = pIn.narrow(d, 0, g.size(d));
+          cIn = cIn.narrow(d, 0, g.size(d));
+        }
+        mark.fill_(true);
+        QVERIFY(at::equal(cIn, pIn.to(at::kBFloat16)));
+        QVERIFY(at::equal(copy.masked_select(~inside), sentinel.masked_select(~inside)));
+      }
+    // A copy of the wrong type or shape: declined, nothing touched.
+    at::Tensor p = at::zeros({4}), m = at::zeros({4}), v = at::zeros({4});
+    const FusedAdamCoefficients c{0.9, 0.98, 1e-8, 0, 1e-2, 1};
+    QVERIFY(!fusedAdamBox(p, m, v, at::ones({4}), c, at::zeros({4})));
+    QVERIFY(!fusedAdamBox(p, m, v, at::ones({4}), c, at::zeros({5}, at::kBFloat16)));
+    QCOMPARE(p.abs().sum().item<double>(), 0.0);
   }
 
   void declinesMismatchedTypes() {

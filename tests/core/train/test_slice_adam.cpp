@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "model/bf16_weight_shadow.h"
 #include "train/lr_schedule.h"
 #include "train/slice_adam.h"
 
@@ -165,6 +166,32 @@ class TestSliceAdam final : public QObject {
                        adam.states()[1].expAvg};
     }
     for (size_t i = 0; i < result[0].size(); ++i) QVERIFY(at::equal(result[0][i], result[1][i]));
+  }
+
+  // With a Bf16WeightShadow, every update leaves the shadow equal to the parameters' bf16 casts, bit
+  // for bit, without casting anything again: through the fused kernel (a row-major parameter, a
+  // bf16 box gradient) and through tensor operations (a parameter whose rows are not unit-stride).
+  void keepsBf16ShadowsInStep() {
+    at::manual_seed(4);
+    at::Tensor a = at::randn({8, 6}).requires_grad_(true);
+    at::Tensor t = at::randn({7, 5}).t().detach().requires_grad_(true);  // [5, 7], column-major
+    at::Tensor d = at::randn({4}, at::kDouble).requires_grad_(true);     // not shadowed
+    Bf16WeightShadow shadow({a, t, d});
+    QCOMPARE(shadow.castEntries(), int64_t(48 + 35));
+    SliceAdam adam({{"a", a}, {"t", t}, {"d", d}}, SliceAdamOptions{0.9, 0.98, 1e-8, 0.01});
+    adam.setBf16Shadow(&shadow);
+    for (int step = 0; step < 4; ++step) {
+      for (at::Tensor* x : {&a, &t, &d}) x->mutable_grad() = at::Tensor();
+      (t.narrow(0, 0, 2 + step).narrow(1, 0, 3 + step).sin().sum() + d.pow(2).sum()).backward();
+      const at::Tensor ga = at::randn({3 + step, 2 + step}).to(at::kBFloat16);  // a's box, as bf16 products give it
+      adam.step(0.05, {{0, ga}});
+      QVERIFY(at::equal(shadow.bf16Of(a), a.detach().to(at::kBFloat16)));
+      QVERIFY(at::equal(shadow.bf16Of(t), t.detach().to(at::kBFloat16)));
+      QVERIFY(at::equal(shadow.bf16Of(a.narrow(0, 0, 2).narrow(1, 0, 5)),
+                        a.detach().narrow(0, 0, 2).narrow(1, 0, 5).to(at::kBFloat16)));
+      QVERIFY(!shadow.bf16Of(d).defined());
+    }
+    QCOMPARE(shadow.castEntries(), int64_t(48 + 35));  // kept in step, never cast again
   }
 
   void matchesAdamFormulaOnFullGradients() {

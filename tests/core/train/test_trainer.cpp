@@ -25,8 +25,10 @@
 #include "support/tiny_training.h"
 #include "train/checkpoint.h"
 #include "train/collective.h"
+#include "model/bf16_weight_shadow.h"
 #include "model/cpu_gemm.h"
 #include "model/onednn_bf16_matmul.h"
+#include "model/slice_linear.h"
 #include "train/label_smoothed_loss.h"
 #include "train/trainer.h"
 #include "util/blas_info.h"
@@ -103,23 +105,34 @@ class TestTrainer final : public QObject {
     QCOMPARE(rec.validations.size(), size_t(1));  // at the last update
   }
 
+  // In bf16 on the CPU the resumed trainer's bf16 weight shadows are cast from its fresh weights
+  // before the checkpoint's replace them: they must follow the load (bf16_weight_shadow.h).
+  void resumeIsBitIdentical_data() {
+    QTest::addColumn<QString>("precision");
+    QTest::newRow("fp32") << "fp32";
+    QTest::newRow("bf16") << "bf16";
+  }
   void resumeIsBitIdentical() {
+    QFETCH(QString, precision);
     const auto data = test::tinyCorpus();
     Recorder straight;
-    Trainer a(test::tinyProject(), test::tinyTraining(20), data, dir("straight").toStdString());
+    TrainingOptions o = test::tinyTraining(20);
+    o.precision = precision.toStdString();
+    const std::string tag = precision.toStdString();
+    Trainer a(test::tinyProject(), o, data, dir(("straight-" + tag).c_str()).toStdString());
     StopToken stop;
     a.run(stop, straight);
 
     Recorder first, second;
-    TrainingOptions half = test::tinyTraining(20);
-    Trainer b(test::tinyProject(), half, data, dir("split").toStdString());
+    TrainingOptions half = o;
+    Trainer b(test::tinyProject(), half, data, dir(("split-" + tag).c_str()).toStdString());
     for (int i = 0; i < 10; ++i) {
       TrainStepStats s;
       QVERIFY(b.trainStep(s));
       first.steps.push_back(s);
     }
     b.saveCheckpoint(b.lastCheckpointPath());
-    Trainer c(test::tinyProject(), half, data, dir("split").toStdString());
+    Trainer c(test::tinyProject(), half, data, dir(("split-" + tag).c_str()).toStdString());
     c.resume(b.lastCheckpointPath());
     QCOMPARE(c.step(), int64_t(10));
     c.run(stop, second);
@@ -455,6 +468,7 @@ class TestTrainer final : public QObject {
              std::string(cpuBf16Support() == CpuBf16::Reference ? "fp32_gemm"
                          : oneDnnBf16MatmulAvailable()          ? "onednn_direct"
                                                                 : "libtorch"));
+    QCOMPARE(run["provenance"]["cpu_bf16_weight_shadows"].get<bool>(), false);  // fp32: none
     QVERIFY(rec.messages.empty());  // fp32: no bf16 warning
   }
 
@@ -525,6 +539,35 @@ class TestTrainer final : public QObject {
     QCOMPARE(int(std::count_if(rec.messages.begin(), rec.messages.end(),
                                [](const std::string& m) { return m.find("training.precision is bf16") != std::string::npos; })),
              slow ? 1 : 0);
+  }
+
+  // bf16 products read weights from bf16 shadows the optimizer keeps, where they go straight through
+  // oneDNN: the same bf16 values as casting each weight per use, so the same run to the bit.
+  void bf16WeightShadowsChangeNoResult() {
+    if (sliceLinearCpuBf16Products() != "onednn_direct") QSKIP("bf16 products here do not go through oneDNN directly");
+    const auto data = test::tinyCorpus();
+    TrainingOptions o = test::tinyTraining(12);
+    o.precision = "bf16";
+    o.updateFreq = 2;  // two forward/backward passes per update share the shadows
+    StopToken stop;
+    Recorder with, without;
+    Trainer a(test::tinyProject(), o, data, dir("shadow-on").toStdString());
+    a.run(stop, with);
+    setBf16WeightShadows(false);
+    Trainer b(test::tinyProject(), o, data, dir("shadow-off").toStdString());
+    b.run(stop, without);
+    setBf16WeightShadows(true);
+    QCOMPARE(losses(with).size(), size_t(12));
+    QVERIFY(losses(with) == losses(without));
+    const auto pa = a.model()->named_parameters(), pb = b.model()->named_parameters();
+    for (const auto& kv : pa) QVERIFY2(at::equal(kv.value(), pb[kv.key()]), kv.key().c_str());
+    QVERIFY(a.validate().subnets[0].loss == b.validate().subnets[0].loss);
+    auto shadows = [&](const char* run) {
+      std::ifstream in(dir(run).toStdString() + "/run.json");
+      return nlohmann::json::parse(in)["provenance"]["cpu_bf16_weight_shadows"].get<bool>();
+    };
+    QVERIFY(shadows("shadow-on"));
+    QVERIFY(!shadows("shadow-off"));
   }
 
   void sandwichTrainsThreeSubnetsPerUpdate() {
