@@ -31,6 +31,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -41,6 +42,7 @@
 #include "bench_args.h"
 #include "bench_run_dir.h"
 #include "model/bf16_products.h"
+#include "model/bf16_weight_shadow.h"
 #include "model/cpu_gemm.h"
 #include "model/onednn_bf16_matmul.h"
 #include "project/project.h"
@@ -103,6 +105,9 @@ double median(std::vector<double> v) {
 
 int child(const std::string& mode, const std::string& space, int threads, int updates) {
   keepLargeAllocationsInHeap();
+  // A/B of the bf16 weight shadows (model/bf16_weight_shadow.h): BENCH_BF16_SHADOW=0 casts per use.
+  const char* shadow = std::getenv("BENCH_BF16_SHADOW");
+  setBf16WeightShadows(shadow == nullptr || std::strcmp(shadow, "0") != 0);
   at::set_num_threads(threads);
   Project p = Project::load(AUTOMOE_SOURCE_DIR "/projects/wmt14-en-de/project.json");
   p.model.vocabSize = 16004;
@@ -234,7 +239,8 @@ int main(int argc, char** argv) {
   if (argc == 6 && std::strcmp(argv[1], "--child") == 0)
     return child(argv[2], argv[3], std::atoi(argv[4]), std::atoi(argv[5]));
   automoe::bench::checkBenchArgs(argc, argv, "bench_train_throughput",
-                                 "Supernet training speed per BLAS mode against its FLOP bound and the peer.",
+                                 "Supernet training speed per BLAS mode against its FLOP bound and the peer.\n"
+                                 "Environment: BENCH_BF16_SHADOW=0 trains bf16 without weight shadows (casts per use).",
                                  {{"--threads", "LIST: thread counts (1,2)"},
                                   {"--updates", "N: updates per run, at least 3 (10)"},
                                   {"--modes", "LIST: of fp32-generic, fp32-tuned, fp32-onednn, bf16 (all)"}});

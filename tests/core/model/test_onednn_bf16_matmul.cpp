@@ -4,6 +4,8 @@
 // bf16 and fp32 biases and results, and empty sizes; bad operands are refused.
 #include <QtTest/QtTest>
 
+#include <limits>
+
 #include <ATen/ATen.h>
 
 #include "model/onednn_bf16_matmul.h"
@@ -109,6 +111,21 @@ class TestOneDnnBf16Matmul final : public QObject {
     // Rounded once from the fp32 sum: equal to rounding the fp32 result.
     QVERIFY(at::equal(h, oneDnnBf16Matmul(x, false, w, true, {}, at::kFloat).to(at::kBFloat16)));
     QVERIFY(relDiff(h, ref) < 1.0 / 128);
+    QVERIFY(h.is_contiguous());
+    // Infinities and NaNs stay what they are (a row with an infinite input: +-inf, or NaN where a
+    // weight of 0 meets it), with a bias in either type.
+    at::Tensor xi = x.clone(), wz = w.clone();
+    xi[2][3] = std::numeric_limits<float>::infinity();
+    wz.narrow(0, 0, 700).select(1, 3).zero_();
+    for (const at::Tensor& bias : {at::Tensor(), at::randn({5000}), at::randn({5000}).to(at::kBFloat16)}) {
+      const at::Tensor f = oneDnnBf16Matmul(xi, false, wz, true, bias, at::kFloat);
+      const at::Tensor hi = oneDnnBf16Matmul(xi, false, wz, true, bias);
+      QVERIFY(f.isnan().any().item<bool>() && f.isinf().any().item<bool>());
+      QVERIFY(at::equal(hi.isnan(), f.isnan()));
+      QVERIFY(at::equal(hi.isinf(), f.isinf()));
+      const at::Tensor finite = f.isfinite();
+      QVERIFY(at::equal(hi.masked_select(finite), f.masked_select(finite).to(at::kBFloat16)));
+    }
   }
 
   void emptySizes() {
