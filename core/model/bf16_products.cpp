@@ -1,5 +1,7 @@
 #include "model/bf16_products.h"
 
+#include "util/bf16_rounding.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
@@ -36,10 +38,7 @@ namespace {
 
 // bf16 round to nearest even of a float's bits, kept as a float (c10::BFloat16's rounding; NaN
 // stays NaN).
-inline uint32_t roundBits(uint32_t u) {
-  if ((u & 0x7fffffffu) > 0x7f800000u) return 0x7fc00000u;  // NaN
-  return (u + 0x7fffu + ((u >> 16) & 1u)) & 0xffff0000u;
-}
+inline uint32_t roundBits(uint32_t u) { return static_cast<uint32_t>(bf16RoundedBits(u)) << 16; }
 
 __attribute__((target_clones("avx512f", "avx2", "default")))
 void roundRow(const uint32_t* __restrict src, uint32_t* __restrict dst, int64_t n) {

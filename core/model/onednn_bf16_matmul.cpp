@@ -11,6 +11,8 @@
 
 #include <ATen/record_function.h>
 
+#include "util/bf16_rounding.h"
+
 #ifdef AUTOMOE_HAVE_ONEDNN
 #include <oneapi/dnnl/dnnl.hpp>
 #endif
@@ -26,26 +28,23 @@ std::atomic<bool> gOn{true};
 // about a tenth of the product's time; 1020 x 512-3072: both within 4%).
 constexpr int64_t kWideResult = 4096;
 
-// The bf16 roundings (to nearest, ties to even; NaN stays a quiet NaN) of n floats at `from`,
-// written to `to`, which may be `from` itself (`to` never passes what is still to be read: entry i
-// goes to bytes [2i, 2i + 2) and is read from [4i, 4i + 4)).
+#ifdef AUTOMOE_HAVE_ONEDNN
+using dt = dnnl::memory::data_type;
+constexpr dnnl::memory::dim kAny = DNNL_RUNTIME_DIM_VAL;
+
+// The bf16 roundings (util/bf16_rounding.h) of n floats at `from`, written to `to`, which may be
+// `from` itself (`to` never passes what is still to be read: entry i goes to bytes [2i, 2i + 2) and
+// is read from [4i, 4i + 4)).
 __attribute__((target_clones("avx512f", "avx2", "default")))
 void roundToBf16InPlace(const uint32_t* from, uint16_t* to, int64_t n) {
   constexpr int64_t kBlock = 16;  // read a block before writing it: the compiler may vectorise
   int64_t i = 0;
   for (; i + kBlock <= n; i += kBlock) {
     uint16_t out[kBlock];
-    for (int64_t j = 0; j < kBlock; ++j) {
-      const uint32_t b = from[i + j];
-      const bool nan = (b & 0x7FFFFFFFu) > 0x7F800000u;
-      out[j] = nan ? uint16_t{0x7FC0} : static_cast<uint16_t>((b + 0x7FFFu + ((b >> 16) & 1u)) >> 16);
-    }
+    for (int64_t j = 0; j < kBlock; ++j) out[j] = bf16RoundedBits(from[i + j]);
     for (int64_t j = 0; j < kBlock; ++j) to[i + j] = out[j];
   }
-  for (; i < n; ++i) {
-    const uint32_t b = from[i];
-    to[i] = (b & 0x7FFFFFFFu) > 0x7F800000u ? uint16_t{0x7FC0} : static_cast<uint16_t>((b + 0x7FFFu + ((b >> 16) & 1u)) >> 16);
-  }
+  for (; i < n; ++i) to[i] = bf16RoundedBits(from[i]);
 }
 
 // A contiguous fp32 tensor's values as bf16, in the first half of its own memory: no new buffer.
@@ -58,10 +57,6 @@ at::Tensor toBf16InOwnMemory(const at::Tensor& f) {
   roundToBf16InPlace(static_cast<const uint32_t*>(f.data_ptr()), static_cast<uint16_t*>(out.data_ptr()), f.numel());
   return out;
 }
-
-#ifdef AUTOMOE_HAVE_ONEDNN
-using dt = dnnl::memory::data_type;
-constexpr dnnl::memory::dim kAny = DNNL_RUNTIME_DIM_VAL;
 
 dnnl::engine& cpuEngine() {
   static dnnl::engine engine(dnnl::engine::kind::cpu, 0);

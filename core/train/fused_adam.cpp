@@ -7,6 +7,8 @@
 
 #include <ATen/Parallel.h>
 
+#include "util/bf16_rounding.h"
+
 namespace automoe {
 
 namespace {
@@ -29,14 +31,6 @@ inline T widen(T x) {
   return x;
 }
 
-// A float's bf16 rounding (to nearest, ties to even) as LibTorch's conversion gives it for every
-// value but NaN.
-inline uint16_t roundToBf16(float f) {
-  uint32_t bits;
-  std::memcpy(&bits, &f, sizeof bits);
-  return static_cast<uint16_t>((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);
-}
-
 // One contiguous run of n entries. The operation order mirrors the tensor formulation
 // (mul_/add_, mul_/addcmul_, sqrt/div_/add_, addcdiv_). With Copy, the new values' bf16 roundings
 // go to s as well (Bf16WeightShadow).
@@ -54,7 +48,7 @@ __attribute__((always_inline)) inline void run(T* __restrict p, T* __restrict m,
     const T denom = std::sqrt(vi) / c.sqrtBc2 + c.eps;
     const T pi = p[i] + c.negStepSize * (mi / denom);
     p[i] = pi;
-    if constexpr (Copy) s[i] = roundToBf16(pi);
+    if constexpr (Copy) s[i] = bf16RoundedBits(static_cast<float>(pi));  // float parameters only
   }
 }
 
