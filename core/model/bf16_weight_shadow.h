@@ -6,7 +6,7 @@
 // it updates as it writes the float one (2 more bytes in a pass that already moves 28). Measured,
 // bf16 MoE updates 5-16 of the peer configuration (1 thread, Zen 4, two alternating pairs): casts
 // 0.16-0.17 -> 0.07 s per update, products 0.02-0.03 s slower (weights read from memory, not from a
-// fresh copy in cache), Adam unchanged; 1.99 / 1.99 s against 2.08 / 2.04 s casting. It costs 2
+// fresh copy in cache), Adam unchanged; 2.00 / 1.99 s against 2.08 / 2.04 s casting. It costs 2
 // bytes per parameter (peak RSS 4.36 -> 4.94 GiB).
 //
 // Correctness rests on one invariant: inside an entry's valid box (a leading box, like the slices
