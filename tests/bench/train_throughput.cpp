@@ -278,6 +278,11 @@ int main(int argc, char** argv) {
                    m.c_str());
       return 2;
     }
+  if (const char* shadow = std::getenv("BENCH_BF16_SHADOW");
+      shadow != nullptr && std::strcmp(shadow, "0") != 0 && std::strcmp(shadow, "1") != 0) {
+    std::fprintf(stderr, "train_throughput: BENCH_BF16_SHADOW: 1 or 0, got '%s'\n", shadow);
+    return 2;
+  }
   const BlasInfo blas = detectBlas();
   std::printf("train_throughput: wmt14.en-de space (MoE: 1-6 fractional experts), synthetic peer corpus, "
               "max-tokens 1024, %d updates, statistics over updates 3-%d\n", updates, std::min(updates, 10));
