@@ -41,9 +41,18 @@ void fillDouble(double* out, int64_t begin, int64_t n, uint32_t k0, uint32_t k1,
   fillMask(out, begin, n, k0, k1, threshold, scale);
 }
 
-void fillBFloat16(at::BFloat16* out, int64_t begin, int64_t n, uint32_t k0, uint32_t k1, uint32_t threshold,
-                  float scale) {
-  fillMask(out, begin, n, k0, k1, threshold, scale);
+// bf16 masks as their bit patterns (0 or scale's bf16 bits): a plain integer select the compiler
+// vectorises, where at::BFloat16's conversions kept the loop scalar (measured, bf16 MoE update of
+// the peer configuration, 1 thread: the masks of bf16 activations took 0.04 s).
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void fillBFloat16(uint16_t* out, int64_t begin, int64_t n, uint32_t k0, uint32_t k1, uint32_t threshold,
+                  uint16_t scaleBits) {
+  const uint32_t high = fmix32(static_cast<uint32_t>(static_cast<uint64_t>(begin) >> 32) ^ k1);
+  const uint32_t low = static_cast<uint32_t>(begin);
+  for (int64_t j = 0; j < n; ++j) {
+    const uint32_t h = fmix32(fmix32((low + static_cast<uint32_t>(j)) ^ k0) ^ high);
+    out[j] = (h >> 8) < threshold ? scaleBits : uint16_t{0};
+  }
 }
 
 }  // namespace
@@ -63,6 +72,7 @@ at::Tensor fastDropout(const at::Tensor& x, double p, bool train) {
   const uint32_t k0 = static_cast<uint32_t>(key), k1 = static_cast<uint32_t>(key >> 32);
   const auto threshold = static_cast<uint32_t>(std::llround((1.0 - p) * 16777216.0));  // keep iff hash24 < it
   const auto scale = static_cast<float>(1.0 / (1.0 - p));
+  const uint16_t scaleBits = c10::BFloat16(scale).x;  // the bf16 mask's kept value, rounded as a cast
   at::Tensor mask = at::empty(x.sizes(), x.options().requires_grad(false));  // contiguous
   const int64_t n = mask.numel();
   at::parallel_for(0, n, 65536, [&](int64_t b, int64_t e) {
@@ -71,7 +81,8 @@ at::Tensor fastDropout(const at::Tensor& x, double p, bool train) {
     else if (type == at::kDouble)
       fillDouble(mask.data_ptr<double>() + b, b, e - b, k0, k1, threshold, scale);
     else
-      fillBFloat16(mask.data_ptr<at::BFloat16>() + b, b, e - b, k0, k1, threshold, scale);
+      fillBFloat16(reinterpret_cast<uint16_t*>(mask.data_ptr<at::BFloat16>()) + b, b, e - b, k0, k1, threshold,
+                   scaleBits);
   });
   return x * mask;
 }

@@ -1,6 +1,7 @@
 // fastDropout: identity outside training; in training, entries are either 0 or x / (1 - p), the
 // kept fraction is 1 - p, masks are a deterministic function of the generator's seed (and differ
-// between calls), gradients flow through the same mask, and bf16/double inputs keep their type.
+// between calls), gradients flow through the same mask, bf16/double inputs keep their type, and a
+// bf16 input is masked where a float input of the same draw is.
 #include <QtTest/QtTest>
 
 #include "model/fast_dropout.h"
@@ -58,6 +59,21 @@ class TestFastDropout final : public QObject {
     y.sum().backward();
     const at::Tensor expected = y.detach().ne(0).to(at::kFloat) / 0.6;
     QVERIFY((x.grad() - expected).abs().max().item<double>() < 1e-6);
+  }
+
+  // bf16 masks are written as bit patterns: the same entries as the float mask of the same draw
+  // (over several parallel chunks and a tail), each kept one exactly bf16(1 / (1 - p)).
+  void bf16MaskMatchesTheFloatMask() {
+    const int64_t n = 3 * 65536 + 37;
+    for (double p : {0.1, 0.3}) {
+      at::manual_seed(21);
+      const at::Tensor yf = fastDropout(at::ones({n}), p, true);
+      at::manual_seed(21);
+      const at::Tensor yb = fastDropout(at::ones({n}, at::kBFloat16), p, true);
+      QVERIFY(at::equal(yb.ne(0), yf.ne(0)));
+      const at::Tensor keptValue = at::full({1}, 1.0 / (1 - p)).to(at::kBFloat16);
+      QVERIFY(yb.masked_select(yb.ne(0)).eq(keptValue).all().item<bool>());
+    }
   }
 
   void keepsTheInputType() {
