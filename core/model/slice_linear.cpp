@@ -5,6 +5,7 @@
 #include "model/bf16_autocast.h"
 #include "model/bf16_products.h"
 #include "model/bf16_weight_shadow.h"
+#include "model/column_sums.h"
 #include "model/cpu_gemm.h"
 #include "model/onednn_bf16_matmul.h"
 #include "model/slice_recorder.h"
@@ -151,7 +152,7 @@ class SliceLinearFunction : public torch::autograd::Function<SliceLinearFunction
         dw = SliceRecorder::fillSink(sink, dw) ? at::Tensor() : dw.to(wType);
       }
     }
-    if (bType != at::ScalarType::Undefined && ctx->needs_input_grad(2)) db = g.sum(0, false, bType);  // [out]
+    if (bType != at::ScalarType::Undefined && ctx->needs_input_grad(2)) db = columnSums(g, bType);  // [out]
     return {dx, dw, db};
   }
 };
