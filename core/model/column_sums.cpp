@@ -1,10 +1,11 @@
 #include "model/column_sums.h"
 
 #include <cstdint>
-#include <cstring>
 #include <vector>
 
 #include <ATen/Parallel.h>
+
+#include "util/bf16_rounding.h"
 
 namespace automoe {
 
@@ -13,12 +14,7 @@ namespace {
 constexpr int64_t kRows = 128;     // rows per partial sum
 constexpr int64_t kColumns = 256;  // columns per task (a multiple of 16 floats: whole vectors)
 
-inline float widen(uint16_t bf16Bits) {
-  const uint32_t bits = static_cast<uint32_t>(bf16Bits) << 16;
-  float f;
-  std::memcpy(&f, &bits, sizeof f);
-  return f;
-}
+inline float widen(uint16_t bf16Bits) { return bf16Widened(bf16Bits); }
 inline float widen(float x) { return x; }
 
 // out[0, n) = sum over rows [0, m) of rows at `ld` apart, starting at `g`: per block of kRows

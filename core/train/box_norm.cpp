@@ -7,6 +7,8 @@
 
 #include <ATen/Parallel.h>
 
+#include "util/bf16_rounding.h"
+
 namespace automoe {
 
 namespace {
@@ -14,12 +16,7 @@ namespace {
 constexpr int64_t kLanes = 16;
 constexpr int64_t kChunk = 4096;  // entries per float partial sum (then double)
 
-inline float widen(uint16_t bf16Bits) {
-  const uint32_t bits = static_cast<uint32_t>(bf16Bits) << 16;
-  float f;
-  std::memcpy(&f, &bits, sizeof f);
-  return f;
-}
+inline float widen(uint16_t bf16Bits) { return bf16Widened(bf16Bits); }
 inline float widen(float x) { return x; }
 
 // One run of n entries: lane j sums entries j, j + 16, ...; a tail after the last full group of 16

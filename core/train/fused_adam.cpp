@@ -20,12 +20,7 @@ struct Coef {
 
 // A gradient entry as the parameter's type: float and double as they are, bf16 widened exactly
 // (its bits are the top half of a float's).
-inline float widen(uint16_t bf16Bits) {
-  const uint32_t bits = static_cast<uint32_t>(bf16Bits) << 16;
-  float f;
-  std::memcpy(&f, &bits, sizeof f);
-  return f;
-}
+inline float widen(uint16_t bf16Bits) { return bf16Widened(bf16Bits); }
 template <typename T>
 inline T widen(T x) {
   return x;

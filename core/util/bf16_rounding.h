@@ -1,6 +1,7 @@
 #pragma once
 // A float's bf16 rounding, bit for bit as c10::BFloat16 rounds it: to nearest, ties to even; any
-// NaN becomes the quiet NaN 0x7FC0. Inline, so that loops over it vectorise.
+// NaN becomes the quiet NaN 0x7FC0. And back: the float a bf16 bit pattern stands for (exact).
+// Inline, so that loops over them vectorise.
 #include <cstdint>
 #include <cstring>
 
@@ -15,6 +16,13 @@ inline uint16_t bf16RoundedBits(float f) {
   uint32_t bits;
   std::memcpy(&bits, &f, sizeof bits);
   return bf16RoundedBits(bits);
+}
+
+inline float bf16Widened(uint16_t bf16Bits) {
+  const uint32_t bits = static_cast<uint32_t>(bf16Bits) << 16;
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
 }
 
 }  // namespace automoe
