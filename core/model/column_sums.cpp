@@ -1,7 +1,7 @@
 #include "model/column_sums.h"
 
+#include <algorithm>
 #include <cstdint>
-#include <vector>
 
 #include <ATen/Parallel.h>
 

@@ -19,40 +19,34 @@ __attribute__((always_inline)) inline uint32_t fmix32(uint32_t h) {  // MurmurHa
   return h;
 }
 
-// Mask entries [begin, begin + n) as 0 / scale.
+// Mask entries [begin, begin + n) as 0 / kept (the scale in the mask's type; for bf16 masks its
+// bit pattern, so that the select is a plain integer one the compiler vectorises: at::BFloat16's
+// conversions kept that loop scalar, and the masks of bf16 activations took 0.04 s of a bf16 MoE
+// update of the peer configuration, 1 thread).
 template <typename T>
 __attribute__((always_inline)) inline void fillMask(T* out, int64_t begin, int64_t n, uint32_t k0, uint32_t k1,
-                                                    uint32_t threshold, float scale) {
-  const T kept = static_cast<T>(scale), dropped = static_cast<T>(0.0f);
+                                                    uint32_t threshold, T kept) {
   const uint32_t high = fmix32(static_cast<uint32_t>(static_cast<uint64_t>(begin) >> 32) ^ k1);
   const uint32_t low = static_cast<uint32_t>(begin);
   for (int64_t j = 0; j < n; ++j) {
     const uint32_t h = fmix32(fmix32((low + static_cast<uint32_t>(j)) ^ k0) ^ high);
-    out[j] = (h >> 8) < threshold ? kept : dropped;
+    out[j] = (h >> 8) < threshold ? kept : T(0);
   }
 }
 
 __attribute__((target_clones("avx512f", "avx2", "default")))
-void fillFloat(float* out, int64_t begin, int64_t n, uint32_t k0, uint32_t k1, uint32_t threshold, float scale) {
-  fillMask(out, begin, n, k0, k1, threshold, scale);
+void fillFloat(float* out, int64_t begin, int64_t n, uint32_t k0, uint32_t k1, uint32_t threshold, float kept) {
+  fillMask(out, begin, n, k0, k1, threshold, kept);
 }
 
-void fillDouble(double* out, int64_t begin, int64_t n, uint32_t k0, uint32_t k1, uint32_t threshold, float scale) {
-  fillMask(out, begin, n, k0, k1, threshold, scale);
+void fillDouble(double* out, int64_t begin, int64_t n, uint32_t k0, uint32_t k1, uint32_t threshold, double kept) {
+  fillMask(out, begin, n, k0, k1, threshold, kept);
 }
 
-// bf16 masks as their bit patterns (0 or scale's bf16 bits): a plain integer select the compiler
-// vectorises, where at::BFloat16's conversions kept the loop scalar (measured, bf16 MoE update of
-// the peer configuration, 1 thread: the masks of bf16 activations took 0.04 s).
 __attribute__((target_clones("avx512f", "avx2", "default")))
 void fillBFloat16(uint16_t* out, int64_t begin, int64_t n, uint32_t k0, uint32_t k1, uint32_t threshold,
-                  uint16_t scaleBits) {
-  const uint32_t high = fmix32(static_cast<uint32_t>(static_cast<uint64_t>(begin) >> 32) ^ k1);
-  const uint32_t low = static_cast<uint32_t>(begin);
-  for (int64_t j = 0; j < n; ++j) {
-    const uint32_t h = fmix32(fmix32((low + static_cast<uint32_t>(j)) ^ k0) ^ high);
-    out[j] = (h >> 8) < threshold ? scaleBits : uint16_t{0};
-  }
+                  uint16_t keptBits) {
+  fillMask(out, begin, n, k0, k1, threshold, keptBits);
 }
 
 }  // namespace
@@ -79,7 +73,7 @@ at::Tensor fastDropout(const at::Tensor& x, double p, bool train) {
     if (type == at::kFloat)
       fillFloat(mask.data_ptr<float>() + b, b, e - b, k0, k1, threshold, scale);
     else if (type == at::kDouble)
-      fillDouble(mask.data_ptr<double>() + b, b, e - b, k0, k1, threshold, scale);
+      fillDouble(mask.data_ptr<double>() + b, b, e - b, k0, k1, threshold, static_cast<double>(scale));
     else
       fillBFloat16(reinterpret_cast<uint16_t*>(mask.data_ptr<at::BFloat16>()) + b, b, e - b, k0, k1, threshold,
                    scaleBits);
