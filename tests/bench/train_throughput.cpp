@@ -3,7 +3,10 @@
 // per layer, a synthetic corpus (20,000 pairs, 8-50 words, Zipf words over 8,000 types per side,
 // 16,004-entry joint vocabulary), max-tokens 1024, one subnet per update (seeded by the update),
 // 10 updates; statistics over updates 3-10. Each (threads, mode, space) runs in its own process so
-// that the BLAS kernel can be chosen through OPENBLAS_CORETYPE and peak RSS is per run.
+// that the BLAS kernel can be chosen through OPENBLAS_CORETYPE and peak RSS is per run. A mode's MoE
+// and dense processes run in lockstep: they take turns, one update each (set-up and the first GEMM
+// trials count as a turn), so that this machine's drifting speed (its GEMM rate moves by 5-10% from
+// one minute to the next) falls on both spaces alike and the MoE/dense ratio compares like with like.
 //
 // Modes: fp32 with OpenBLAS's generic kernel (what Debian's OpenBLAS 0.3.21 runs on CPUs it does not
 // recognise: the peer's "default" rows), fp32 with the fastest kernel this CPU can run
@@ -20,6 +23,8 @@
 // --modes picks a subset of the modes (e.g. fp32-onednn,bf16); --threads a list of counts.
 //
 // usage: bench_train_throughput [--threads 1,2] [--updates 10]
+#include <fcntl.h>
+#include <csignal>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -103,7 +108,27 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+// The child's side of the lockstep (BENCH_LOCKSTEP="GO,DONE": two inherited pipe ends): a turn
+// starts when a byte arrives on GO and ends with a byte written to DONE. Without it (or once the
+// parent has closed GO) the child runs freely.
+struct Lockstep {
+  int go = -1, done = -1;
+  Lockstep() {
+    if (const char* fds = std::getenv("BENCH_LOCKSTEP")) std::sscanf(fds, "%d,%d", &go, &done);
+  }
+  void begin() {
+    char c;
+    if (go >= 0 && read(go, &c, 1) != 1) go = -1;
+  }
+  void end() {
+    const char c = 1;
+    if (done >= 0 && write(done, &c, 1) != 1) done = -1;
+  }
+};
+
 int child(const std::string& mode, const std::string& space, int threads, int updates) {
+  Lockstep turn;
+  turn.begin();  // set-up and the first trials: the first turn
   keepLargeAllocationsInHeap();
   // A/B of the bf16 weight shadows (model/bf16_weight_shadow.h): BENCH_BF16_SHADOW=0 casts per use.
   const char* shadow = std::getenv("BENCH_BF16_SHADOW");
@@ -130,6 +155,7 @@ int child(const std::string& mode, const std::string& space, int threads, int up
   const GemmTrial trial(mode == "bf16");
   std::vector<double> rates;
   for (int i = 0; i < 7; ++i) rates.push_back(trial());
+  turn.end();
   double secs = 0, tokens = 0, flops = 0;
   std::vector<double> perUpdate, perUpdateTokens, perUpdateFlops;  // every update, for other windows
   struct rusage before {}, after {};
@@ -142,6 +168,7 @@ int child(const std::string& mode, const std::string& space, int threads, int up
     windowEnd = std::chrono::steady_clock::now();
   };
   for (int u = 0; u < updates; ++u) {
+    turn.begin();
     if (u >= 2 && u < 10) rates.push_back(trial());
     if (u == 2) {
       getrusage(RUSAGE_SELF, &before);
@@ -159,6 +186,7 @@ int child(const std::string& mode, const std::string& space, int threads, int up
     const double updateFlops = 3.0 * static_cast<double>(b.src.size(0)) * s.flops;  // fwd + 2x bwd
     perUpdateTokens.push_back(static_cast<double>(st.targetTokens));
     perUpdateFlops.push_back(updateFlops);
+    turn.end();
     if (u < 2 || u >= 10) continue;  // updates 1-2 allocate optimizer state; the statistics: 3-10
     secs += st.secondsPerUpdate;
     tokens += static_cast<double>(st.targetTokens);
@@ -188,14 +216,41 @@ int child(const std::string& mode, const std::string& space, int threads, int up
   return 0;
 }
 
-nlohmann::json runChild(const char* self, const std::string& mode, const std::string& space, int threads,
-                        int updates, const std::string& tunedCore, long& maxRssKb) {
-  int pipefd[2];
-  if (pipe(pipefd) != 0) return {};
+// A child process of one (mode, space, threads) run, driven turn by turn (Lockstep).
+struct Child {
+  pid_t pid = -1;
+  int out = -1;              // its standard output
+  int go = -1, done = -1;    // the parent's ends of the lockstep pipes
+  // One turn: false (and no more turns) once the child has gone.
+  bool turn() {
+    const char c = 1;
+    char r;
+    if (go < 0) return false;
+    if (write(go, &c, 1) != 1 || read(done, &r, 1) != 1) {
+      close(go);
+      go = -1;
+      return false;
+    }
+    return true;
+  }
+};
+
+Child startChild(const char* self, const std::string& mode, const std::string& space, int threads, int updates,
+                 const std::string& tunedCore) {
+  int outPipe[2] = {-1, -1}, goPipe[2] = {-1, -1}, donePipe[2] = {-1, -1};
+  if (pipe(outPipe) != 0 || pipe(goPipe) != 0 || pipe(donePipe) != 0) {
+    for (int fd : {outPipe[0], outPipe[1], goPipe[0], goPipe[1], donePipe[0], donePipe[1]})
+      if (fd >= 0) close(fd);
+    return {};
+  }
   const pid_t pid = fork();
   if (pid == 0) {
-    dup2(pipefd[1], 1);
-    close(pipefd[0]);
+    dup2(outPipe[1], 1);
+    close(outPipe[0]);
+    close(goPipe[1]);
+    close(donePipe[0]);
+    const std::string fds = std::to_string(goPipe[0]) + "," + std::to_string(donePipe[1]);
+    setenv("BENCH_LOCKSTEP", fds.c_str(), 1);
     // What `automoe train` runs with (util/heavy_process_launch.h), unless the caller chose
     // otherwise, but with each mode's own OpenBLAS kernel; the exec below loads it all fresh.
     capOpenMpSpinning();
@@ -206,15 +261,38 @@ nlohmann::json runChild(const char* self, const std::string& mode, const std::st
     execl(self, self, "--child", mode.c_str(), space.c_str(), t.c_str(), u.c_str(), nullptr);
     _exit(127);
   }
-  close(pipefd[1]);
+  close(outPipe[1]);
+  close(goPipe[0]);
+  close(donePipe[1]);
+  Child c;
+  c.out = outPipe[0];
+  c.go = goPipe[1];
+  c.done = donePipe[0];
+  for (int fd : {c.out, c.go, c.done}) fcntl(fd, F_SETFD, FD_CLOEXEC);  // not inherited by the next child
+  if (pid < 0) {  // no process: nothing will answer
+    close(c.out);
+    close(c.go);
+    close(c.done);
+    return {};
+  }
+  c.pid = pid;
+  return c;
+}
+
+// Waits for the child's end: its RESULT (null if it has none) and its peak RSS.
+nlohmann::json finishChild(Child& c, long& maxRssKb) {
+  maxRssKb = 0;
+  if (c.pid < 0) return {};
+  if (c.go >= 0) close(c.go);  // any turns left are its own
   std::string text;
   char buf[4096];
   ssize_t n;
-  while ((n = read(pipefd[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
-  close(pipefd[0]);
+  while ((n = read(c.out, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+  close(c.out);
+  close(c.done);
   int status = 0;
   struct rusage ru {};
-  wait4(pid, &status, 0, &ru);
+  wait4(c.pid, &status, 0, &ru);
   maxRssKb = ru.ru_maxrss;
   const auto pos = text.find("RESULT ");
   if (pos == std::string::npos) return {};
@@ -283,6 +361,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "train_throughput: BENCH_BF16_SHADOW: 1 or 0, got '%s'\n", shadow);
     return 2;
   }
+  std::signal(SIGPIPE, SIG_IGN);  // a child that has gone fails its turn (Child::turn) instead
   const BlasInfo blas = detectBlas();
   std::printf("train_throughput: wmt14.en-de space (MoE: 1-6 fractional experts), synthetic peer corpus, "
               "max-tokens 1024, %d updates, statistics over updates 3-%d\n", updates, std::min(updates, 10));
@@ -312,9 +391,16 @@ int main(int argc, char** argv) {
       if (mode == "fp32-onednn" && !oneDnnGemmCompiledIn()) continue;
       double moe = 0, dense = 0, moeLater = 0, denseLater = 0;
       double moeRate = 0, denseRate = 0, moeBound = 0, denseBound = 0;
-      for (const std::string space : {"moe", "dense"}) {
+      // Both spaces' processes, in lockstep: set-up, then update by update, one turn each.
+      const std::vector<std::string> spaces = {"moe", "dense"};
+      std::vector<Child> children;
+      for (const std::string& space : spaces) children.push_back(startChild(argv[0], mode, space, t, updates, tuned));
+      for (int turn = 0; turn <= updates; ++turn)
+        for (Child& c : children) c.turn();
+      for (size_t i = 0; i < spaces.size(); ++i) {
+        const std::string& space = spaces[i];
         long rss = 0;
-        const nlohmann::json r = runChild(argv[0], mode, space, t, updates, tuned, rss);
+        const nlohmann::json r = finishChild(children[i], rss);
         if (r.is_null()) {
           std::printf("%-3d %-13s %-6s   (run failed)\n", t, mode.c_str(), space.c_str());
           continue;
@@ -363,8 +449,7 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
       }
       if (moe > 0 && dense > 0) {
-        // The two spaces run one after the other, and this machine's speed drifts between runs (the
-        // GEMM trials of one mode differ by up to 12% from one run to the next). Two corrected
+        // The two spaces take turns (lockstep), yet each measures its own GEMM rate. Two corrected
         // figures: at equal GEMM rate (each time scaled by its run's 1024^3 rate) and per FLOP
         // (also divided by the sampled subnets' FLOPs, which differ a little between the spaces).
         std::printf("    %-13s MoE/dense step-time ratio %.2f", mode.c_str(), moe / dense);
