@@ -106,17 +106,22 @@ Trainer::Trainer(const Project& project, TrainingOptions options, std::shared_pt
   m_adam = std::make_unique<SliceAdam>(params, adam);
   // bf16 products on the CPU through oneDNN read weights from bf16 shadows kept by the optimizer
   // (bf16_weight_shadow.h), not from a cast of each weight per use.
-  if (m_options.precision == "bf16" && m_device.is_cpu() && sliceLinearCpuBf16Products() == "onednn_direct" &&
-      bf16WeightShadowsEnabled()) {
-    std::vector<at::Tensor> weights;
-    for (const auto& p : params) weights.push_back(p.second);
-    m_bf16Shadow = std::make_unique<Bf16WeightShadow>(weights);
-    m_adam->setBf16Shadow(m_bf16Shadow.get());
-  }
+  m_useBf16Shadow = m_options.precision == "bf16" && m_device.is_cpu() &&
+                    sliceLinearCpuBf16Products() == "onednn_direct" && bf16WeightShadowsEnabled();
   std::filesystem::create_directories(m_runDir);
 }
 
 Trainer::~Trainer() = default;
+
+Bf16WeightShadow* Trainer::bf16Shadow() {
+  if (m_useBf16Shadow && !m_bf16Shadow) {  // cast from the weights as they are now (loaded, if resumed)
+    std::vector<at::Tensor> weights;
+    for (const auto& p : m_model->parameters()) weights.push_back(p);
+    m_bf16Shadow = std::make_unique<Bf16WeightShadow>(weights);
+    m_adam->setBf16Shadow(m_bf16Shadow.get());
+  }
+  return m_bf16Shadow.get();
+}
 
 std::string Trainer::lastCheckpointPath() const { return m_runDir + "/checkpoint_last.pt"; }
 
@@ -145,7 +150,7 @@ nlohmann::json Trainer::provenance() const {
           {"cpu_bf16", cpuBf16Name(cpuBf16Support())},
           {"cpu_bf16_products", cpuBf16ProductsName()},
           {"cpu_bf16_training_products", sliceLinearCpuBf16Products()},
-          {"cpu_bf16_weight_shadows", m_bf16Shadow != nullptr},
+          {"cpu_bf16_weight_shadows", m_useBf16Shadow},
           {"threads", at::get_num_threads()},
           {"openmp_wait", openMpWaitSetting()},
           {"heap_allocator", heapAllocator()},
@@ -202,7 +207,7 @@ bool Trainer::trainStep(TrainStepStats& st) {
   bool finite = true;
   SliceRecorder recorder;
   SliceRecorder::Scope recording(recorder);
-  Bf16WeightShadow::Scope shadowing(m_bf16Shadow.get());
+  Bf16WeightShadow::Scope shadowing(bf16Shadow());
   for (const auto& b : batches) {
     for (size_t a = 0; a < archs.size() && finite; ++a) {
       ModelOutput out;
@@ -365,7 +370,7 @@ ValidationStats Trainer::validate() {
   v.step = m_step;
   m_model->eval();
   at::NoGradGuard noGrad;
-  Bf16WeightShadow::Scope shadowing(m_bf16Shadow.get());
+  Bf16WeightShadow::Scope shadowing(bf16Shadow());
   const size_t nb = std::min<size_t>(static_cast<size_t>(m_options.validBatches), m_data->numValidBatches());
   for (const auto& [name, arch] : referenceSubnets()) {
     ValidationEntry e;

@@ -83,6 +83,8 @@ class Trainer {
 
  private:
   void nextBatchPosition();
+  // The bf16 weight shadows products and the optimizer use, made on first call; null without.
+  Bf16WeightShadow* bf16Shadow();
   // The stop request, agreed by all ranks (one all-reduce) when data-parallel.
   bool stopAgreed(const StopToken& stop) const;
   // All gradients of the update as leading boxes per parameter (recorded slices, plus the
@@ -106,7 +108,10 @@ class Trainer {
   at::Device m_device{at::kCPU};
   SuperTransformer m_model{nullptr};
   std::unique_ptr<SliceAdam> m_adam;
-  std::unique_ptr<Bf16WeightShadow> m_bf16Shadow;  // bf16 training on the CPU (bf16_weight_shadow.h)
+  // bf16 training on the CPU (bf16_weight_shadow.h): decided at construction, made by bf16Shadow()
+  // on the first update or validation, so that a resumed run casts the loaded weights only.
+  bool m_useBf16Shadow = false;
+  std::unique_ptr<Bf16WeightShadow> m_bf16Shadow;
   std::unordered_map<const void*, size_t> m_paramIndex;  // parameter identity -> SliceAdam index
   SubnetSampler m_sampler;
   LrSchedule m_lr;

@@ -105,8 +105,8 @@ class TestTrainer final : public QObject {
     QCOMPARE(rec.validations.size(), size_t(1));  // at the last update
   }
 
-  // In bf16 on the CPU the resumed trainer's bf16 weight shadows are cast from its fresh weights
-  // before the checkpoint's replace them: they must follow the load (bf16_weight_shadow.h).
+  // In bf16 on the CPU the products read bf16 weight shadows: a resumed trainer's must hold the
+  // checkpoint's weights, not the fresh ones it was built with (bf16_weight_shadow.h).
   void resumeIsBitIdentical_data() {
     QTest::addColumn<QString>("precision");
     QTest::newRow("fp32") << "fp32";
