@@ -9,6 +9,7 @@
 #include <QRegularExpressionValidator>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QToolBar>
 #include <exception>
 
@@ -16,6 +17,7 @@
 #include "arch/arch_stats_panel.h"
 #include "arch/arch_view_widget.h"
 #include "arch/search_space_view.h"
+#include "train/training_panel.h"
 
 namespace automoe::widgets {
 
@@ -30,7 +32,18 @@ MainWindow::MainWindow(Project project, QWidget* parent)
       m_view(new ArchViewWidget(this)) {
   setObjectName(QStringLiteral("mainWindow"));
   setWindowTitle(tr("%1 — AutoMoE Workbench").arg(QString::fromStdString(m_project.name)));
-  setCentralWidget(m_view);
+  m_training = new TrainingPanel(m_project, this);
+  m_tabs = new QTabWidget(this);
+  m_tabs->setObjectName(QStringLiteral("centralTabs"));
+  m_tabs->setDocumentMode(true);
+  m_tabs->addTab(m_view, tr("Architecture"));
+  m_tabs->addTab(m_training, tr("Training"));
+  setCentralWidget(m_tabs);
+  // A close asked for while training stops the run first; the window closes once the run has
+  // saved its checkpoint.
+  connect(m_training, &TrainingPanel::runEnded, this, [this] {
+    if (m_closeAfterTraining) close();
+  });
   m_view->setModelOptions(m_project.model);
   m_summary = new QLabel(this);
   m_summary->setObjectName(QStringLiteral("archSummary"));
@@ -56,6 +69,7 @@ void MainWindow::buildDocks() {
   statsDock->setWidget(m_stats);
   addDockWidget(Qt::RightDockWidgetArea, statsDock);
   splitDockWidget(spaceDock, statsDock, Qt::Vertical);
+
   resizeDocks({spaceDock}, {360}, Qt::Horizontal);
   resizeDocks({spaceDock, statsDock}, {440, 400}, Qt::Vertical);
 }
@@ -148,6 +162,13 @@ void MainWindow::restoreWindowSettings() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+  if (m_training->isRunning()) {
+    m_closeAfterTraining = true;
+    m_training->stop();
+    statusBar()->showMessage(tr("Stopping training; the window closes once the checkpoint is saved…"));
+    event->ignore();
+    return;
+  }
   if (m_persist) {
     QSettings settings;
     settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());

@@ -1,7 +1,8 @@
 #pragma once
-// The workbench window: the architecture diagram in the centre, the search space and the subnet's
-// statistics in docks, and actions that sample another subnet (explicit, incrementing seed) or
-// show the largest / smallest one.
+// The workbench window: two tabs in the centre, the architecture diagram and supernet training
+// with its live curves; the search space and the subnet's statistics in docks; and actions that
+// sample another subnet (explicit, incrementing seed) or show the largest / smallest one. Closing
+// it while training stops the run (with a checkpoint) first.
 #include <QMainWindow>
 #include <cstdint>
 
@@ -11,12 +12,14 @@
 class QAction;
 class QLabel;
 class QLineEdit;
+class QTabWidget;
 
 namespace automoe::widgets {
 
 class ArchStatsPanel;
 class ArchViewWidget;
 class SearchSpaceView;
+class TrainingPanel;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -34,6 +37,8 @@ class MainWindow : public QMainWindow {
   ArchViewWidget* archView() const { return m_view; }
   SearchSpaceView* searchSpaceView() const { return m_spaceView; }
   ArchStatsPanel* statsPanel() const { return m_stats; }
+  TrainingPanel* trainingPanel() const { return m_training; }
+  QTabWidget* tabs() const { return m_tabs; }
   QAction* sampleAction() const { return m_sampleAction; }
 
   // Geometry and dock layout are saved to QSettings on close and restored by
@@ -71,6 +76,9 @@ class MainWindow : public QMainWindow {
   QAction* m_sampleAction = nullptr;
   QLineEdit* m_seedEdit = nullptr;
   QLabel* m_summary = nullptr;
+  QTabWidget* m_tabs = nullptr;
+  TrainingPanel* m_training = nullptr;
+  bool m_closeAfterTraining = false;
 };
 
 }  // namespace automoe::widgets

@@ -12,7 +12,7 @@
 #include "project_models.h"
 #include "util/stop_signal_scope.h"
 #include "train/subnet_retrainer.h"
-#include "training_data_factory.h"
+#include "train/training_data_factory.h"
 #include "util/config_error.h"
 
 namespace automoe::cli {

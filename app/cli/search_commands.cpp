@@ -20,7 +20,7 @@
 #include "search/search_history.h"
 #include "util/stop_signal_scope.h"
 #include "train/checkpoint.h"
-#include "training_data_factory.h"
+#include "train/training_data_factory.h"
 #include "util/atomic_file.h"
 #include "util/config_error.h"
 #include "util/cpu_bf16.h"

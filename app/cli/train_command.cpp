@@ -23,14 +23,10 @@
 #include "cli_app.h"
 #include "commands.h"
 #include "console_observer.h"
-#include "option_changes.h"
 #include "project/project.h"
-#include "train/checkpoint.h"
 #include "util/stop_signal_scope.h"
 #include "train/c10d_collective.h"
-#include "train/synthetic_translation_data.h"
-#include "train/trainer.h"
-#include "training_data_factory.h"
+#include "train/training_job.h"
 #include "util/config_error.h"
 #include "util/run_lock.h"
 #include "util/json_reader.h"
@@ -40,8 +36,12 @@ namespace automoe::cli {
 namespace {
 
 int runRank(const Project& project, TrainingOptions options, const ArgParser& ap, int rank, int world) {
-  const std::string runDir = ap.value("run-dir", project.resolvePath(options.runDir));
-  auto data = makeTrainingData(project, ap.has("synthetic"));
+  TrainingJob job;
+  job.synthetic = ap.has("synthetic");
+  job.fresh = ap.has("fresh");
+  job.runDir = ap.value("run-dir", project.resolvePath(options.runDir));
+  job.freshHint = "--fresh starts the run over (replacing it)";
+  const std::string& runDir = job.runDir;
   std::unique_ptr<C10dCollective> collective;
   if (world > 1) {
     const bool cuda = options.device == "cuda" || (options.device == "auto" && torch::cuda::is_available());
@@ -49,29 +49,10 @@ int runRank(const Project& project, TrainingOptions options, const ArgParser& ap
     collective = std::make_unique<C10dCollective>(backend, rank, world, ap.value("store", runDir + "/c10d_store"));
     if (rank == 0) std::fprintf(stderr, "data-parallel: %d ranks over c10d/%s\n", world, collective->backendName().c_str());
   }
-  Trainer trainer(project, options, data, runDir, collective.get());
-  const std::string last = trainer.lastCheckpointPath();
-  if (!ap.has("fresh") && std::filesystem::exists(last)) {
-    try {
-      trainer.resume(last);
-    } catch (const ConfigError& e) {  // damaged, or made for another space, seed or shape
-      throw ConfigError(std::string(e.what()) + "; --fresh starts the run over (replacing it)");
-    }
-    if (rank == 0) {
-      std::fprintf(stderr, "resuming %s at update %lld\n", last.c_str(), static_cast<long long>(trainer.step()));
-      const nlohmann::json meta = Checkpoint::readMeta(last);
-      const std::string training = changedOptions(valueOr(meta, "training", nlohmann::json()), options.toJson(), false);
-      const std::string model = changedOptions(valueOr(meta, "model_options", nlohmann::json()), project.model.toJson(), true);
-      for (const auto& [what, changed] : {std::pair{"training", training}, std::pair{"model", model}})
-        if (!changed.empty())
-          std::fprintf(stderr, "note: %s options differ from the checkpoint's (%s); the run goes on with the new ones, "
-                       "so it is not the run the checkpoint began\n", what, changed.c_str());
-    }
-  }
   StopToken stop;
   StopSignalScope signals(stop);
   ConsoleObserver observer(options.maxUpdates, options.logEvery, rank != 0);
-  const TrainResult r = trainer.run(stop, observer);
+  const TrainResult r = runTrainingJob(project, options, job, stop, observer, collective.get());
   if (rank == 0) std::printf("%s\nrun folder: %s\n", r.message.c_str(), runDir.c_str());
   if (r.status == TrainStatus::Stopped) return kExitInterrupted;
   if (r.status == TrainStatus::Diverged) return kExitDiverged;

@@ -1,10 +1,11 @@
 // automoe-workbench: the Qt front end. Parses the command line, loads the project and opens the
 // main window; all work is done by core and widgets.
 //
-//   automoe-workbench PROJECT [--seed N] [--screenshot FILE.png]
+//   automoe-workbench PROJECT [--seed N] [--tab architecture|training] [--screenshot FILE.png]
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QScreen>
+#include <QTabWidget>
 #include <QTimer>
 #include <cstdio>
 #include <exception>
@@ -48,7 +49,10 @@ int main(int argc, char** argv) {
   const QCommandLineOption size(QStringLiteral("size"),
                                 QStringLiteral("Window size for --screenshot (default 1500x920)."),
                                 QStringLiteral("WxH"), QStringLiteral("1500x920"));
-  parser.addOptions({screenshot, seed, size});
+  const QCommandLineOption tab(QStringLiteral("tab"),
+                               QStringLiteral("The tab shown first: architecture (default) or training."),
+                               QStringLiteral("NAME"), QStringLiteral("architecture"));
+  parser.addOptions({screenshot, seed, size, tab});
   parser.process(app);  // --help / --version / unknown options exit here
 
   const QStringList args = parser.positionalArguments();
@@ -67,6 +71,11 @@ int main(int argc, char** argv) {
     return fail(
         QStringLiteral("--size: expected WxH such as 1500x920, got %1").arg(parser.value(size)));
 
+  const QStringList tabs = {QStringLiteral("architecture"), QStringLiteral("training")};
+  const int tabIndex = static_cast<int>(tabs.indexOf(parser.value(tab)));
+  if (tabIndex < 0)
+    return fail(QStringLiteral("--tab: expected architecture or training, got %1").arg(parser.value(tab)));
+
   automoe::Project project;
   try {
     project = automoe::Project::load(args.front().toStdString());
@@ -78,6 +87,7 @@ int main(int argc, char** argv) {
 
   automoe::widgets::MainWindow window(std::move(project));
   if (parser.isSet(seed)) window.sampleWithSeed(seedValue);
+  window.tabs()->setCurrentIndex(tabIndex);
 
   if (parser.isSet(screenshot)) {
     const QString file = parser.value(screenshot);

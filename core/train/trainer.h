@@ -23,6 +23,7 @@
 #include "train/lr_schedule.h"
 #include "train/slice_adam.h"
 #include "train/subnet_sampler.h"
+#include "train/train_result.h"
 #include "train/training_data.h"
 #include "train/training_observer.h"
 #include "train/training_options.h"
@@ -33,14 +34,6 @@ namespace automoe {
 
 class Bf16WeightShadow;
 class Collective;
-
-enum class TrainStatus { Finished, Stopped, Diverged };
-
-struct TrainResult {
-  TrainStatus status = TrainStatus::Finished;
-  int64_t step = 0;
-  std::string message;
-};
 
 class Trainer {
  public:

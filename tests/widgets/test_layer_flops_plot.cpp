@@ -5,10 +5,12 @@
 #include "arch/arch_config.h"
 #include "arch/arch_stats.h"
 #include "plot/layer_flops_plot.h"
+#include "plot/replot_throttle.h"
 #include "project/project.h"
 
 using namespace automoe;
 using automoe::widgets::LayerFlopsPlot;
+using automoe::widgets::ReplotThrottle;
 
 namespace {
 ArchStats statsOf(uint64_t seed) {
@@ -38,11 +40,11 @@ class TestLayerFlopsPlot final : public QObject {
     LayerFlopsPlot plot;
     plot.resize(400, 300);
     plot.setStats(stats[0]);
-    QTest::qWait(2 * LayerFlopsPlot::kMinReplotIntervalMs);
+    QTest::qWait(2 * ReplotThrottle::kDefaultIntervalMs);
     const int before = plot.replotCount();
     for (int i = 0; i < 200; ++i) plot.setStats(stats[i % stats.size()]);
     QCOMPARE(plot.replotCount(), before + 1);  // leading edge only
-    QTest::qWait(3 * LayerFlopsPlot::kMinReplotIntervalMs);
+    QTest::qWait(3 * ReplotThrottle::kDefaultIntervalMs);
     QCOMPARE(plot.replotCount(), before + 2);  // plus one trailing replot with the final data
     QCOMPARE(plot.encoderValues().size(), static_cast<int>(stats[199 % 10].encoderLayers.size()));
   }
@@ -58,7 +60,7 @@ class TestLayerFlopsPlot final : public QObject {
       plot.setStats(++i % 2 ? a : b);
       QTest::qWait(2);
     }
-    QTest::qWait(2 * LayerFlopsPlot::kMinReplotIntervalMs);
+    QTest::qWait(2 * ReplotThrottle::kDefaultIntervalMs);
     const double seconds = clock.elapsed() / 1000.0;
     QVERIFY2(plot.replotCount() <= 20 * seconds + 1,
              qPrintable(QString::number(plot.replotCount())));

@@ -1,11 +1,13 @@
 // MainWindow: title, seeded sampling through the toolbar button, largest/smallest, the search
-// space dock, the status bar and statistics, and an off-screen screenshot that is not blank.
+// space dock, the status bar and statistics, the training tab, and an off-screen screenshot that is
+// not blank.
 #include <QDir>
 #include <QDockWidget>
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
 #include <QSet>
+#include <QTabWidget>
 #include <QToolBar>
 #include <QToolButton>
 #include <QtTest/QtTest>
@@ -18,6 +20,7 @@
 #include "main_window.h"
 #include "plot/layer_flops_plot.h"
 #include "project/project.h"
+#include "train/training_panel.h"
 
 using namespace automoe;
 using namespace automoe::widgets;
@@ -38,7 +41,12 @@ class TestMainWindow final : public QObject {
     QVERIFY(w.currentArch() == p.space.sample(p.seed));
     QVERIFY(w.archView()->hasArch());
     QVERIFY(w.archView()->arch() == w.currentArch());
-    QCOMPARE(w.centralWidget(), static_cast<QWidget*>(w.archView()));
+    // Two tabs in the centre, the architecture first and shown.
+    QCOMPARE(w.centralWidget(), static_cast<QWidget*>(w.tabs()));
+    QCOMPARE(w.tabs()->count(), 2);
+    QCOMPARE(w.tabs()->currentWidget(), static_cast<QWidget*>(w.archView()));
+    QCOMPARE(w.tabs()->widget(1), static_cast<QWidget*>(w.trainingPanel()));
+    QCOMPARE(w.tabs()->tabText(1), QStringLiteral("Training"));
   }
 
   void sampleButtonDrawsNextSeed() {

@@ -1,5 +1,8 @@
 // The automoe-workbench executable: usage errors and bad project files exit 2 with a message naming
-// the file and field; --screenshot writes a non-blank PNG off-screen and exits 0.
+// the file and field; --screenshot writes a non-blank PNG off-screen and exits 0; --tab training
+// shows the run folder's curves.
+#include <QColor>
+#include <QDir>
 #include <QFile>
 #include <QImage>
 #include <QProcess>
@@ -54,6 +57,9 @@ class TestWorkbenchApp final : public QObject {
     QCOMPARE(r.code, 2);
     QVERIFY2(r.err.contains(QStringLiteral("PROJECT")), qPrintable(r.err));
     QCOMPARE(run({kDemo, QStringLiteral("--seed"), QStringLiteral("abc")}).code, 2);
+    const Result tab = run({kDemo, QStringLiteral("--tab"), QStringLiteral("sideways")});
+    QCOMPARE(tab.code, 2);
+    QVERIFY2(tab.err.contains(QStringLiteral("--tab")) && tab.err.contains(QStringLiteral("sideways")), qPrintable(tab.err));
   }
 
   void badProjectNamesFileAndField() {
@@ -88,6 +94,44 @@ class TestWorkbenchApp final : public QObject {
     for (int y = 0; y < img.height(); y += 3)
       for (int x = 0; x < img.width(); x += 3) colours.insert(img.pixel(x, y));
     QVERIFY2(colours.size() > 100, qPrintable(QString::number(colours.size())));
+  }
+
+  // The training tab of a project whose run folder has history shows its curves: the first
+  // validation curve's colour is drawn.
+  void trainingTabShowsTheRunsHistory() {
+    QTemporaryDir dir;
+    QVERIFY(QFile::copy(kDemo, dir.filePath(QStringLiteral("project.json"))));
+    QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("runs/supernet")));
+    QFile metrics(dir.filePath(QStringLiteral("runs/supernet/metrics.jsonl")));
+    QVERIFY(metrics.open(QIODevice::WriteOnly));
+    for (int step = 10; step <= 200; step += 10) {
+      metrics.write(QStringLiteral("{\"type\":\"train\",\"step\":%1,\"lr\":0.001,\"loss\":%2}\n")
+                        .arg(step)
+                        .arg(9.0 - step / 50.0)
+                        .toUtf8());
+      if (step % 50 == 0)
+        metrics.write(QStringLiteral("{\"type\":\"valid\",\"step\":%1,\"subnets\":[{\"name\":\"largest\",\"loss\":%2}]}\n")
+                          .arg(step)
+                          .arg(8.5 - step / 50.0)
+                          .toUtf8());
+    }
+    metrics.close();
+    const QColor validation(0xd6, 0x27, 0x28);  // TrainingCurvesPlot's first validation colour
+    auto validationPixels = [&](const QString& tab) {
+      const QString png = dir.filePath(tab + QStringLiteral(".png"));
+      const Result r = run({dir.filePath(QStringLiteral("project.json")), QStringLiteral("--tab"), tab,
+                            QStringLiteral("--screenshot"), png});
+      if (r.code != 0) qWarning("%s", qPrintable(r.err));
+      QImage img;
+      if (!img.load(png)) return -1;
+      int n = 0;
+      for (int y = 0; y < img.height(); ++y)
+        for (int x = 0; x < img.width(); ++x) n += img.pixelColor(x, y) == validation;
+      return n;
+    };
+    const int training = validationPixels(QStringLiteral("training"));
+    QVERIFY2(training > 50, qPrintable(QString::number(training)));
+    QCOMPARE(validationPixels(QStringLiteral("architecture")), 0);
   }
 };
 

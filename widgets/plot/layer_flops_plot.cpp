@@ -5,6 +5,7 @@
 #include "arch/arch_stats.h"
 #include "arch/arch_view_painter.h"
 #include "plot/qcustomplot_compat.h"
+#include "plot/replot_throttle.h"
 
 namespace automoe::widgets {
 
@@ -12,7 +13,8 @@ LayerFlopsPlot::LayerFlopsPlot(QWidget* parent)
     : QWidget(parent),
       m_plot(new QCustomPlot(this)),
       m_encoderBars(new QCPBars(m_plot->xAxis, m_plot->yAxis)),
-      m_decoderBars(new QCPBars(m_plot->xAxis, m_plot->yAxis)) {
+      m_decoderBars(new QCPBars(m_plot->xAxis, m_plot->yAxis)),
+      m_throttle(new ReplotThrottle([this] { m_plot->replot(); }, this)) {
   setObjectName(QStringLiteral("layerFlopsPlot"));
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
@@ -31,11 +33,9 @@ LayerFlopsPlot::LayerFlopsPlot(QWidget* parent)
   m_plot->plotLayout()->setRowStretchFactor(0, 0.001);
   m_plot->legend->setMargins(QMargins(4, 2, 4, 2));
   applyPalette();
-
-  m_replotTimer.setSingleShot(true);
-  m_replotTimer.setTimerType(Qt::PreciseTimer);  // never fires early
-  connect(&m_replotTimer, &QTimer::timeout, this, &LayerFlopsPlot::replotNow);
 }
+
+int LayerFlopsPlot::replotCount() const { return m_throttle->replots(); }
 
 void LayerFlopsPlot::applyPalette() {
   const QPalette pal = palette();
@@ -84,24 +84,7 @@ void LayerFlopsPlot::setStats(const ArchStats& stats) {
   double top = 0;
   for (double v : m_encoder + m_decoder) top = std::max(top, v);
   m_plot->yAxis->setRange(0, top > 0 ? top * 1.25 : 1);
-  requestReplot();
-}
-
-// Leading-edge throttle: replot at once if the last replot is old enough, otherwise once when
-// the interval has passed, however many requests arrive in between.
-void LayerFlopsPlot::requestReplot() {
-  if (m_replotTimer.isActive()) return;
-  const qint64 since = m_lastReplot.isValid() ? m_lastReplot.elapsed() : kMinReplotIntervalMs;
-  if (since >= kMinReplotIntervalMs)
-    replotNow();
-  else
-    m_replotTimer.start(static_cast<int>(kMinReplotIntervalMs - since));
-}
-
-void LayerFlopsPlot::replotNow() {
-  m_lastReplot.restart();
-  ++m_replots;
-  m_plot->replot();
+  m_throttle->request();
 }
 
 }  // namespace automoe::widgets

@@ -1,8 +1,6 @@
 #pragma once
 // Bar chart of the FLOPs of every encoder and decoder layer of one subnet (QCustomPlot). Replots
-// are coalesced by a timer so that the plot redraws at most 20 times per second.
-#include <QElapsedTimer>
-#include <QTimer>
+// are throttled (ReplotThrottle: at most 20 per second).
 #include <QVector>
 #include <QWidget>
 
@@ -15,12 +13,12 @@ struct ArchStats;
 
 namespace automoe::widgets {
 
+class ReplotThrottle;
+
 class LayerFlopsPlot : public QWidget {
   Q_OBJECT
 
  public:
-  static constexpr int kMinReplotIntervalMs = 50;  // <= 20 replots per second
-
   explicit LayerFlopsPlot(QWidget* parent = nullptr);
 
   void setStats(const ArchStats& stats);
@@ -29,23 +27,19 @@ class LayerFlopsPlot : public QWidget {
   // MFLOPs of each bar, encoder layers first.
   QVector<double> encoderValues() const { return m_encoder; }
   QVector<double> decoderValues() const { return m_decoder; }
-  int replotCount() const { return m_replots; }
+  int replotCount() const;
 
   QSize sizeHint() const override { return {320, 220}; }
 
  private:
-  void requestReplot();
-  void replotNow();
   void applyPalette();
 
   QCustomPlot* m_plot;
   QCPBars* m_encoderBars;
   QCPBars* m_decoderBars;
-  QTimer m_replotTimer;
-  QElapsedTimer m_lastReplot;
+  ReplotThrottle* m_throttle;
   QVector<double> m_encoder;
   QVector<double> m_decoder;
-  int m_replots = 0;
 };
 
 }  // namespace automoe::widgets

@@ -22,6 +22,7 @@
 
 #include "support/equivalent_batches.h"
 #include "support/file_size_limit.h"
+#include "support/recording_observer.h"
 #include "support/tiny_training.h"
 #include "train/checkpoint.h"
 #include "train/collective.h"
@@ -40,14 +41,7 @@ using namespace automoe;
 
 namespace {
 
-struct Recorder : TrainingObserver {
-  std::vector<TrainStepStats> steps;
-  std::vector<ValidationStats> validations;
-  std::vector<std::string> messages;
-  void onStep(const TrainStepStats& s) override { steps.push_back(s); }
-  void onValidation(const ValidationStats& v) override { validations.push_back(v); }
-  void onMessage(const std::string& m) override { messages.push_back(m); }
-};
+using Recorder = test::RecordingObserver;
 
 std::vector<double> losses(const Recorder& r) {
   std::vector<double> out;

@@ -1,4 +1,4 @@
-#include "training_data_factory.h"
+#include "train/training_data_factory.h"
 
 #include <filesystem>
 
@@ -9,7 +9,7 @@
 #include "train/synthetic_translation_data.h"
 #include "util/config_error.h"
 
-namespace automoe::cli {
+namespace automoe {
 
 std::shared_ptr<TrainingData> makeTrainingData(const Project& project, bool synthetic) {
   if (synthetic) {
@@ -33,4 +33,4 @@ std::shared_ptr<TrainingData> makeTrainingData(const Project& project, bool synt
                                               project.seed);
 }
 
-}  // namespace automoe::cli
+}  // namespace automoe

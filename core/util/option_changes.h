@@ -1,11 +1,11 @@
 #pragma once
 // What changed between the options a checkpoint was saved with and the ones a resumed run uses,
-// for the CLI's notes: "max_updates 8 -> 10, routers.switch_top1.capacity_factor 1.25 -> 2.0".
+// for the notes of a resumed run: "max_updates 8 -> 10, routers.switch_top1.capacity_factor 1.25 -> 2.0".
 #include <string>
 
 #include <nlohmann/json_fwd.hpp>
 
-namespace automoe::cli {
+namespace automoe {
 
 // Objects are compared key by key down to their leaves (dotted paths); other values whole, shown
 // shortened. Keys missing from `saved` are listed as "(unset) -> ..." when `listUnset`, else
@@ -13,4 +13,4 @@ namespace automoe::cli {
 // an object.
 std::string changedOptions(const nlohmann::json& saved, const nlohmann::json& now, bool listUnset);
 
-}  // namespace automoe::cli
+}  // namespace automoe

@@ -1,8 +1,8 @@
-#include "option_changes.h"
+#include "util/option_changes.h"
 
 #include <nlohmann/json.hpp>
 
-namespace automoe::cli {
+namespace automoe {
 
 namespace {
 
@@ -41,4 +41,4 @@ std::string changedOptions(const nlohmann::json& saved, const nlohmann::json& no
   return out;
 }
 
-}  // namespace automoe::cli
+}  // namespace automoe

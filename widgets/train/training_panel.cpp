@@ -1,0 +1,180 @@
+#include "train/training_panel.h"
+
+#include <QCheckBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTime>
+#include <QVBoxLayout>
+#include <limits>
+
+#include "plot/training_curves_plot.h"
+#include "train/metrics_history.h"
+#include "train/training_job.h"
+#include "train/training_runner.h"
+
+namespace automoe::widgets {
+
+TrainingPanel::TrainingPanel(Project project, QWidget* parent)
+    : QWidget(parent),
+      m_project(std::move(project)),
+      m_runner(new TrainingRunner(this)),
+      m_curves(new TrainingCurvesPlot(this)),
+      m_start(new QPushButton(tr("Train"), this)),
+      m_stop(new QPushButton(tr("Stop"), this)),
+      m_updates(new QSpinBox(this)),
+      m_fresh(new QCheckBox(tr("Start over"), this)),
+      m_synthetic(new QCheckBox(tr("Synthetic corpus"), this)),
+      m_status(new QLabel(this)),
+      m_log(new QPlainTextEdit(this)) {
+  setObjectName(QStringLiteral("trainingPanel"));
+  m_start->setObjectName(QStringLiteral("trainStart"));
+  m_start->setToolTip(tr("Train the supernet (resumes the run folder's checkpoint unless \"Start over\" is ticked)"));
+  m_stop->setObjectName(QStringLiteral("trainStop"));
+  m_stop->setToolTip(tr("Stop after the current update and save a checkpoint"));
+  m_updates->setObjectName(QStringLiteral("trainUpdates"));
+  m_updates->setRange(1, std::numeric_limits<int>::max());
+  m_updates->setValue(static_cast<int>(std::min<int64_t>(m_project.training.maxUpdates, std::numeric_limits<int>::max())));
+  m_updates->setToolTip(tr("Updates the run ends at (counted from its start, resumed updates included)"));
+  m_fresh->setObjectName(QStringLiteral("trainFresh"));
+  m_fresh->setToolTip(tr("Replace the run folder's checkpoint and metrics with a new run"));
+  m_synthetic->setObjectName(QStringLiteral("trainSynthetic"));
+  m_synthetic->setToolTip(tr("Train on a synthetic corpus sized to the project's vocabulary instead of the "
+                             "prepared one (automoe data all PROJECT prepares it)"));
+  m_status->setObjectName(QStringLiteral("trainStatus"));
+  m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_status->setWordWrap(true);
+  m_log->setObjectName(QStringLiteral("trainLog"));
+  m_log->setReadOnly(true);
+  m_log->setMaximumBlockCount(1000);
+  m_log->setMaximumHeight(fontMetrics().lineSpacing() * 6);
+
+  auto* controls = new QHBoxLayout;
+  controls->addWidget(m_start);
+  controls->addWidget(m_stop);
+  controls->addSpacing(8);
+  controls->addWidget(new QLabel(tr("updates"), this));
+  controls->addWidget(m_updates);
+  controls->addWidget(m_fresh);
+  controls->addWidget(m_synthetic);
+  controls->addStretch(1);
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(controls);
+  layout->addWidget(m_status);
+  layout->addWidget(m_curves, 1);
+  layout->addWidget(m_log);
+
+  connect(m_start, &QPushButton::clicked, this, &TrainingPanel::start);
+  connect(m_stop, &QPushButton::clicked, this, &TrainingPanel::stop);
+  connect(m_runner, &TrainingRunner::stepDone, this, &TrainingPanel::showStep);
+  connect(m_runner, &TrainingRunner::validationDone, this, &TrainingPanel::showValidation);
+  connect(m_runner, &TrainingRunner::checkpointSaved, this, [this](const QString& path, qint64 step) {
+    log(tr("checkpoint %1 (update %2)").arg(path).arg(step));
+  });
+  connect(m_runner, &TrainingRunner::message, this, &TrainingPanel::log);
+  connect(m_runner, &TrainingRunner::finished, this, &TrainingPanel::runFinished);
+  connect(m_runner, &TrainingRunner::failed, this, &TrainingPanel::runFailed);
+  setRunning(false);
+  m_status->setText(tr("Not training. Run folder: %1").arg(runDir()));
+  loadHistory();
+}
+
+bool TrainingPanel::isRunning() const { return m_runner->isRunning(); }
+
+QString TrainingPanel::runDir() const {
+  return QString::fromStdString(trainingRunDir(m_project, m_project.training, TrainingJob{}));
+}
+
+QString TrainingPanel::statusText() const { return m_status->text(); }
+QString TrainingPanel::logText() const { return m_log->toPlainText(); }
+
+void TrainingPanel::loadHistory() {
+  m_curves->clear();
+  const MetricsHistory h = readMetricsHistory((runDir() + QStringLiteral("/metrics.jsonl")).toStdString());
+  for (const auto& s : h.steps) m_curves->addTrainingLoss(s.step, s.loss);
+  for (const auto& v : h.validations)
+    for (const auto& e : v.subnets) m_curves->addValidationLoss(v.step, QString::fromStdString(e.name), e.loss);
+  if (!h.steps.empty() || !h.validations.empty())
+    log(tr("run history: %1 logged updates, %2 validations%3")
+            .arg(h.steps.size())
+            .arg(h.validations.size())
+            .arg(h.skippedLines > 0 ? tr(" (%1 unreadable lines skipped)").arg(h.skippedLines) : QString()));
+}
+
+void TrainingPanel::start() {
+  if (isRunning()) return;
+  TrainingOptions options = m_project.training;
+  options.maxUpdates = m_updates->value();
+  options.lr.totalUpdates = options.maxUpdates;
+  TrainingJob job;
+  job.fresh = m_fresh->isChecked();
+  job.synthetic = m_synthetic->isChecked();
+  job.freshHint = tr("tick \"Start over\" to replace it").toStdString();
+  if (job.fresh) m_curves->clear();
+  if (!m_runner->start(m_project, options, job)) return;
+  m_fresh->setChecked(false);  // a second start resumes this run
+  setRunning(true);
+  m_status->setText(tr("Starting: loading the corpus and building the supernet…"));
+  log(tr("%1 training to update %2 in %3").arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")))
+          .arg(options.maxUpdates)
+          .arg(runDir()));
+}
+
+void TrainingPanel::stop() {
+  if (!isRunning()) return;
+  m_runner->requestStop();
+  m_stop->setEnabled(false);
+  m_status->setText(tr("Stopping after this update (a checkpoint is saved)…"));
+}
+
+void TrainingPanel::showStep(const TrainStepStats& s) {
+  m_curves->addTrainingLoss(s.step, s.loss);
+  QString text = tr("update %1/%2 · loss %3 · nll %4 · %5 tgt tok/s · lr %6")
+                     .arg(s.step)
+                     .arg(m_updates->value())
+                     .arg(s.loss, 0, 'f', 3)
+                     .arg(s.nll, 0, 'f', 3)
+                     .arg(s.targetTokensPerSecond, 0, 'f', 0)
+                     .arg(s.lr, 0, 'e', 2);
+  if (s.auxLoss != 0) text += tr(" · aux %1").arg(s.auxLoss, 0, 'f', 4);
+  if (s.droppedTokens > 0) text += tr(" · %1 tokens dropped").arg(s.droppedTokens);
+  if (s.skippedSteps > 0) text += tr(" · %1 updates skipped (non-finite)").arg(s.skippedSteps);
+  m_status->setText(text);
+}
+
+void TrainingPanel::showValidation(const ValidationStats& v) {
+  QStringList parts;
+  for (const auto& e : v.subnets) {
+    m_curves->addValidationLoss(v.step, QString::fromStdString(e.name), e.loss);
+    parts << QStringLiteral("%1 %2").arg(QString::fromStdString(e.name)).arg(e.loss, 0, 'f', 3);
+  }
+  log(tr("valid @%1: %2").arg(v.step).arg(parts.join(QStringLiteral("  "))));
+}
+
+void TrainingPanel::runFinished(const TrainResult& r) {
+  setRunning(false);
+  m_status->setText(QString::fromStdString(r.message));
+  log(QString::fromStdString(r.message));
+  Q_EMIT runEnded();
+}
+
+void TrainingPanel::runFailed(const QString& error) {
+  setRunning(false);
+  m_status->setText(tr("Training failed: %1").arg(error));
+  log(tr("error: %1").arg(error));
+  Q_EMIT runEnded();
+}
+
+void TrainingPanel::log(const QString& line) { m_log->appendPlainText(line); }
+
+void TrainingPanel::setRunning(bool running) {
+  m_start->setEnabled(!running);
+  m_stop->setEnabled(running);
+  m_updates->setEnabled(!running);
+  m_fresh->setEnabled(!running);
+  m_synthetic->setEnabled(!running);
+}
+
+}  // namespace automoe::widgets

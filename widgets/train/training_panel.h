@@ -1,0 +1,78 @@
+#pragma once
+// The supernet training view: start and stop `automoe train` for the open project on a worker
+// thread (TrainingRunner), with its live loss curves, a status line (update, loss, speed, learning
+// rate) and a log of its messages. The curves begin with the run folder's history
+// (metrics.jsonl), so a resumed run continues them; nothing of a run is lost when the panel or
+// the window closes (a stop saves a checkpoint).
+#include <QString>
+#include <QWidget>
+
+#include "project/project.h"
+#include "train/train_result.h"
+
+class QCheckBox;
+class QLabel;
+class QPlainTextEdit;
+class QPushButton;
+class QSpinBox;
+
+namespace automoe {
+struct TrainStepStats;
+struct ValidationStats;
+}  // namespace automoe
+
+namespace automoe::widgets {
+
+class TrainingCurvesPlot;
+class TrainingRunner;
+
+class TrainingPanel : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit TrainingPanel(Project project, QWidget* parent = nullptr);
+
+  bool isRunning() const;
+  // The run folder the next run trains in.
+  QString runDir() const;
+
+  TrainingRunner* runner() const { return m_runner; }
+  TrainingCurvesPlot* curves() const { return m_curves; }
+  QPushButton* startButton() const { return m_start; }
+  QPushButton* stopButton() const { return m_stop; }
+  QSpinBox* updatesBox() const { return m_updates; }
+  QCheckBox* freshBox() const { return m_fresh; }
+  QCheckBox* syntheticBox() const { return m_synthetic; }
+  QString statusText() const;
+  QString logText() const;
+
+ public Q_SLOTS:
+  void start();
+  void stop();
+  // Replaces the curves with the run folder's history.
+  void loadHistory();
+
+ Q_SIGNALS:
+  void runEnded();
+
+ private:
+  void showStep(const automoe::TrainStepStats& s);
+  void showValidation(const automoe::ValidationStats& v);
+  void runFinished(const automoe::TrainResult& r);
+  void runFailed(const QString& error);
+  void log(const QString& line);
+  void setRunning(bool running);
+
+  Project m_project;
+  TrainingRunner* m_runner;
+  TrainingCurvesPlot* m_curves;
+  QPushButton* m_start;
+  QPushButton* m_stop;
+  QSpinBox* m_updates;
+  QCheckBox* m_fresh;
+  QCheckBox* m_synthetic;
+  QLabel* m_status;
+  QPlainTextEdit* m_log;
+};
+
+}  // namespace automoe::widgets

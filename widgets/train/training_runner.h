@@ -1,0 +1,63 @@
+#pragma once
+// Runs a training job (core's runTrainingJob) on a worker thread and turns its observer calls into
+// Qt signals, delivered on the thread that owns the runner (the GUI's). One run at a time; a stop
+// request ends the run after the current update, with a checkpoint. Exceptions end at the thread's
+// edge as failed(). Destroying a runner stops its run and waits for it.
+#include <QObject>
+#include <QString>
+#include <memory>
+
+#include "project/project.h"
+#include "train/train_result.h"
+#include "train/training_job.h"
+#include "train/training_observer.h"
+#include "train/training_options.h"
+#include "util/stop_token.h"
+
+class QThread;
+
+namespace automoe::widgets {
+
+class TrainingRunner : public QObject {
+  Q_OBJECT
+
+ public:
+  explicit TrainingRunner(QObject* parent = nullptr);
+  ~TrainingRunner() override;
+
+  // Starts the run; false (nothing started) while one is still running.
+  bool start(const Project& project, const TrainingOptions& options, const TrainingJob& job);
+  // Asks the run to stop after its current update; it saves a checkpoint and then finishes.
+  void requestStop();
+  // From start() until finished() or failed() has been delivered.
+  bool isRunning() const { return m_thread != nullptr; }
+  // Blocks until the worker thread has ended; true if there was one. finished() or failed() still
+  // comes through the event loop, after the run's other signals. For shutdown; the GUI reacts to
+  // the signals instead.
+  bool wait();
+
+ Q_SIGNALS:
+  void started();
+  void stepDone(const automoe::TrainStepStats& stats);
+  void validationDone(const automoe::ValidationStats& stats);
+  void checkpointSaved(const QString& path, qint64 step);
+  void message(const QString& text);
+  void finished(const automoe::TrainResult& result);
+  void failed(const QString& error);
+
+ private:
+  void threadEnded();
+
+  QThread* m_thread = nullptr;
+  StopToken m_stop;
+  // Written by the worker, read on the owner's thread once the worker has ended.
+  TrainResult m_result;
+  QString m_error;
+  bool m_failed = false;
+};
+
+}  // namespace automoe::widgets
+
+Q_DECLARE_METATYPE(automoe::TrainStepStats)
+Q_DECLARE_METATYPE(automoe::ValidationStats)
+Q_DECLARE_METATYPE(automoe::TrainResult)
