@@ -8,11 +8,15 @@
 #include <QTabWidget>
 #include <QTimer>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <exception>
 
 #include "main_window.h"
 #include "project/project.h"
+#include "util/blas_tuner.h"
 #include "util/config_error.h"
+#include "util/heavy_process_launch.h"
 
 namespace {
 
@@ -26,6 +30,17 @@ int fail(const QString& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Training runs in this process (the Training tab): it starts as `automoe train` does, with the
+  // checked faster BLAS kernel and the OpenMP and heap settings read at load time (a re-exec;
+  // AUTOMOE_BLAS=default keeps the default kernel). Not for a screenshot, --help or --version.
+  if (automoe::answerBlasSelfTest(argc, argv)) return 0;
+  bool quick = false;
+  for (int i = 1; i < argc; ++i)
+    for (const char* flag : {"--screenshot", "-h", "--help", "-v", "--version"})
+      quick = quick || std::strcmp(argv[i], flag) == 0 || std::strncmp(argv[i], "--screenshot=", 13) == 0;
+  const char* blas = std::getenv("AUTOMOE_BLAS");
+  if (!quick) automoe::launchAsHeavyProcess(argc, argv, blas && std::strcmp(blas, "default") == 0);
+
   QApplication app(argc, argv);
   QApplication::setOrganizationName(QStringLiteral("AutoMoE"));
   QApplication::setApplicationName(QStringLiteral("automoe-workbench"));
