@@ -24,6 +24,7 @@ bool readStep(const nlohmann::json& j, TrainStepStats& s) {
   s.droppedTokens = valueOr(j, "dropped_tokens", int64_t{0});
   s.skippedSteps = valueOr(j, "skipped_steps", int64_t{0});
   s.arch = valueOr(j, "arch", "");
+  s.expertLoadEncoderRows = valueOr(j, "expert_load_encoder_rows", int64_t{-1});  // -1: not logged
   if (j.contains("expert_load") && j.at("expert_load").is_array()) {
     try {
       s.expertLoad = j.at("expert_load").get<std::vector<std::vector<double>>>();

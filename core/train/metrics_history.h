@@ -2,7 +2,8 @@
 // A run folder's metrics.jsonl read back as the observer's records, so that a front end opening a
 // run shows its curves so far (the GUI does, before and while it resumes the run). Lines that do
 // not parse or lack a field (one cut short by a crash, one hand-edited) are skipped and counted;
-// an unreadable file reads as no history.
+// an unreadable file reads as no history. A line from before expert_load_encoder_rows was logged
+// reads as -1 there (which rows are encoder layers is not known).
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -203,6 +203,7 @@ bool Trainer::trainStep(TrainStepStats& st) {
   double lossSum = 0, nllSum = 0, auxSum = 0;
   std::map<std::string, double> terms;
   std::vector<at::Tensor> load;
+  int64_t encoderRows = 0;
   int64_t dropped = 0;
   bool finite = true;
   SliceRecorder recorder;
@@ -235,6 +236,7 @@ bool Trainer::trainStep(TrainStepStats& st) {
         for (size_t i = 0; i < out.moe.layers.size(); ++i) {
           const at::Tensor c = out.moe.layers[i].expertTokens.to(at::kDouble);
           if (load.size() <= i) load.push_back(c); else load[i] = load[i] + c;
+          if (!out.moe.layers[i].decoder) encoderRows = std::max<int64_t>(encoderRows, static_cast<int64_t>(i) + 1);
           dropped += out.moe.layers[i].droppedTokens;
         }
     }
@@ -285,6 +287,7 @@ bool Trainer::trainStep(TrainStepStats& st) {
   st.skippedSteps = m_skippedTotal;
   st.arch = archs.front().summary();
   st.expertLoad.clear();
+  st.expertLoadEncoderRows = encoderRows;
   for (const auto& c : load) {
     const double total = c.sum().item<double>();
     std::vector<double> shares;
@@ -548,7 +551,8 @@ TrainResult Trainer::runUpdates(const StopToken& stop, TrainingObserver& observe
                      {"nll", st.nll}, {"aux", st.auxLoss}, {"aux_terms", st.auxTerms},
                      {"seconds_per_update", st.secondsPerUpdate},
                      {"target_tokens_per_second", st.targetTokensPerSecond},
-                     {"expert_load", st.expertLoad}, {"dropped_tokens", st.droppedTokens},
+                     {"expert_load", st.expertLoad}, {"expert_load_encoder_rows", st.expertLoadEncoderRows},
+                     {"dropped_tokens", st.droppedTokens},
                      {"skipped_steps", st.skippedSteps}, {"arch", st.arch}});
     if (lead && (m_step % m_options.validateEvery == 0 || m_step == m_options.maxUpdates)) {
       const ValidationStats v = validate();

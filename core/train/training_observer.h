@@ -18,7 +18,10 @@ struct TrainStepStats {
   double secondsPerUpdate = 0;
   double targetTokensPerSecond = 0;
   int64_t targetTokens = 0;
-  std::vector<std::vector<double>> expertLoad;  // per MoE layer (encoder first): token share per expert
+  // Per layer of the (first) sampled subnet, encoder layers first: each expert's share of the
+  // layer's routed tokens (a dense layer has one expert).
+  std::vector<std::vector<double>> expertLoad;
+  int64_t expertLoadEncoderRows = 0;  // how many of expertLoad's rows are encoder layers
   int64_t droppedTokens = 0;
   int64_t skippedSteps = 0;      // non-finite losses so far
   std::string arch;              // summary of the (first) sampled subnet

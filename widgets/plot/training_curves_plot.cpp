@@ -41,6 +41,7 @@ TrainingCurvesPlot::TrainingCurvesPlot(QWidget* parent)
   m_plot->yAxis->setLabel(tr("loss per target token (nats)"));
   m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
   m_plot->legend->setVisible(true);
+  m_plot->legend->setWrap(3);  // three entries a row: names stay whole in a narrow plot
   m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
   m_plot->plotLayout()->insertRow(0);
   m_plot->plotLayout()->addElement(0, 0, m_plot->legend);

@@ -6,11 +6,14 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QSplitter>
 #include <QTime>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <limits>
 
 #include "plot/training_curves_plot.h"
+#include "train/expert_load_view.h"
 #include "train/metrics_history.h"
 #include "train/training_job.h"
 #include "train/training_runner.h"
@@ -22,6 +25,7 @@ TrainingPanel::TrainingPanel(Project project, QWidget* parent)
       m_project(std::move(project)),
       m_runner(new TrainingRunner(this)),
       m_curves(new TrainingCurvesPlot(this)),
+      m_load(new ExpertLoadView(this)),
       m_start(new QPushButton(tr("Train"), this)),
       m_stop(new QPushButton(tr("Stop"), this)),
       m_updates(new QSpinBox(this)),
@@ -63,7 +67,14 @@ TrainingPanel::TrainingPanel(Project project, QWidget* parent)
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(controls);
   layout->addWidget(m_status);
-  layout->addWidget(m_curves, 1);
+  auto* split = new QSplitter(Qt::Horizontal, this);
+  split->setObjectName(QStringLiteral("trainSplit"));
+  split->addWidget(m_curves);
+  split->addWidget(m_load);
+  split->setStretchFactor(0, 3);
+  split->setStretchFactor(1, 1);
+  split->setChildrenCollapsible(false);
+  layout->addWidget(split, 1);
   layout->addWidget(m_log);
 
   connect(m_start, &QPushButton::clicked, this, &TrainingPanel::start);
@@ -92,8 +103,10 @@ QString TrainingPanel::logText() const { return m_log->toPlainText(); }
 
 void TrainingPanel::loadHistory() {
   m_curves->clear();
+  m_load->clear();
   const MetricsHistory h = readMetricsHistory((runDir() + QStringLiteral("/metrics.jsonl")).toStdString());
   for (const auto& s : h.steps) m_curves->addTrainingLoss(s.step, s.loss);
+  if (!h.steps.empty()) showLoad(h.steps.back());
   for (const auto& v : h.validations)
     for (const auto& e : v.subnets) m_curves->addValidationLoss(v.step, QString::fromStdString(e.name), e.loss);
   if (!h.steps.empty() || !h.validations.empty())
@@ -112,7 +125,10 @@ void TrainingPanel::start() {
   job.fresh = m_fresh->isChecked();
   job.synthetic = m_synthetic->isChecked();
   job.freshHint = tr("tick \"Start over\" to replace it").toStdString();
-  if (job.fresh) m_curves->clear();
+  if (job.fresh) {
+    m_curves->clear();
+    m_load->clear();
+  }
   if (!m_runner->start(m_project, options, job)) return;
   m_fresh->setChecked(false);  // a second start resumes this run
   setRunning(true);
@@ -129,8 +145,13 @@ void TrainingPanel::stop() {
   m_status->setText(tr("Stopping after this update (a checkpoint is saved)…"));
 }
 
+void TrainingPanel::showLoad(const TrainStepStats& s) {
+  m_load->setLoad(s.step, s.expertLoad, s.expertLoadEncoderRows, QString::fromStdString(s.arch));
+}
+
 void TrainingPanel::showStep(const TrainStepStats& s) {
   m_curves->addTrainingLoss(s.step, s.loss);
+  showLoad(s);
   QString text = tr("update %1/%2 · loss %3 · nll %4 · %5 tgt tok/s · lr %6")
                      .arg(s.step)
                      .arg(m_updates->value())
@@ -139,6 +160,12 @@ void TrainingPanel::showStep(const TrainStepStats& s) {
                      .arg(s.targetTokensPerSecond, 0, 'f', 0)
                      .arg(s.lr, 0, 'e', 2);
   if (s.auxLoss != 0) text += tr(" · aux %1").arg(s.auxLoss, 0, 'f', 4);
+  // The busiest expert against an even split, over the routed layers.
+  double busiest = 0;
+  const std::vector<double> imbalance = m_load->imbalance();
+  for (size_t i = 0; i < imbalance.size(); ++i)
+    if (s.expertLoad[i].size() > 1) busiest = std::max(busiest, imbalance[i]);
+  if (busiest > 0) text += tr(" · busiest expert %1× an even share").arg(busiest, 0, 'f', 2);
   if (s.droppedTokens > 0) text += tr(" · %1 tokens dropped").arg(s.droppedTokens);
   if (s.skippedSteps > 0) text += tr(" · %1 updates skipped (non-finite)").arg(s.skippedSteps);
   m_status->setText(text);

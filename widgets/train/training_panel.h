@@ -1,7 +1,8 @@
 #pragma once
 // The supernet training view: start and stop `automoe train` for the open project on a worker
-// thread (TrainingRunner), with its live loss curves, a status line (update, loss, speed, learning
-// rate) and a log of its messages. The curves begin with the run folder's history
+// thread (TrainingRunner), with its live loss curves, the latest update's expert load per layer, a
+// status line (update, loss, speed, learning rate, busiest expert, dropped tokens) and a log of its
+// messages. The curves begin with the run folder's history
 // (metrics.jsonl), so a resumed run continues them; nothing of a run is lost when the panel or
 // the window closes (a stop saves a checkpoint).
 #include <QString>
@@ -23,6 +24,7 @@ struct ValidationStats;
 
 namespace automoe::widgets {
 
+class ExpertLoadView;
 class TrainingCurvesPlot;
 class TrainingRunner;
 
@@ -38,6 +40,7 @@ class TrainingPanel : public QWidget {
 
   TrainingRunner* runner() const { return m_runner; }
   TrainingCurvesPlot* curves() const { return m_curves; }
+  ExpertLoadView* expertLoad() const { return m_load; }
   QPushButton* startButton() const { return m_start; }
   QPushButton* stopButton() const { return m_stop; }
   QSpinBox* updatesBox() const { return m_updates; }
@@ -57,6 +60,7 @@ class TrainingPanel : public QWidget {
 
  private:
   void showStep(const automoe::TrainStepStats& s);
+  void showLoad(const automoe::TrainStepStats& s);
   void showValidation(const automoe::ValidationStats& v);
   void runFinished(const automoe::TrainResult& r);
   void runFailed(const QString& error);
@@ -66,6 +70,7 @@ class TrainingPanel : public QWidget {
   Project m_project;
   TrainingRunner* m_runner;
   TrainingCurvesPlot* m_curves;
+  ExpertLoadView* m_load;
   QPushButton* m_start;
   QPushButton* m_stop;
   QSpinBox* m_updates;

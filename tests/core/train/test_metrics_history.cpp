@@ -35,6 +35,7 @@ class TestMetricsHistory final : public QObject {
       QCOMPARE(h.steps[i].loss, rec.steps[i].loss);  // JSON keeps a double exactly
       QCOMPARE(h.steps[i].lr, rec.steps[i].lr);
       QCOMPARE(h.steps[i].expertLoad, rec.steps[i].expertLoad);
+      QCOMPARE(h.steps[i].expertLoadEncoderRows, rec.steps[i].expertLoadEncoderRows);
       QCOMPARE(h.steps[i].arch, rec.steps[i].arch);
     }
     QCOMPARE(h.validations.size(), size_t{2});
@@ -65,6 +66,7 @@ class TestMetricsHistory final : public QObject {
     QCOMPARE(h.steps[0].step, int64_t{1});
     QCOMPARE(h.steps[0].loss, 5.5);
     QCOMPARE(h.steps[0].nll, 5.0);
+    QCOMPARE(h.steps[0].expertLoadEncoderRows, int64_t{-1});  // not in the line: not known
     QCOMPARE(h.validations.size(), size_t{1});
     QCOMPARE(h.validations[0].subnets.at(0).name, std::string("largest"));
     QCOMPARE(h.validations[0].subnets.at(0).loss, 5.2);

@@ -1,6 +1,6 @@
-// TrainingPanel: the Train button runs the project's training with live curves and status, Stop
-// ends it with a checkpoint, a new panel on the same project shows the run's history, "Start over"
-// starts from update 1, and a failure is shown, not thrown.
+// TrainingPanel: the Train button runs the project's training with live curves, expert load and
+// status, Stop ends it with a checkpoint, a new panel on the same project shows the run's history,
+// "Start over" starts from update 1, and a failure is shown, not thrown.
 #include <QCheckBox>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -11,6 +11,7 @@
 
 #include "plot/training_curves_plot.h"
 #include "support/tiny_project.h"
+#include "train/expert_load_view.h"
 #include "train/training_panel.h"
 #include "train/training_runner.h"
 
@@ -40,6 +41,8 @@ class TestTrainingPanel final : public QObject {
     QVERIFY(panel.startButton()->isEnabled() && !panel.stopButton()->isEnabled());
     panel.syntheticBox()->setChecked(true);
     QSignalSpy ended(&panel, &TrainingPanel::runEnded);
+    TrainStepStats last;
+    connect(panel.runner(), &TrainingRunner::stepDone, this, [&](const TrainStepStats& s) { last = s; });
     QTest::mouseClick(panel.startButton(), Qt::LeftButton);
     QVERIFY(panel.isRunning());
     QVERIFY(!panel.startButton()->isEnabled() && panel.stopButton()->isEnabled());
@@ -50,6 +53,10 @@ class TestTrainingPanel final : public QObject {
     QCOMPARE(panel.curves()->validationSubnets().size(), 3);  // largest, smallest, random-1
     QCOMPARE(panel.curves()->validationLoss(panel.curves()->validationSubnets().front()).size(), 2);
     QVERIFY2(panel.statusText().contains(QStringLiteral("finished 6 updates")), qPrintable(panel.statusText()));
+    // The expert load of the last update is shown.
+    QCOMPARE(last.step, int64_t{6});
+    QCOMPARE(panel.expertLoad()->load(), last.expertLoad);
+    QCOMPARE(panel.expertLoad()->rowLabels().size(), int(last.expertLoad.size()));
     QVERIFY2(panel.logText().contains(QStringLiteral("checkpoint ")), qPrintable(panel.logText()));
     QVERIFY2(panel.logText().contains(QStringLiteral("valid @6:")), qPrintable(panel.logText()));
 
@@ -57,6 +64,7 @@ class TestTrainingPanel final : public QObject {
     TrainingPanel reopened(projectIn(dir, 6));
     QCOMPARE(reopened.curves()->trainingLoss(), panel.curves()->trainingLoss());
     QCOMPARE(reopened.curves()->validationSubnets(), panel.curves()->validationSubnets());
+    QCOMPARE(reopened.expertLoad()->load(), last.expertLoad);  // logged with every update here
     QVERIFY2(reopened.logText().contains(QStringLiteral("run history: 6 logged updates, 2 validations")),
              qPrintable(reopened.logText()));
 
