@@ -4,6 +4,7 @@
 
 #include "arch/arch_stats.h"
 #include "arch/arch_view_painter.h"
+#include "plot/plot_style.h"
 #include "plot/qcustomplot_compat.h"
 #include "plot/replot_throttle.h"
 
@@ -25,13 +26,7 @@ LayerFlopsPlot::LayerFlopsPlot(QWidget* parent)
   m_encoderBars->setWidth(0.7);
   m_decoderBars->setWidth(0.7);
   m_plot->yAxis->setLabel(tr("MFLOPs per layer"));
-  // Legend in its own row above the axis rect, so it never hides a bar.
-  m_plot->legend->setVisible(true);
-  m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-  m_plot->plotLayout()->insertRow(0);
-  m_plot->plotLayout()->addElement(0, 0, m_plot->legend);
-  m_plot->plotLayout()->setRowStretchFactor(0, 0.001);
-  m_plot->legend->setMargins(QMargins(4, 2, 4, 2));
+  placeLegendAbove(m_plot, 0);  // one row
   applyPalette();
 }
 
@@ -39,19 +34,7 @@ int LayerFlopsPlot::replotCount() const { return m_throttle->replots(); }
 
 void LayerFlopsPlot::applyPalette() {
   const QPalette pal = palette();
-  const QColor text = pal.color(QPalette::Text);
-  m_plot->setBackground(pal.brush(QPalette::Base));
-  m_plot->legend->setBrush(pal.brush(QPalette::Base));
-  m_plot->legend->setTextColor(text);
-  m_plot->legend->setBorderPen(Qt::NoPen);
-  for (QCPAxis* axis : {m_plot->xAxis, m_plot->yAxis}) {
-    axis->setBasePen(QPen(text));
-    axis->setTickPen(QPen(text));
-    axis->setSubTickPen(QPen(text));
-    axis->setTickLabelColor(text);
-    axis->setLabelColor(text);
-    axis->grid()->setPen(QPen(pal.color(QPalette::Mid), 0, Qt::DotLine));
-  }
+  applyPlotPalette(m_plot, pal);
   const QColor enc = ArchViewPainter::stackColor(pal, false);
   const QColor dec = ArchViewPainter::stackColor(pal, true);
   m_encoderBars->setBrush(enc);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "plot/plot_style.h"
 #include "plot/qcustomplot_compat.h"
 #include "plot/replot_throttle.h"
 
@@ -40,31 +41,13 @@ TrainingCurvesPlot::TrainingCurvesPlot(QWidget* parent)
   m_plot->xAxis->setLabel(tr("update"));
   m_plot->yAxis->setLabel(tr("loss per target token (nats)"));
   m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-  m_plot->legend->setVisible(true);
-  m_plot->legend->setWrap(3);  // three entries a row: names stay whole in a narrow plot
-  m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-  m_plot->plotLayout()->insertRow(0);
-  m_plot->plotLayout()->addElement(0, 0, m_plot->legend);
-  m_plot->plotLayout()->setRowStretchFactor(0, 0.001);
-  m_plot->legend->setMargins(QMargins(4, 2, 4, 2));
+  placeLegendAbove(m_plot, 3);  // three entries a row: names stay whole in a narrow plot
   applyPalette();
 }
 
 void TrainingCurvesPlot::applyPalette() {
   const QPalette pal = palette();
-  const QColor text = pal.color(QPalette::Text);
-  m_plot->setBackground(pal.brush(QPalette::Base));
-  m_plot->legend->setBrush(pal.brush(QPalette::Base));
-  m_plot->legend->setTextColor(text);
-  m_plot->legend->setBorderPen(Qt::NoPen);
-  for (QCPAxis* axis : {m_plot->xAxis, m_plot->yAxis}) {
-    axis->setBasePen(QPen(text));
-    axis->setTickPen(QPen(text));
-    axis->setSubTickPen(QPen(text));
-    axis->setTickLabelColor(text);
-    axis->setLabelColor(text);
-    axis->grid()->setPen(QPen(pal.color(QPalette::Mid), 0, Qt::DotLine));
-  }
+  applyPlotPalette(m_plot, pal);
   QColor faint = pal.color(QPalette::Highlight);
   faint.setAlpha(70);
   m_trainGraph->setPen(QPen(faint, 1));
