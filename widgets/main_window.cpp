@@ -17,6 +17,7 @@
 #include "arch/arch_stats_panel.h"
 #include "arch/arch_view_widget.h"
 #include "arch/search_space_view.h"
+#include "search/search_panel.h"
 #include "train/training_panel.h"
 
 namespace automoe::widgets {
@@ -38,6 +39,13 @@ MainWindow::MainWindow(Project project, QWidget* parent)
   m_tabs->setDocumentMode(true);
   m_tabs->addTab(m_view, tr("Architecture"));
   m_tabs->addTab(m_training, tr("Training"));
+  m_search = new SearchPanel(m_project, this);
+  m_tabs->addTab(m_search, tr("Search"));
+  // A candidate chosen in the search is shown as the architecture.
+  connect(m_search, &SearchPanel::candidateChosen, this, [this](const ArchConfig& arch, const QString& label) {
+    showArch(arch, label);
+    m_tabs->setCurrentWidget(m_view);
+  });
   setCentralWidget(m_tabs);
   // A close asked for while training stops the run first; the window closes once the run has
   // saved its checkpoint.

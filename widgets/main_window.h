@@ -1,6 +1,7 @@
 #pragma once
-// The workbench window: two tabs in the centre, the architecture diagram and supernet training
-// with its live curves; the search space and the subnet's statistics in docks; and actions that
+// The workbench window: three tabs in the centre, the architecture diagram, supernet training with
+// its live curves, and the search's Pareto front (a chosen candidate is shown as the architecture);
+// the search space and the subnet's statistics in docks; and actions that
 // sample another subnet (explicit, incrementing seed) or show the largest / smallest one. Closing
 // it while training stops the run (with a checkpoint) first.
 #include <QMainWindow>
@@ -18,6 +19,7 @@ namespace automoe::widgets {
 
 class ArchStatsPanel;
 class ArchViewWidget;
+class SearchPanel;
 class SearchSpaceView;
 class TrainingPanel;
 
@@ -38,6 +40,7 @@ class MainWindow : public QMainWindow {
   SearchSpaceView* searchSpaceView() const { return m_spaceView; }
   ArchStatsPanel* statsPanel() const { return m_stats; }
   TrainingPanel* trainingPanel() const { return m_training; }
+  SearchPanel* searchPanel() const { return m_search; }
   QTabWidget* tabs() const { return m_tabs; }
   QAction* sampleAction() const { return m_sampleAction; }
 
@@ -78,6 +81,7 @@ class MainWindow : public QMainWindow {
   QLabel* m_summary = nullptr;
   QTabWidget* m_tabs = nullptr;
   TrainingPanel* m_training = nullptr;
+  SearchPanel* m_search = nullptr;
   bool m_closeAfterTraining = false;
 };
 

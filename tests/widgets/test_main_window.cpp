@@ -1,6 +1,6 @@
 // MainWindow: title, seeded sampling through the toolbar button, largest/smallest, the search
-// space dock, the status bar and statistics, the training tab, and an off-screen screenshot that is
-// not blank.
+// space dock, the status bar and statistics, the training and search tabs (a chosen candidate is
+// shown), and an off-screen screenshot that is not blank.
 #include <QDir>
 #include <QDockWidget>
 #include <QImage>
@@ -8,6 +8,7 @@
 #include <QLineEdit>
 #include <QSet>
 #include <QTabWidget>
+#include <QTemporaryDir>
 #include <QToolBar>
 #include <QToolButton>
 #include <QtTest/QtTest>
@@ -20,6 +21,8 @@
 #include "main_window.h"
 #include "plot/layer_flops_plot.h"
 #include "project/project.h"
+#include "search/search_history.h"
+#include "search/search_panel.h"
 #include "train/training_panel.h"
 
 using namespace automoe;
@@ -43,10 +46,38 @@ class TestMainWindow final : public QObject {
     QVERIFY(w.archView()->arch() == w.currentArch());
     // Two tabs in the centre, the architecture first and shown.
     QCOMPARE(w.centralWidget(), static_cast<QWidget*>(w.tabs()));
-    QCOMPARE(w.tabs()->count(), 2);
+    QCOMPARE(w.tabs()->count(), 3);
     QCOMPARE(w.tabs()->currentWidget(), static_cast<QWidget*>(w.archView()));
     QCOMPARE(w.tabs()->widget(1), static_cast<QWidget*>(w.trainingPanel()));
     QCOMPARE(w.tabs()->tabText(1), QStringLiteral("Training"));
+    QCOMPARE(w.tabs()->widget(2), static_cast<QWidget*>(w.searchPanel()));
+    QCOMPARE(w.tabs()->tabText(2), QStringLiteral("Search"));
+  }
+
+  // A candidate chosen in the Search tab becomes the architecture shown, on the Architecture tab.
+  void chosenSearchCandidateIsShown() {
+    QTemporaryDir dir;
+    Project p = demo();
+    p.path = dir.filePath(QStringLiteral("project.json")).toStdString();
+    SearchCandidate c;
+    c.id = 0;
+    c.arch = p.space.sample(4242);
+    c.fitness = 6.0;
+    c.metrics = {{"flops", 1e8}, {"predicted_latency", 10.0}};
+    {
+      SearchHistory h = SearchHistory::open(p.resolvePath(p.search.runDir) + "/history.jsonl",
+                                            SearchHistory::makeHeader(1, {}, {}, {}, {}), true);
+      h.append(c);
+    }
+    MainWindow w(p);
+    QCOMPARE(w.tabs()->count(), 3);
+    w.tabs()->setCurrentWidget(w.searchPanel());
+    QCOMPARE(w.searchPanel()->candidates().size(), size_t(1));
+    w.searchPanel()->chooseCandidate(0);
+    QVERIFY(w.currentArch() == c.arch);
+    QVERIFY(w.archView()->arch() == c.arch);
+    QCOMPARE(w.archSource(), QStringLiteral("candidate 0"));
+    QCOMPARE(w.tabs()->currentWidget(), static_cast<QWidget*>(w.archView()));
   }
 
   void sampleButtonDrawsNextSeed() {

@@ -1,0 +1,74 @@
+#pragma once
+// The search view: the project's search history (<search.run_dir>/history.jsonl) as a Pareto plot
+// of validation loss against a chosen cost metric, with the front listed beside it. It follows
+// the file as `automoe search` appends to it (a file watcher, debounced), so a search running in a
+// terminal shows here live. Clicking a point or a row chooses that candidate: the window then
+// shows its architecture.
+#include <QString>
+#include <QTimer>
+#include <QWidget>
+#include <vector>
+
+#include "project/project.h"
+#include "search/search_candidate.h"
+
+class QComboBox;
+class QFileSystemWatcher;
+class QLabel;
+class QTreeWidget;
+
+namespace automoe::widgets {
+
+class ParetoPlot;
+
+class SearchPanel : public QWidget {
+  Q_OBJECT
+
+ public:
+  static constexpr int kReloadDelayMs = 300;  // after the last change seen
+
+  explicit SearchPanel(Project project, QWidget* parent = nullptr);
+
+  QString historyPath() const;
+  // The metric on the x axis ("" while the history has none).
+  QString costMetric() const;
+  const std::vector<SearchCandidate>& candidates() const { return m_candidates; }
+
+  ParetoPlot* pareto() const { return m_plot; }
+  QComboBox* metricBox() const { return m_metric; }
+  QTreeWidget* frontList() const { return m_frontList; }
+  QString statusText() const;
+
+  // A metric's axis title: "predicted latency (ms)".
+  static QString metricTitle(const QString& metric);
+  // A value of the metric as the front list shows it: "12.34" (ms), "49.71 M".
+  static QString formatMetric(const QString& metric, double value);
+
+ public Q_SLOTS:
+  // Reads the history again (keeping the chosen metric and candidate where they still exist).
+  void reload();
+  // Marks candidate `id` and reports its architecture (nothing for an unknown id).
+  void chooseCandidate(int id);
+
+ Q_SIGNALS:
+  void candidateChosen(const automoe::ArchConfig& arch, const QString& label);
+  void reloaded();
+
+ private:
+  void showMetric();
+  void watch();
+
+  Project m_project;
+  std::vector<SearchCandidate> m_candidates;
+  int m_generations = 0;
+  ParetoPlot* m_plot;
+  QComboBox* m_metric;
+  QTreeWidget* m_frontList;
+  QLabel* m_status;
+  QFileSystemWatcher* m_watcher;
+  QTimer m_reloadTimer;
+};
+
+}  // namespace automoe::widgets
+
+Q_DECLARE_METATYPE(automoe::ArchConfig)
