@@ -46,12 +46,15 @@ MainWindow::MainWindow(Project project, QWidget* parent)
     showArch(arch, label);
     m_tabs->setCurrentWidget(m_view);
   });
+  // A close asked for while a job runs stops it first; the window closes once every job has
+  // ended (training with a checkpoint, the search with its history).
+  const auto closeIfStopped = [this] {
+    if (m_closeWhenStopped && !m_training->isRunning() && !m_search->isRunning()) close();
+  };
+  connect(m_training, &TrainingPanel::runEnded, this, closeIfStopped);
+  connect(m_search, &SearchPanel::runEnded, this, closeIfStopped);
   setCentralWidget(m_tabs);
-  // A close asked for while training stops the run first; the window closes once the run has
-  // saved its checkpoint.
-  connect(m_training, &TrainingPanel::runEnded, this, [this] {
-    if (m_closeAfterTraining) close();
-  });
+
   m_view->setModelOptions(m_project.model);
   m_summary = new QLabel(this);
   m_summary->setObjectName(QStringLiteral("archSummary"));
@@ -170,10 +173,12 @@ void MainWindow::restoreWindowSettings() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
-  if (m_training->isRunning()) {
-    m_closeAfterTraining = true;
+  if (m_training->isRunning() || m_search->isRunning()) {
+    m_closeWhenStopped = true;
     m_training->stop();
-    statusBar()->showMessage(tr("Stopping training; the window closes once the checkpoint is saved…"));
+    m_search->stopSearch();
+    statusBar()->showMessage(tr("Stopping; the window closes once training has saved its checkpoint and the "
+                                "search its last candidate…"));
     event->ignore();
     return;
   }

@@ -3,7 +3,7 @@
 // its live curves, and the search's Pareto front (a chosen candidate is shown as the architecture);
 // the search space and the subnet's statistics in docks; and actions that
 // sample another subnet (explicit, incrementing seed) or show the largest / smallest one. Closing
-// it while training stops the run (with a checkpoint) first.
+// it while training or searching stops them (keeping their checkpoint and history) first.
 #include <QMainWindow>
 #include <cstdint>
 
@@ -82,7 +82,7 @@ class MainWindow : public QMainWindow {
   QTabWidget* m_tabs = nullptr;
   TrainingPanel* m_training = nullptr;
   SearchPanel* m_search = nullptr;
-  bool m_closeAfterTraining = false;
+  bool m_closeWhenStopped = false;
 };
 
 }  // namespace automoe::widgets

@@ -1,7 +1,9 @@
 // MainWindow: title, seeded sampling through the toolbar button, largest/smallest, the search
 // space dock, the status bar and statistics, the training and search tabs (a chosen candidate is
 // shown), and an off-screen screenshot that is not blank.
+#include <QCheckBox>
 #include <QDir>
+#include <QSignalSpy>
 #include <QDockWidget>
 #include <QImage>
 #include <QLabel>
@@ -24,6 +26,7 @@
 #include "search/search_history.h"
 #include "search/search_panel.h"
 #include "train/training_panel.h"
+#include "train/training_runner.h"
 
 using namespace automoe;
 using namespace automoe::widgets;
@@ -78,6 +81,28 @@ class TestMainWindow final : public QObject {
     QVERIFY(w.archView()->arch() == c.arch);
     QCOMPARE(w.archSource(), QStringLiteral("candidate 0"));
     QCOMPARE(w.tabs()->currentWidget(), static_cast<QWidget*>(w.archView()));
+  }
+
+  // Closing while training stops the run; the window closes once its checkpoint is saved.
+  void closingWhileTrainingStopsFirst() {
+    QTemporaryDir dir;
+    Project p = demo();
+    p.path = dir.filePath(QStringLiteral("project.json")).toStdString();
+    p.training.maxUpdates = 100000;
+    p.data.maxTokens = 128;
+    MainWindow w(p);
+    w.show();
+    TrainingPanel* training = w.trainingPanel();
+    training->syntheticBox()->setChecked(true);
+    QSignalSpy steps(training->runner(), &TrainingRunner::stepDone);
+    training->start();
+    QVERIFY(steps.wait(120000));
+    QVERIFY(!w.close());  // refused for now
+    QVERIFY(w.isVisible());
+    QVERIFY(training->isRunning());
+    QTRY_VERIFY_WITH_TIMEOUT(!w.isVisible(), 120000);
+    QVERIFY(!training->isRunning());
+    QVERIFY(QFile::exists(dir.filePath(QStringLiteral("runs/supernet/checkpoint_last.pt"))));
   }
 
   void sampleButtonDrawsNextSeed() {

@@ -5,8 +5,12 @@
 #include <QFileSystemWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QCheckBox>
 #include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
 #include <QSplitter>
+#include <QTime>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -16,6 +20,7 @@
 #include "arch/arch_stats_panel.h"
 #include "plot/pareto_plot.h"
 #include "search/search_history.h"
+#include "search/search_runner.h"
 
 namespace automoe::widgets {
 
@@ -26,7 +31,13 @@ SearchPanel::SearchPanel(Project project, QWidget* parent)
       m_metric(new QComboBox(this)),
       m_frontList(new QTreeWidget(this)),
       m_status(new QLabel(this)),
-      m_watcher(new QFileSystemWatcher(this)) {
+      m_watcher(new QFileSystemWatcher(this)),
+      m_runner(new SearchRunner(this)),
+      m_start(new QPushButton(tr("Search"), this)),
+      m_stop(new QPushButton(tr("Stop"), this)),
+      m_fresh(new QCheckBox(tr("Start over"), this)),
+      m_synthetic(new QCheckBox(tr("Synthetic corpus"), this)),
+      m_log(new QPlainTextEdit(this)) {
   qRegisterMetaType<automoe::ArchConfig>();
   setObjectName(QStringLiteral("searchPanel"));
   m_metric->setObjectName(QStringLiteral("searchMetric"));
@@ -39,10 +50,30 @@ SearchPanel::SearchPanel(Project project, QWidget* parent)
   m_frontList->setUniformRowHeights(true);
   m_frontList->setToolTip(tr("The Pareto front, by cost; choose one to see its architecture"));
 
-  auto* top = new QHBoxLayout;
-  top->addWidget(new QLabel(tr("cost"), this));
-  top->addWidget(m_metric);
-  top->addWidget(m_status, 1);
+  m_start->setObjectName(QStringLiteral("searchStart"));
+  m_start->setToolTip(tr("Search with the trained supernet (resumes the stored history unless \"Start over\")"));
+  m_stop->setObjectName(QStringLiteral("searchStop"));
+  m_stop->setToolTip(tr("Stop after the candidate being evaluated; every evaluated one is kept"));
+  m_fresh->setObjectName(QStringLiteral("searchFresh"));
+  m_fresh->setToolTip(tr("Replace the stored search history with a new search"));
+  m_synthetic->setObjectName(QStringLiteral("searchSynthetic"));
+  m_synthetic->setToolTip(tr("Measure fitness on the synthetic corpus instead of the prepared validation set"));
+  m_log->setObjectName(QStringLiteral("searchLog"));
+  m_log->setReadOnly(true);
+  m_log->setMaximumBlockCount(1000);
+  m_log->setMaximumHeight(fontMetrics().lineSpacing() * 5);
+  auto* controls = new QHBoxLayout;
+  controls->addWidget(m_start);
+  controls->addWidget(m_stop);
+  controls->addWidget(m_fresh);
+  controls->addWidget(m_synthetic);
+  controls->addSpacing(12);
+  controls->addWidget(new QLabel(tr("cost"), this));
+  controls->addWidget(m_metric);
+  controls->addStretch(1);
+  auto* top = new QVBoxLayout;
+  top->addLayout(controls);
+  top->addWidget(m_status);
   auto* split = new QSplitter(Qt::Horizontal, this);
   split->addWidget(m_plot);
   split->addWidget(m_frontList);
@@ -52,7 +83,19 @@ SearchPanel::SearchPanel(Project project, QWidget* parent)
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(top);
   layout->addWidget(split, 1);
+  layout->addWidget(m_log);
 
+  connect(m_start, &QPushButton::clicked, this, &SearchPanel::startSearch);
+  connect(m_stop, &QPushButton::clicked, this, &SearchPanel::stopSearch);
+  connect(m_runner, &SearchRunner::message, this, &SearchPanel::log);
+  connect(m_runner, &SearchRunner::generationDone, this, [this](int, const QString& line) {
+    log(line);
+    m_runState = line;
+    reload();
+  });
+  connect(m_runner, &SearchRunner::finished, this, &SearchPanel::runFinished);
+  connect(m_runner, &SearchRunner::failed, this, &SearchPanel::runFailed);
+  setRunning(false);
   connect(m_metric, &QComboBox::currentIndexChanged, this, &SearchPanel::showMetric);
   connect(m_plot, &ParetoPlot::pointClicked, this, &SearchPanel::chooseCandidate);
   connect(m_frontList, &QTreeWidget::itemActivated, this,
@@ -73,6 +116,61 @@ QString SearchPanel::historyPath() const {
 
 QString SearchPanel::costMetric() const { return m_metric->currentData().toString(); }
 QString SearchPanel::statusText() const { return m_status->text(); }
+QString SearchPanel::logText() const { return m_log->toPlainText(); }
+bool SearchPanel::isRunning() const { return m_runner->isRunning(); }
+
+void SearchPanel::startSearch() {
+  if (isRunning()) return;
+  SearchJob job;
+  job.fresh = m_fresh->isChecked();
+  job.synthetic = m_synthetic->isChecked();
+  if (!m_runner->start(m_project, job)) return;
+  m_fresh->setChecked(false);  // a second start resumes this search
+  m_runState = tr("searching: loading the supernet and the validation data…");
+  setRunning(true);
+  updateStatus();
+  log(tr("%1 search in %2").arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")), historyPath()));
+}
+
+void SearchPanel::stopSearch() {
+  if (!isRunning()) return;
+  m_runner->requestStop();
+  m_stop->setEnabled(false);
+  m_runState = tr("stopping after the candidate being evaluated…");
+  updateStatus();
+}
+
+void SearchPanel::runFinished(const QString& summary, bool) {
+  setRunning(false);
+  m_runState = summary;
+  reload();
+  log(summary);
+  Q_EMIT runEnded();
+}
+
+void SearchPanel::runFailed(const QString& error) {
+  setRunning(false);
+  m_runState = tr("Search failed: %1").arg(error);
+  log(tr("error: %1").arg(error));
+  updateStatus();
+  Q_EMIT runEnded();
+}
+
+void SearchPanel::updateStatus() {
+  QStringList parts;
+  for (const QString& part : {m_runState, m_historyText})
+    if (!part.isEmpty()) parts << part;
+  m_status->setText(parts.join(QStringLiteral(" — ")));
+}
+
+void SearchPanel::log(const QString& line) { m_log->appendPlainText(line); }
+
+void SearchPanel::setRunning(bool running) {
+  m_start->setEnabled(!running);
+  m_stop->setEnabled(running);
+  m_fresh->setEnabled(!running);
+  m_synthetic->setEnabled(!running);
+}
 
 QString SearchPanel::metricTitle(const QString& metric) {
   if (metric == QLatin1String("predicted_latency")) return tr("predicted latency (ms)");
@@ -147,7 +245,8 @@ void SearchPanel::reload() {
   }
   m_plot->select(keepSelected);
   showMetric();
-  if (!problem.isEmpty()) m_status->setText(problem);
+  if (!problem.isEmpty()) m_historyText = problem;
+  updateStatus();
   Q_EMIT reloaded();
 }
 
@@ -181,13 +280,15 @@ void SearchPanel::showMetric() {
                                        if (a.feasible != b.feasible) return a.feasible;
                                        return a.fitness < b.fitness;
                                      });
+  m_historyText.clear();
   if (best != m_candidates.end())
-    m_status->setText(tr("%1 candidates, %2 generations done · front of %3 · lowest loss %4 (candidate %5)")
-                          .arg(m_candidates.size())
-                          .arg(m_generations)
-                          .arg(m_plot->frontIds().size())
-                          .arg(best->fitness, 0, 'f', 4)
-                          .arg(best->id));
+    m_historyText = tr("%1 candidates, %2 generations done · front of %3 · lowest loss %4 (candidate %5)")
+                        .arg(m_candidates.size())
+                        .arg(m_generations)
+                        .arg(m_plot->frontIds().size())
+                        .arg(best->fitness, 0, 'f', 4)
+                        .arg(best->id);
+  updateStatus();
 }
 
 void SearchPanel::chooseCandidate(int id) {

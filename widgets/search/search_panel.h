@@ -2,8 +2,10 @@
 // The search view: the project's search history (<search.run_dir>/history.jsonl) as a Pareto plot
 // of validation loss against a chosen cost metric, with the front listed beside it. It follows
 // the file as `automoe search` appends to it (a file watcher, debounced), so a search running in a
-// terminal shows here live. Clicking a point or a row chooses that candidate: the window then
-// shows its architecture.
+// terminal shows here live. *Search* runs the project's search here on a worker thread
+// (SearchRunner; it resumes the history unless *Start over*), *Stop* ends it keeping every
+// evaluated candidate. Clicking a point or a row chooses that candidate: the window then shows its
+// architecture.
 #include <QString>
 #include <QTimer>
 #include <QWidget>
@@ -12,14 +14,18 @@
 #include "project/project.h"
 #include "search/search_candidate.h"
 
+class QCheckBox;
 class QComboBox;
 class QFileSystemWatcher;
 class QLabel;
+class QPlainTextEdit;
+class QPushButton;
 class QTreeWidget;
 
 namespace automoe::widgets {
 
 class ParetoPlot;
+class SearchRunner;
 
 class SearchPanel : public QWidget {
   Q_OBJECT
@@ -38,6 +44,13 @@ class SearchPanel : public QWidget {
   QComboBox* metricBox() const { return m_metric; }
   QTreeWidget* frontList() const { return m_frontList; }
   QString statusText() const;
+  QString logText() const;
+  SearchRunner* runner() const { return m_runner; }
+  QPushButton* startButton() const { return m_start; }
+  QPushButton* stopButton() const { return m_stop; }
+  QCheckBox* freshBox() const { return m_fresh; }
+  QCheckBox* syntheticBox() const { return m_synthetic; }
+  bool isRunning() const;
 
   // A metric's axis title: "predicted latency (ms)".
   static QString metricTitle(const QString& metric);
@@ -49,14 +62,22 @@ class SearchPanel : public QWidget {
   void reload();
   // Marks candidate `id` and reports its architecture (nothing for an unknown id).
   void chooseCandidate(int id);
+  void startSearch();
+  void stopSearch();
 
  Q_SIGNALS:
   void candidateChosen(const automoe::ArchConfig& arch, const QString& label);
   void reloaded();
+  void runEnded();
 
  private:
   void showMetric();
   void watch();
+  void log(const QString& line);
+  void updateStatus();
+  void setRunning(bool running);
+  void runFinished(const QString& summary, bool stopped);
+  void runFailed(const QString& error);
 
   Project m_project;
   std::vector<SearchCandidate> m_candidates;
@@ -65,6 +86,14 @@ class SearchPanel : public QWidget {
   QComboBox* m_metric;
   QTreeWidget* m_frontList;
   QLabel* m_status;
+  SearchRunner* m_runner;
+  QPushButton* m_start;
+  QPushButton* m_stop;
+  QCheckBox* m_fresh;
+  QCheckBox* m_synthetic;
+  QPlainTextEdit* m_log;
+  QString m_runState;     // the search run here: its latest line, or how it ended
+  QString m_historyText;  // the history's summary, or why there is none
   QFileSystemWatcher* m_watcher;
   QTimer m_reloadTimer;
 };

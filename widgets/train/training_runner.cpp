@@ -1,7 +1,6 @@
 #include "train/training_runner.h"
 
-#include <QThread>
-#include <exception>
+#include "util/background_job.h"
 
 namespace automoe::widgets {
 
@@ -25,62 +24,32 @@ class SignalObserver final : public TrainingObserver {
 
 }  // namespace
 
-TrainingRunner::TrainingRunner(QObject* parent) : QObject(parent) {
+TrainingRunner::TrainingRunner(QObject* parent) : QObject(parent), m_job(new BackgroundJob(this)) {
   qRegisterMetaType<automoe::TrainStepStats>();
   qRegisterMetaType<automoe::ValidationStats>();
   qRegisterMetaType<automoe::TrainResult>();
+  connect(m_job, &BackgroundJob::finished, this, [this] { Q_EMIT finished(m_result); });
+  connect(m_job, &BackgroundJob::failed, this, &TrainingRunner::failed);
 }
 
+// The worker emits this object's signals: it must end before this object does (the job, a child,
+// would only wait for it once this object is half destroyed).
 TrainingRunner::~TrainingRunner() {
-  requestStop();
-  if (m_thread) {
-    m_thread->wait();
-    delete m_thread;
-  }
+  m_job->requestStop();
+  m_job->wait();
 }
 
 bool TrainingRunner::start(const Project& project, const TrainingOptions& options, const TrainingJob& job) {
-  if (m_thread) return false;
-  m_stop.reset();
-  m_result = {};
-  m_error.clear();
-  m_failed = false;
-  m_thread = QThread::create([this, project, options, job] {
+  const bool started = m_job->start([this, project, options, job](const StopToken& stop) {
     SignalObserver observer(this);
-    try {
-      m_result = runTrainingJob(project, options, job, m_stop, observer);
-    } catch (const std::exception& e) {
-      m_error = QString::fromUtf8(e.what());
-      m_failed = true;
-    } catch (...) {
-      m_error = tr("training failed with an unknown error");
-      m_failed = true;
-    }
+    m_result = runTrainingJob(project, options, job, stop, observer);
   });
-  m_thread->setObjectName(QStringLiteral("training"));
-  // Queued (the worker emits it), so it arrives after the run's other signals.
-  connect(m_thread, &QThread::finished, this, &TrainingRunner::threadEnded);
-  m_thread->start();
-  Q_EMIT started();
-  return true;
+  if (started) Q_EMIT this->started();
+  return started;
 }
 
-void TrainingRunner::requestStop() { m_stop.requestStop(); }
+void TrainingRunner::requestStop() { m_job->requestStop(); }
 
-bool TrainingRunner::wait() {
-  if (!m_thread) return false;
-  m_thread->wait();
-  return true;
-}
-
-void TrainingRunner::threadEnded() {
-  m_thread->wait();  // QThread::finished comes just before the thread ends
-  m_thread->deleteLater();
-  m_thread = nullptr;
-  if (m_failed)
-    Q_EMIT failed(m_error);
-  else
-    Q_EMIT finished(m_result);
-}
+bool TrainingRunner::isRunning() const { return m_job->isRunning(); }
 
 }  // namespace automoe::widgets

@@ -1,8 +1,8 @@
 #pragma once
-// Runs a training job (core's runTrainingJob) on a worker thread and turns its observer calls into
-// Qt signals, delivered on the thread that owns the runner (the GUI's). One run at a time; a stop
-// request ends the run after the current update, with a checkpoint. Exceptions end at the thread's
-// edge as failed(). Destroying a runner stops its run and waits for it.
+// Runs a training job (core's runTrainingJob) on a worker thread (BackgroundJob) and turns its
+// observer calls into Qt signals, delivered on the thread that owns the runner (the GUI's). One
+// run at a time; a stop request ends the run after the current update, with a checkpoint.
+// Exceptions end at the thread's edge as failed(). Destroying a runner stops its run and waits.
 #include <QObject>
 #include <QString>
 #include <memory>
@@ -12,11 +12,10 @@
 #include "train/training_job.h"
 #include "train/training_observer.h"
 #include "train/training_options.h"
-#include "util/stop_token.h"
-
-class QThread;
 
 namespace automoe::widgets {
+
+class BackgroundJob;
 
 class TrainingRunner : public QObject {
   Q_OBJECT
@@ -30,11 +29,7 @@ class TrainingRunner : public QObject {
   // Asks the run to stop after its current update; it saves a checkpoint and then finishes.
   void requestStop();
   // From start() until finished() or failed() has been delivered.
-  bool isRunning() const { return m_thread != nullptr; }
-  // Blocks until the worker thread has ended; true if there was one. finished() or failed() still
-  // comes through the event loop, after the run's other signals. For shutdown; the GUI reacts to
-  // the signals instead.
-  bool wait();
+  bool isRunning() const;
 
  Q_SIGNALS:
   void started();
@@ -46,14 +41,8 @@ class TrainingRunner : public QObject {
   void failed(const QString& error);
 
  private:
-  void threadEnded();
-
-  QThread* m_thread = nullptr;
-  StopToken m_stop;
-  // Written by the worker, read on the owner's thread once the worker has ended.
-  TrainResult m_result;
-  QString m_error;
-  bool m_failed = false;
+  BackgroundJob* m_job;
+  TrainResult m_result;  // written by the worker, read once it has ended
 };
 
 }  // namespace automoe::widgets
