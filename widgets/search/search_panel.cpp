@@ -3,12 +3,9 @@
 #include <QComboBox>
 #include <QFileInfo>
 #include <QFileSystemWatcher>
-#include <QHBoxLayout>
 #include <QHeaderView>
-#include <QCheckBox>
 #include <QLabel>
 #include <QPlainTextEdit>
-#include <QPushButton>
 #include <QSplitter>
 #include <QTime>
 #include <QTreeWidget>
@@ -21,6 +18,7 @@
 #include "plot/pareto_plot.h"
 #include "search/search_history.h"
 #include "search/search_runner.h"
+#include "util/job_controls.h"
 
 namespace automoe::widgets {
 
@@ -30,50 +28,26 @@ SearchPanel::SearchPanel(Project project, QWidget* parent)
       m_plot(new ParetoPlot(this)),
       m_metric(new QComboBox(this)),
       m_frontList(new QTreeWidget(this)),
-      m_status(new QLabel(this)),
       m_watcher(new QFileSystemWatcher(this)),
       m_runner(new SearchRunner(this)),
-      m_start(new QPushButton(tr("Search"), this)),
-      m_stop(new QPushButton(tr("Stop"), this)),
-      m_fresh(new QCheckBox(tr("Start over"), this)),
-      m_synthetic(new QCheckBox(tr("Synthetic corpus"), this)),
-      m_log(new QPlainTextEdit(this)) {
+      m_controls(new JobControls(
+          QStringLiteral("search"),
+          {tr("Search"), tr("Search with the trained supernet (resumes the stored history unless \"Start over\")"),
+           tr("Stop after the candidate being evaluated; every evaluated one is kept"),
+           tr("Replace the stored search history with a new search"),
+           tr("Measure fitness on the synthetic corpus instead of the prepared validation set")},
+          this)) {
   qRegisterMetaType<automoe::ArchConfig>();
   setObjectName(QStringLiteral("searchPanel"));
   m_metric->setObjectName(QStringLiteral("searchMetric"));
   m_metric->setToolTip(tr("The cost on the horizontal axis"));
-  m_status->setObjectName(QStringLiteral("searchStatus"));
-  m_status->setWordWrap(true);
-  m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
   m_frontList->setObjectName(QStringLiteral("searchFront"));
   m_frontList->setRootIsDecorated(false);
   m_frontList->setUniformRowHeights(true);
   m_frontList->setToolTip(tr("The Pareto front, by cost; choose one to see its architecture"));
 
-  m_start->setObjectName(QStringLiteral("searchStart"));
-  m_start->setToolTip(tr("Search with the trained supernet (resumes the stored history unless \"Start over\")"));
-  m_stop->setObjectName(QStringLiteral("searchStop"));
-  m_stop->setToolTip(tr("Stop after the candidate being evaluated; every evaluated one is kept"));
-  m_fresh->setObjectName(QStringLiteral("searchFresh"));
-  m_fresh->setToolTip(tr("Replace the stored search history with a new search"));
-  m_synthetic->setObjectName(QStringLiteral("searchSynthetic"));
-  m_synthetic->setToolTip(tr("Measure fitness on the synthetic corpus instead of the prepared validation set"));
-  m_log->setObjectName(QStringLiteral("searchLog"));
-  m_log->setReadOnly(true);
-  m_log->setMaximumBlockCount(1000);
-  m_log->setMaximumHeight(fontMetrics().lineSpacing() * 5);
-  auto* controls = new QHBoxLayout;
-  controls->addWidget(m_start);
-  controls->addWidget(m_stop);
-  controls->addWidget(m_fresh);
-  controls->addWidget(m_synthetic);
-  controls->addSpacing(12);
-  controls->addWidget(new QLabel(tr("cost"), this));
-  controls->addWidget(m_metric);
-  controls->addStretch(1);
-  auto* top = new QVBoxLayout;
-  top->addLayout(controls);
-  top->addWidget(m_status);
+  m_controls->addToRow(new QLabel(tr("cost"), this));
+  m_controls->addToRow(m_metric);
   auto* split = new QSplitter(Qt::Horizontal, this);
   split->addWidget(m_plot);
   split->addWidget(m_frontList);
@@ -81,12 +55,12 @@ SearchPanel::SearchPanel(Project project, QWidget* parent)
   split->setStretchFactor(1, 2);
   split->setChildrenCollapsible(false);
   auto* layout = new QVBoxLayout(this);
-  layout->addLayout(top);
+  layout->addWidget(m_controls);
   layout->addWidget(split, 1);
-  layout->addWidget(m_log);
+  layout->addWidget(m_controls->logView());
 
-  connect(m_start, &QPushButton::clicked, this, &SearchPanel::startSearch);
-  connect(m_stop, &QPushButton::clicked, this, &SearchPanel::stopSearch);
+  connect(m_controls, &JobControls::startClicked, this, &SearchPanel::startSearch);
+  connect(m_controls, &JobControls::stopClicked, this, &SearchPanel::stopSearch);
   connect(m_runner, &SearchRunner::message, this, &SearchPanel::log);
   connect(m_runner, &SearchRunner::generationDone, this, [this](int, const QString& line) {
     log(line);
@@ -95,7 +69,6 @@ SearchPanel::SearchPanel(Project project, QWidget* parent)
   });
   connect(m_runner, &SearchRunner::finished, this, &SearchPanel::runFinished);
   connect(m_runner, &SearchRunner::failed, this, &SearchPanel::runFailed);
-  setRunning(false);
   connect(m_metric, &QComboBox::currentIndexChanged, this, &SearchPanel::showMetric);
   connect(m_plot, &ParetoPlot::pointClicked, this, &SearchPanel::chooseCandidate);
   connect(m_frontList, &QTreeWidget::itemActivated, this,
@@ -115,19 +88,23 @@ QString SearchPanel::historyPath() const {
 }
 
 QString SearchPanel::costMetric() const { return m_metric->currentData().toString(); }
-QString SearchPanel::statusText() const { return m_status->text(); }
-QString SearchPanel::logText() const { return m_log->toPlainText(); }
+QString SearchPanel::statusText() const { return m_controls->status(); }
+QString SearchPanel::logText() const { return m_controls->logText(); }
+QPushButton* SearchPanel::startButton() const { return m_controls->startButton(); }
+QPushButton* SearchPanel::stopButton() const { return m_controls->stopButton(); }
+QCheckBox* SearchPanel::freshBox() const { return m_controls->freshBox(); }
+QCheckBox* SearchPanel::syntheticBox() const { return m_controls->syntheticBox(); }
 bool SearchPanel::isRunning() const { return m_runner->isRunning(); }
 
 void SearchPanel::startSearch() {
   if (isRunning()) return;
   SearchJob job;
-  job.fresh = m_fresh->isChecked();
-  job.synthetic = m_synthetic->isChecked();
+  job.fresh = m_controls->fresh();
+  job.synthetic = m_controls->synthetic();
   if (!m_runner->start(m_project, job)) return;
-  m_fresh->setChecked(false);  // a second start resumes this search
+  m_controls->clearFresh();  // a second start resumes this search
   m_runState = tr("searching: loading the supernet and the validation data…");
-  setRunning(true);
+  m_controls->setRunning(true);
   updateStatus();
   log(tr("%1 search in %2").arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")), historyPath()));
 }
@@ -135,13 +112,13 @@ void SearchPanel::startSearch() {
 void SearchPanel::stopSearch() {
   if (!isRunning()) return;
   m_runner->requestStop();
-  m_stop->setEnabled(false);
+  m_controls->stopping();
   m_runState = tr("stopping after the candidate being evaluated…");
   updateStatus();
 }
 
 void SearchPanel::runFinished(const QString& summary, bool) {
-  setRunning(false);
+  m_controls->setRunning(false);
   m_runState = summary;
   reload();
   log(summary);
@@ -149,7 +126,7 @@ void SearchPanel::runFinished(const QString& summary, bool) {
 }
 
 void SearchPanel::runFailed(const QString& error) {
-  setRunning(false);
+  m_controls->setRunning(false);
   m_runState = tr("Search failed: %1").arg(error);
   log(tr("error: %1").arg(error));
   updateStatus();
@@ -160,17 +137,10 @@ void SearchPanel::updateStatus() {
   QStringList parts;
   for (const QString& part : {m_runState, m_historyText})
     if (!part.isEmpty()) parts << part;
-  m_status->setText(parts.join(QStringLiteral(" — ")));
+  m_controls->setStatus(parts.join(QStringLiteral(" — ")));
 }
 
-void SearchPanel::log(const QString& line) { m_log->appendPlainText(line); }
-
-void SearchPanel::setRunning(bool running) {
-  m_start->setEnabled(!running);
-  m_stop->setEnabled(running);
-  m_fresh->setEnabled(!running);
-  m_synthetic->setEnabled(!running);
-}
+void SearchPanel::log(const QString& line) { m_controls->log(line); }
 
 QString SearchPanel::metricTitle(const QString& metric) {
   if (metric == QLatin1String("predicted_latency")) return tr("predicted latency (ms)");

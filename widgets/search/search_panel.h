@@ -17,13 +17,12 @@
 class QCheckBox;
 class QComboBox;
 class QFileSystemWatcher;
-class QLabel;
-class QPlainTextEdit;
 class QPushButton;
 class QTreeWidget;
 
 namespace automoe::widgets {
 
+class JobControls;
 class ParetoPlot;
 class SearchRunner;
 
@@ -46,10 +45,10 @@ class SearchPanel : public QWidget {
   QString statusText() const;
   QString logText() const;
   SearchRunner* runner() const { return m_runner; }
-  QPushButton* startButton() const { return m_start; }
-  QPushButton* stopButton() const { return m_stop; }
-  QCheckBox* freshBox() const { return m_fresh; }
-  QCheckBox* syntheticBox() const { return m_synthetic; }
+  QPushButton* startButton() const;
+  QPushButton* stopButton() const;
+  QCheckBox* freshBox() const;
+  QCheckBox* syntheticBox() const;
   bool isRunning() const;
 
   // A metric's axis title: "predicted latency (ms)".
@@ -75,7 +74,6 @@ class SearchPanel : public QWidget {
   void watch();
   void log(const QString& line);
   void updateStatus();
-  void setRunning(bool running);
   void runFinished(const QString& summary, bool stopped);
   void runFailed(const QString& error);
 
@@ -85,13 +83,8 @@ class SearchPanel : public QWidget {
   ParetoPlot* m_plot;
   QComboBox* m_metric;
   QTreeWidget* m_frontList;
-  QLabel* m_status;
   SearchRunner* m_runner;
-  QPushButton* m_start;
-  QPushButton* m_stop;
-  QCheckBox* m_fresh;
-  QCheckBox* m_synthetic;
-  QPlainTextEdit* m_log;
+  JobControls* m_controls;
   QString m_runState;     // the search run here: its latest line, or how it ended
   QString m_historyText;  // the history's summary, or why there is none
   QFileSystemWatcher* m_watcher;

@@ -1,10 +1,7 @@
 #include "train/training_panel.h"
 
-#include <QCheckBox>
-#include <QHBoxLayout>
 #include <QLabel>
 #include <QPlainTextEdit>
-#include <QPushButton>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTime>
@@ -17,6 +14,7 @@
 #include "train/metrics_history.h"
 #include "train/training_job.h"
 #include "train/training_runner.h"
+#include "util/job_controls.h"
 
 namespace automoe::widgets {
 
@@ -26,47 +24,25 @@ TrainingPanel::TrainingPanel(Project project, QWidget* parent)
       m_runner(new TrainingRunner(this)),
       m_curves(new TrainingCurvesPlot(this)),
       m_load(new ExpertLoadView(this)),
-      m_start(new QPushButton(tr("Train"), this)),
-      m_stop(new QPushButton(tr("Stop"), this)),
-      m_updates(new QSpinBox(this)),
-      m_fresh(new QCheckBox(tr("Start over"), this)),
-      m_synthetic(new QCheckBox(tr("Synthetic corpus"), this)),
-      m_status(new QLabel(this)),
-      m_log(new QPlainTextEdit(this)) {
+      m_controls(new JobControls(
+          QStringLiteral("train"),
+          {tr("Train"), tr("Train the supernet (resumes the run folder's checkpoint unless \"Start over\" is ticked)"),
+           tr("Stop after the current update and save a checkpoint"),
+           tr("Replace the run folder's checkpoint and metrics with a new run"),
+           tr("Train on a synthetic corpus sized to the project's vocabulary instead of the prepared one "
+              "(automoe data all PROJECT prepares it)")},
+          this)),
+      m_updates(new QSpinBox(this)) {
   setObjectName(QStringLiteral("trainingPanel"));
-  m_start->setObjectName(QStringLiteral("trainStart"));
-  m_start->setToolTip(tr("Train the supernet (resumes the run folder's checkpoint unless \"Start over\" is ticked)"));
-  m_stop->setObjectName(QStringLiteral("trainStop"));
-  m_stop->setToolTip(tr("Stop after the current update and save a checkpoint"));
   m_updates->setObjectName(QStringLiteral("trainUpdates"));
   m_updates->setRange(1, std::numeric_limits<int>::max());
   m_updates->setValue(static_cast<int>(std::min<int64_t>(m_project.training.maxUpdates, std::numeric_limits<int>::max())));
   m_updates->setToolTip(tr("Updates the run ends at (counted from its start, resumed updates included)"));
-  m_fresh->setObjectName(QStringLiteral("trainFresh"));
-  m_fresh->setToolTip(tr("Replace the run folder's checkpoint and metrics with a new run"));
-  m_synthetic->setObjectName(QStringLiteral("trainSynthetic"));
-  m_synthetic->setToolTip(tr("Train on a synthetic corpus sized to the project's vocabulary instead of the "
-                             "prepared one (automoe data all PROJECT prepares it)"));
-  m_status->setObjectName(QStringLiteral("trainStatus"));
-  m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  m_status->setWordWrap(true);
-  m_log->setObjectName(QStringLiteral("trainLog"));
-  m_log->setReadOnly(true);
-  m_log->setMaximumBlockCount(1000);
-  m_log->setMaximumHeight(fontMetrics().lineSpacing() * 6);
+  m_controls->addToRow(new QLabel(tr("updates"), this));
+  m_controls->addToRow(m_updates);
 
-  auto* controls = new QHBoxLayout;
-  controls->addWidget(m_start);
-  controls->addWidget(m_stop);
-  controls->addSpacing(8);
-  controls->addWidget(new QLabel(tr("updates"), this));
-  controls->addWidget(m_updates);
-  controls->addWidget(m_fresh);
-  controls->addWidget(m_synthetic);
-  controls->addStretch(1);
   auto* layout = new QVBoxLayout(this);
-  layout->addLayout(controls);
-  layout->addWidget(m_status);
+  layout->addWidget(m_controls);
   auto* split = new QSplitter(Qt::Horizontal, this);
   split->setObjectName(QStringLiteral("trainSplit"));
   split->addWidget(m_curves);
@@ -75,10 +51,10 @@ TrainingPanel::TrainingPanel(Project project, QWidget* parent)
   split->setStretchFactor(1, 1);
   split->setChildrenCollapsible(false);
   layout->addWidget(split, 1);
-  layout->addWidget(m_log);
+  layout->addWidget(m_controls->logView());
 
-  connect(m_start, &QPushButton::clicked, this, &TrainingPanel::start);
-  connect(m_stop, &QPushButton::clicked, this, &TrainingPanel::stop);
+  connect(m_controls, &JobControls::startClicked, this, &TrainingPanel::start);
+  connect(m_controls, &JobControls::stopClicked, this, &TrainingPanel::stop);
   connect(m_runner, &TrainingRunner::stepDone, this, &TrainingPanel::showStep);
   connect(m_runner, &TrainingRunner::validationDone, this, &TrainingPanel::showValidation);
   connect(m_runner, &TrainingRunner::checkpointSaved, this, [this](const QString& path, qint64 step) {
@@ -87,8 +63,7 @@ TrainingPanel::TrainingPanel(Project project, QWidget* parent)
   connect(m_runner, &TrainingRunner::message, this, &TrainingPanel::log);
   connect(m_runner, &TrainingRunner::finished, this, &TrainingPanel::runFinished);
   connect(m_runner, &TrainingRunner::failed, this, &TrainingPanel::runFailed);
-  setRunning(false);
-  m_status->setText(tr("Not training. Run folder: %1").arg(runDir()));
+  m_controls->setStatus(tr("Not training. Run folder: %1").arg(runDir()));
   loadHistory();
 }
 
@@ -98,8 +73,12 @@ QString TrainingPanel::runDir() const {
   return QString::fromStdString(trainingRunDir(m_project, m_project.training, TrainingJob{}));
 }
 
-QString TrainingPanel::statusText() const { return m_status->text(); }
-QString TrainingPanel::logText() const { return m_log->toPlainText(); }
+QString TrainingPanel::statusText() const { return m_controls->status(); }
+QString TrainingPanel::logText() const { return m_controls->logText(); }
+QPushButton* TrainingPanel::startButton() const { return m_controls->startButton(); }
+QPushButton* TrainingPanel::stopButton() const { return m_controls->stopButton(); }
+QCheckBox* TrainingPanel::freshBox() const { return m_controls->freshBox(); }
+QCheckBox* TrainingPanel::syntheticBox() const { return m_controls->syntheticBox(); }
 
 void TrainingPanel::loadHistory() {
   m_curves->clear();
@@ -122,17 +101,17 @@ void TrainingPanel::start() {
   options.maxUpdates = m_updates->value();
   options.lr.totalUpdates = options.maxUpdates;
   TrainingJob job;
-  job.fresh = m_fresh->isChecked();
-  job.synthetic = m_synthetic->isChecked();
+  job.fresh = m_controls->fresh();
+  job.synthetic = m_controls->synthetic();
   job.freshHint = tr("tick \"Start over\" to replace it").toStdString();
   if (job.fresh) {
     m_curves->clear();
     m_load->clear();
   }
   if (!m_runner->start(m_project, options, job)) return;
-  m_fresh->setChecked(false);  // a second start resumes this run
+  m_controls->clearFresh();  // a second start resumes this run
   setRunning(true);
-  m_status->setText(tr("Starting: loading the corpus and building the supernet…"));
+  m_controls->setStatus(tr("Starting: loading the corpus and building the supernet…"));
   log(tr("%1 training to update %2 in %3").arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")))
           .arg(options.maxUpdates)
           .arg(runDir()));
@@ -141,8 +120,8 @@ void TrainingPanel::start() {
 void TrainingPanel::stop() {
   if (!isRunning()) return;
   m_runner->requestStop();
-  m_stop->setEnabled(false);
-  m_status->setText(tr("Stopping after this update (a checkpoint is saved)…"));
+  m_controls->stopping();
+  m_controls->setStatus(tr("Stopping after this update (a checkpoint is saved)…"));
 }
 
 void TrainingPanel::showLoad(const TrainStepStats& s) {
@@ -168,7 +147,7 @@ void TrainingPanel::showStep(const TrainStepStats& s) {
   if (busiest > 0) text += tr(" · busiest expert %1× an even share").arg(busiest, 0, 'f', 2);
   if (s.droppedTokens > 0) text += tr(" · %1 tokens dropped").arg(s.droppedTokens);
   if (s.skippedSteps > 0) text += tr(" · %1 updates skipped (non-finite)").arg(s.skippedSteps);
-  m_status->setText(text);
+  m_controls->setStatus(text);
 }
 
 void TrainingPanel::showValidation(const ValidationStats& v) {
@@ -182,26 +161,23 @@ void TrainingPanel::showValidation(const ValidationStats& v) {
 
 void TrainingPanel::runFinished(const TrainResult& r) {
   setRunning(false);
-  m_status->setText(QString::fromStdString(r.message));
+  m_controls->setStatus(QString::fromStdString(r.message));
   log(QString::fromStdString(r.message));
   Q_EMIT runEnded();
 }
 
 void TrainingPanel::runFailed(const QString& error) {
   setRunning(false);
-  m_status->setText(tr("Training failed: %1").arg(error));
+  m_controls->setStatus(tr("Training failed: %1").arg(error));
   log(tr("error: %1").arg(error));
   Q_EMIT runEnded();
 }
 
-void TrainingPanel::log(const QString& line) { m_log->appendPlainText(line); }
+void TrainingPanel::log(const QString& line) { m_controls->log(line); }
 
 void TrainingPanel::setRunning(bool running) {
-  m_start->setEnabled(!running);
-  m_stop->setEnabled(running);
+  m_controls->setRunning(running);
   m_updates->setEnabled(!running);
-  m_fresh->setEnabled(!running);
-  m_synthetic->setEnabled(!running);
 }
 
 }  // namespace automoe::widgets

@@ -12,8 +12,6 @@
 #include "train/train_result.h"
 
 class QCheckBox;
-class QLabel;
-class QPlainTextEdit;
 class QPushButton;
 class QSpinBox;
 
@@ -25,6 +23,7 @@ struct ValidationStats;
 namespace automoe::widgets {
 
 class ExpertLoadView;
+class JobControls;
 class TrainingCurvesPlot;
 class TrainingRunner;
 
@@ -41,11 +40,11 @@ class TrainingPanel : public QWidget {
   TrainingRunner* runner() const { return m_runner; }
   TrainingCurvesPlot* curves() const { return m_curves; }
   ExpertLoadView* expertLoad() const { return m_load; }
-  QPushButton* startButton() const { return m_start; }
-  QPushButton* stopButton() const { return m_stop; }
+  QPushButton* startButton() const;
+  QPushButton* stopButton() const;
   QSpinBox* updatesBox() const { return m_updates; }
-  QCheckBox* freshBox() const { return m_fresh; }
-  QCheckBox* syntheticBox() const { return m_synthetic; }
+  QCheckBox* freshBox() const;
+  QCheckBox* syntheticBox() const;
   QString statusText() const;
   QString logText() const;
 
@@ -71,13 +70,8 @@ class TrainingPanel : public QWidget {
   TrainingRunner* m_runner;
   TrainingCurvesPlot* m_curves;
   ExpertLoadView* m_load;
-  QPushButton* m_start;
-  QPushButton* m_stop;
+  JobControls* m_controls;
   QSpinBox* m_updates;
-  QCheckBox* m_fresh;
-  QCheckBox* m_synthetic;
-  QLabel* m_status;
-  QPlainTextEdit* m_log;
 };
 
 }  // namespace automoe::widgets
