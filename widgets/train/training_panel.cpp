@@ -1,5 +1,6 @@
 #include "train/training_panel.h"
 
+#include <QComboBox>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QSpinBox>
@@ -32,14 +33,31 @@ TrainingPanel::TrainingPanel(Project project, QWidget* parent)
            tr("Train on a synthetic corpus sized to the project's vocabulary instead of the prepared one "
               "(automoe data all PROJECT prepares it)")},
           this)),
-      m_updates(new QSpinBox(this)) {
+      m_updates(new QSpinBox(this)),
+      m_precision(new QComboBox(this)),
+      m_threads(new QSpinBox(this)) {
   setObjectName(QStringLiteral("trainingPanel"));
   m_updates->setObjectName(QStringLiteral("trainUpdates"));
   m_updates->setRange(1, std::numeric_limits<int>::max());
   m_updates->setValue(static_cast<int>(std::min<int64_t>(m_project.training.maxUpdates, std::numeric_limits<int>::max())));
   m_updates->setToolTip(tr("Updates the run ends at (counted from its start, resumed updates included)"));
+  m_precision->setObjectName(QStringLiteral("trainPrecision"));
+  m_precision->addItem(QStringLiteral("fp32"), QStringLiteral("fp32"));
+  m_precision->addItem(tr("bf16 (fp32 master weights)"), QStringLiteral("bf16"));
+  m_precision->setCurrentIndex(std::max(0, m_precision->findData(QString::fromStdString(m_project.training.precision))));
+  m_precision->setToolTip(tr("Arithmetic of the products; bf16 keeps fp32 master weights (the project's "
+                             "training.precision by default)"));
+  m_threads->setObjectName(QStringLiteral("trainThreads"));
+  m_threads->setRange(0, 1024);
+  m_threads->setSpecialValueText(tr("auto"));
+  m_threads->setValue(std::clamp(m_project.training.threads, 0, 1024));
+  m_threads->setToolTip(tr("Intra-op threads (auto: LibTorch's default)"));
   m_controls->addToRow(new QLabel(tr("updates"), this));
   m_controls->addToRow(m_updates);
+  m_controls->addToRow(new QLabel(tr("precision"), this));
+  m_controls->addToRow(m_precision);
+  m_controls->addToRow(new QLabel(tr("threads"), this));
+  m_controls->addToRow(m_threads);
 
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(m_controls);
@@ -100,6 +118,8 @@ void TrainingPanel::start() {
   TrainingOptions options = m_project.training;
   options.maxUpdates = m_updates->value();
   options.lr.totalUpdates = options.maxUpdates;
+  options.precision = m_precision->currentData().toString().toStdString();
+  options.threads = m_threads->value();
   TrainingJob job;
   job.fresh = m_controls->fresh();
   job.synthetic = m_controls->synthetic();
@@ -177,7 +197,9 @@ void TrainingPanel::log(const QString& line) { m_controls->log(line); }
 
 void TrainingPanel::setRunning(bool running) {
   m_controls->setRunning(running);
-  m_updates->setEnabled(!running);
+  for (QWidget* w : {static_cast<QWidget*>(m_updates), static_cast<QWidget*>(m_precision),
+                     static_cast<QWidget*>(m_threads)})
+    w->setEnabled(!running);
 }
 
 }  // namespace automoe::widgets

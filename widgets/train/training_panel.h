@@ -12,6 +12,7 @@
 #include "train/train_result.h"
 
 class QCheckBox;
+class QComboBox;
 class QPushButton;
 class QSpinBox;
 
@@ -43,6 +44,8 @@ class TrainingPanel : public QWidget {
   QPushButton* startButton() const;
   QPushButton* stopButton() const;
   QSpinBox* updatesBox() const { return m_updates; }
+  QComboBox* precisionBox() const { return m_precision; }
+  QSpinBox* threadsBox() const { return m_threads; }
   QCheckBox* freshBox() const;
   QCheckBox* syntheticBox() const;
   QString statusText() const;
@@ -72,6 +75,8 @@ class TrainingPanel : public QWidget {
   ExpertLoadView* m_load;
   JobControls* m_controls;
   QSpinBox* m_updates;
+  QComboBox* m_precision;
+  QSpinBox* m_threads;
 };
 
 }  // namespace automoe::widgets

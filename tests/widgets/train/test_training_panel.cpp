@@ -2,6 +2,10 @@
 // status, Stop ends it with a checkpoint, a new panel on the same project shows the run's history,
 // "Start over" starts from update 1, and a failure is shown, not thrown.
 #include <QCheckBox>
+#include <QComboBox>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -87,6 +91,30 @@ class TestTrainingPanel final : public QObject {
     QVERIFY(endedFresh.wait(60000));
     QCOMPARE(reopened.curves()->trainingLoss().size(), 2);
     QCOMPARE(reopened.curves()->trainingLoss().front().x(), 1.0);
+  }
+
+  // The precision and thread choices reach the run (run.json records the training options).
+  void precisionAndThreadsReachTheRun() {
+    QTemporaryDir dir;
+    Project p = projectIn(dir, 2);
+    p.training.threads = 2;
+    TrainingPanel panel(p);
+    QCOMPARE(panel.precisionBox()->currentData().toString(), QStringLiteral("fp32"));  // the project's
+    QCOMPARE(panel.threadsBox()->value(), 2);
+    panel.precisionBox()->setCurrentIndex(panel.precisionBox()->findData(QStringLiteral("bf16")));
+    panel.threadsBox()->setValue(1);
+    panel.syntheticBox()->setChecked(true);
+    QSignalSpy ended(&panel, &TrainingPanel::runEnded);
+    panel.start();
+    QVERIFY(!panel.precisionBox()->isEnabled() && !panel.threadsBox()->isEnabled());
+    QVERIFY(ended.wait(60000));
+    QVERIFY(panel.precisionBox()->isEnabled());
+    QFile run(dir.filePath(QStringLiteral("runs/supernet/run.json")));
+    QVERIFY(run.open(QIODevice::ReadOnly));
+    const QJsonObject training = QJsonDocument::fromJson(run.readAll()).object().value(QStringLiteral("training")).toObject();
+    QCOMPARE(training.value(QStringLiteral("precision")).toString(), QStringLiteral("bf16"));
+    QCOMPARE(training.value(QStringLiteral("threads")).toInt(), 1);
+    QCOMPARE(training.value(QStringLiteral("max_updates")).toInt(), 2);
   }
 
   void stopButtonStopsWithACheckpoint() {
