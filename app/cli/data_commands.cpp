@@ -15,6 +15,7 @@
 #include "data/corpus_manifest.h"
 #include "data/data_preparer.h"
 #include "data/token_dataset.h"
+#include "data/data_job.h"
 #include "data/tokenizer_client.h"
 #include "project/project.h"
 #include "util/atomic_file.h"
@@ -39,10 +40,7 @@ struct Loaded {
 Loaded load(const std::string& path) {
   Loaded l{Project::load(path), {}};
   l.dataDir = l.project.resolvePath(l.project.data.dir);
-  if (!l.project.data.ddtpDir.empty())
-    l.project.data.ddtpDir = l.project.resolvePath(l.project.data.ddtpDir);
-  if (!l.project.data.helpDir.empty())
-    l.project.data.helpDir = l.project.resolvePath(l.project.data.helpDir);
+  l.project.data = resolvedDataOptions(l.project);
   return l;
 }
 

@@ -3,6 +3,7 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTime>
@@ -10,11 +11,15 @@
 #include <algorithm>
 #include <limits>
 
+#include <nlohmann/json.hpp>
+
+#include "data/data_job.h"
 #include "plot/training_curves_plot.h"
 #include "train/expert_load_view.h"
 #include "train/metrics_history.h"
 #include "train/training_job.h"
 #include "train/training_runner.h"
+#include "util/background_job.h"
 #include "util/job_controls.h"
 
 namespace automoe::widgets {
@@ -35,7 +40,9 @@ TrainingPanel::TrainingPanel(Project project, QWidget* parent)
           this)),
       m_updates(new QSpinBox(this)),
       m_precision(new QComboBox(this)),
-      m_threads(new QSpinBox(this)) {
+      m_threads(new QSpinBox(this)),
+      m_prepare(new QPushButton(tr("Prepare corpus"), this)),
+      m_dataJob(new BackgroundJob(this)) {
   setObjectName(QStringLiteral("trainingPanel"));
   m_updates->setObjectName(QStringLiteral("trainUpdates"));
   m_updates->setRange(1, std::numeric_limits<int>::max());
@@ -58,6 +65,10 @@ TrainingPanel::TrainingPanel(Project project, QWidget* parent)
   m_controls->addToRow(m_precision);
   m_controls->addToRow(new QLabel(tr("threads"), this));
   m_controls->addToRow(m_threads);
+  m_prepare->setObjectName(QStringLiteral("trainPrepare"));
+  m_prepare->setToolTip(tr("Build the project's corpus and tokenise it, as automoe data all does (downloads the "
+                           "sources once; nothing is redone while they are up to date)"));
+  m_controls->addToRow(m_prepare);
 
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(m_controls);
@@ -73,6 +84,19 @@ TrainingPanel::TrainingPanel(Project project, QWidget* parent)
 
   connect(m_controls, &JobControls::startClicked, this, &TrainingPanel::start);
   connect(m_controls, &JobControls::stopClicked, this, &TrainingPanel::stop);
+  connect(m_prepare, &QPushButton::clicked, this, &TrainingPanel::prepareCorpus);
+  connect(m_dataJob, &BackgroundJob::finished, this, [this] {
+    setRunning(false);
+    m_controls->setStatus(m_dataSummary);
+    log(m_dataSummary);
+    Q_EMIT runEnded();
+  });
+  connect(m_dataJob, &BackgroundJob::failed, this, [this](const QString& error) {
+    setRunning(false);
+    m_controls->setStatus(tr("Preparing the corpus failed: %1").arg(error));
+    log(tr("error: %1").arg(error));
+    Q_EMIT runEnded();
+  });
   connect(m_runner, &TrainingRunner::stepDone, this, &TrainingPanel::showStep);
   connect(m_runner, &TrainingRunner::validationDone, this, &TrainingPanel::showValidation);
   connect(m_runner, &TrainingRunner::checkpointSaved, this, [this](const QString& path, qint64 step) {
@@ -85,7 +109,36 @@ TrainingPanel::TrainingPanel(Project project, QWidget* parent)
   loadHistory();
 }
 
-bool TrainingPanel::isRunning() const { return m_runner->isRunning(); }
+// The data job's worker posts log lines to this object: it must end before this object does.
+TrainingPanel::~TrainingPanel() {
+  m_dataJob->requestStop();
+  m_dataJob->wait();
+}
+
+bool TrainingPanel::isRunning() const { return m_runner->isRunning() || m_dataJob->isRunning(); }
+
+void TrainingPanel::prepareCorpus() {
+  if (isRunning()) return;
+  const bool started = m_dataJob->start([this, project = m_project](const StopToken& stop) {
+    const DataJobResult r = runDataJob(project, /*refresh=*/false, /*force=*/false, stop, [this](const std::string& line) {
+      QMetaObject::invokeMethod(this, [this, text = QString::fromStdString(line)] { log(text); }, Qt::QueuedConnection);
+    });
+    const nlohmann::json& meta = r.prepared.meta;
+    QStringList splits;
+    for (const char* split : {"train", "valid", "test"})
+      splits << QStringLiteral("%1 %2").arg(QLatin1String(split)).arg(meta.at("splits").at(split).at("sentences").get<qint64>());
+    m_dataSummary = tr("Corpus ready: %1, %2 sentences, vocabulary %3%4")
+                        .arg(QString::fromStdString(meta.at("pair").get<std::string>()), splits.join(QStringLiteral(" / ")))
+                        .arg(meta.at("vocab_size").get<qint64>())
+                        .arg(r.corpus.upToDate && r.prepared.upToDate ? tr(" (already up to date)") : QString());
+  });
+  if (!started) return;
+  setRunning(true);
+  m_controls->setStatus(tr("Preparing the corpus: sources, alignment, tokenizer, shards…"));
+  log(tr("%1 preparing the corpus in %2")
+          .arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")),
+               QString::fromStdString(m_project.resolvePath(m_project.data.dir))));
+}
 
 QString TrainingPanel::runDir() const {
   return QString::fromStdString(trainingRunDir(m_project, m_project.training, TrainingJob{}));
@@ -139,6 +192,12 @@ void TrainingPanel::start() {
 
 void TrainingPanel::stop() {
   if (!isRunning()) return;
+  if (m_dataJob->isRunning()) {
+    m_dataJob->requestStop();
+    m_controls->stopping();
+    m_controls->setStatus(tr("Stopping the corpus preparation…"));
+    return;
+  }
   m_runner->requestStop();
   m_controls->stopping();
   m_controls->setStatus(tr("Stopping after this update (a checkpoint is saved)…"));
@@ -198,7 +257,7 @@ void TrainingPanel::log(const QString& line) { m_controls->log(line); }
 void TrainingPanel::setRunning(bool running) {
   m_controls->setRunning(running);
   for (QWidget* w : {static_cast<QWidget*>(m_updates), static_cast<QWidget*>(m_precision),
-                     static_cast<QWidget*>(m_threads)})
+                     static_cast<QWidget*>(m_threads), static_cast<QWidget*>(m_prepare)})
     w->setEnabled(!running);
 }
 

@@ -1,10 +1,10 @@
 #pragma once
 // The supernet training view: start and stop `automoe train` for the open project on a worker
-// thread (TrainingRunner), with its live loss curves, the latest update's expert load per layer, a
-// status line (update, loss, speed, learning rate, busiest expert, dropped tokens) and a log of its
-// messages. The curves begin with the run folder's history
-// (metrics.jsonl), so a resumed run continues them; nothing of a run is lost when the panel or
-// the window closes (a stop saves a checkpoint).
+// thread (TrainingRunner), and prepare the corpus it needs (core's data job), with the live loss
+// curves, the latest update's expert load per layer, a status line (update, loss, speed, learning
+// rate, busiest expert, dropped tokens) and a log of its messages. The curves begin with the run
+// folder's history (metrics.jsonl), so a resumed run continues them; nothing of a run is lost
+// when the panel or the window closes (a stop saves a checkpoint).
 #include <QString>
 #include <QWidget>
 
@@ -23,6 +23,7 @@ struct ValidationStats;
 
 namespace automoe::widgets {
 
+class BackgroundJob;
 class ExpertLoadView;
 class JobControls;
 class TrainingCurvesPlot;
@@ -33,7 +34,9 @@ class TrainingPanel : public QWidget {
 
  public:
   explicit TrainingPanel(Project project, QWidget* parent = nullptr);
+  ~TrainingPanel() override;
 
+  // Training, or preparing the corpus.
   bool isRunning() const;
   // The run folder the next run trains in.
   QString runDir() const;
@@ -46,6 +49,7 @@ class TrainingPanel : public QWidget {
   QSpinBox* updatesBox() const { return m_updates; }
   QComboBox* precisionBox() const { return m_precision; }
   QSpinBox* threadsBox() const { return m_threads; }
+  QPushButton* prepareButton() const { return m_prepare; }
   QCheckBox* freshBox() const;
   QCheckBox* syntheticBox() const;
   QString statusText() const;
@@ -53,7 +57,10 @@ class TrainingPanel : public QWidget {
 
  public Q_SLOTS:
   void start();
+  // Stops training after its current update, or the corpus preparation.
   void stop();
+  // `automoe data all` on a worker thread: the corpus, then its tokenizer and shards.
+  void prepareCorpus();
   // Replaces the curves with the run folder's history.
   void loadHistory();
 
@@ -77,6 +84,9 @@ class TrainingPanel : public QWidget {
   QSpinBox* m_updates;
   QComboBox* m_precision;
   QSpinBox* m_threads;
+  QPushButton* m_prepare;
+  BackgroundJob* m_dataJob;
+  QString m_dataSummary;  // written by the data job's worker, read once it has ended
 };
 
 }  // namespace automoe::widgets
