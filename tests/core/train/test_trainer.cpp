@@ -1,7 +1,7 @@
 // Trainer: learns, resumes bit-identically, skips non-finite updates, stops cleanly, keeps the last
 // checkpoint when the disk is full, refuses bad checkpoints, logs what it did (dropped tokens,
 // skipped updates, BLAS provenance in checkpoints), accumulates micro-batches as one batch, trains
-// three subnets per sandwich update, reports the sampled subnet's expert load.
+// three subnets per sandwich update.
 #include <QtTest/QtTest>
 
 #include <ATen/core/grad_mode.h>
@@ -31,7 +31,6 @@
 #include "model/onednn_bf16_matmul.h"
 #include "model/slice_linear.h"
 #include "train/label_smoothed_loss.h"
-#include "train/subnet_sampler.h"
 #include "train/trainer.h"
 #include "util/blas_info.h"
 #include "util/config_error.h"
@@ -107,32 +106,6 @@ class TestTrainer final : public QObject {
     QTest::newRow("fp32") << "fp32";
     QTest::newRow("bf16") << "bf16";
   }
-  // Each update's expert load has a row per layer of its subnet, encoder layers first, a share per
-  // expert, shares summing to 1.
-  void expertLoadFollowsTheSampledSubnet() {
-    const Project p = test::tinyProject();
-    Trainer t(p, test::tinyTraining(8), test::tinyCorpus(), dir("load").toStdString());
-    StopToken stop;
-    Recorder rec;
-    t.run(stop, rec);
-    const SubnetSampler sampler(p.space, t.options().sampling, p.seed);
-    QCOMPARE(rec.steps.size(), size_t(8));
-    for (const auto& s : rec.steps) {
-      const ArchConfig arch = sampler.forStep(s.step - 1).front();
-      QCOMPARE(s.arch, arch.summary());
-      QCOMPARE(s.expertLoadEncoderRows, int64_t(arch.encoder.numLayers()));
-      QCOMPARE(s.expertLoad.size(), size_t(arch.encoder.numLayers() + arch.decoder.numLayers()));
-      for (size_t i = 0; i < s.expertLoad.size(); ++i) {
-        const bool dec = int64_t(i) >= s.expertLoadEncoderRows;
-        const LayerArch& layer = dec ? arch.decoder.layers[i - size_t(s.expertLoadEncoderRows)] : arch.encoder.layers[i];
-        QCOMPARE(s.expertLoad[i].size(), size_t(layer.numExperts()));
-        double sum = 0;
-        for (double share : s.expertLoad[i]) sum += share;
-        QVERIFY2(std::abs(sum - 1) < 1e-9, qPrintable(QString::number(sum)));
-      }
-    }
-  }
-
   void resumeIsBitIdentical() {
     QFETCH(QString, precision);
     const auto data = test::tinyCorpus();
