@@ -44,6 +44,26 @@ TrainingPanel::TrainingPanel(Project project, QWidget* parent)
       m_prepare(new QPushButton(tr("Prepare corpus"), this)),
       m_dataJob(new BackgroundJob(this)) {
   setObjectName(QStringLiteral("trainingPanel"));
+  buildRunOptions();
+  auto* layout = new QVBoxLayout(this);
+  layout->addWidget(m_controls);
+  auto* split = new QSplitter(Qt::Horizontal, this);
+  split->setObjectName(QStringLiteral("trainSplit"));
+  split->addWidget(m_curves);
+  split->addWidget(m_load);
+  split->setStretchFactor(0, 3);
+  split->setStretchFactor(1, 1);
+  split->setChildrenCollapsible(false);
+  layout->addWidget(split, 1);
+  layout->addWidget(m_controls->logView());
+
+  connectJobs();
+  m_controls->setStatus(tr("Not training. Run folder: %1").arg(runDir()));
+  loadHistory();
+}
+
+// The run's choices in the controls' row: updates, precision, threads, and Prepare corpus.
+void TrainingPanel::buildRunOptions() {
   m_updates->setObjectName(QStringLiteral("trainUpdates"));
   m_updates->setRange(1, std::numeric_limits<int>::max());
   m_updates->setValue(static_cast<int>(std::min<int64_t>(m_project.training.maxUpdates, std::numeric_limits<int>::max())));
@@ -69,19 +89,9 @@ TrainingPanel::TrainingPanel(Project project, QWidget* parent)
   m_prepare->setToolTip(tr("Build the project's corpus and tokenise it, as automoe data all does (downloads the "
                            "sources once; nothing is redone while they are up to date)"));
   m_controls->addToRow(m_prepare);
+}
 
-  auto* layout = new QVBoxLayout(this);
-  layout->addWidget(m_controls);
-  auto* split = new QSplitter(Qt::Horizontal, this);
-  split->setObjectName(QStringLiteral("trainSplit"));
-  split->addWidget(m_curves);
-  split->addWidget(m_load);
-  split->setStretchFactor(0, 3);
-  split->setStretchFactor(1, 1);
-  split->setChildrenCollapsible(false);
-  layout->addWidget(split, 1);
-  layout->addWidget(m_controls->logView());
-
+void TrainingPanel::connectJobs() {
   connect(m_controls, &JobControls::startClicked, this, &TrainingPanel::start);
   connect(m_controls, &JobControls::stopClicked, this, &TrainingPanel::stop);
   connect(m_prepare, &QPushButton::clicked, this, &TrainingPanel::prepareCorpus);
@@ -105,8 +115,6 @@ TrainingPanel::TrainingPanel(Project project, QWidget* parent)
   connect(m_runner, &TrainingRunner::message, this, &TrainingPanel::log);
   connect(m_runner, &TrainingRunner::finished, this, &TrainingPanel::runFinished);
   connect(m_runner, &TrainingRunner::failed, this, &TrainingPanel::runFailed);
-  m_controls->setStatus(tr("Not training. Run folder: %1").arg(runDir()));
-  loadHistory();
 }
 
 // The data job's worker posts log lines to this object: it must end before this object does.

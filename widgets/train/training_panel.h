@@ -68,6 +68,8 @@ class TrainingPanel : public QWidget {
   void runEnded();
 
  private:
+  void buildRunOptions();
+  void connectJobs();
   void showStep(const automoe::TrainStepStats& s);
   void showLoad(const automoe::TrainStepStats& s);
   void showValidation(const automoe::ValidationStats& v);
