@@ -22,6 +22,31 @@
 
 namespace automoe::widgets {
 
+namespace {
+
+// The metrics every candidate carries, `preferred` first when it is one of them.
+QStringList commonMetrics(const std::vector<SearchCandidate>& candidates, const std::string& preferred) {
+  std::set<std::string> common;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    std::set<std::string> names;
+    for (const auto& kv : candidates[i].metrics) names.insert(kv.first);
+    if (i == 0) {
+      common = names;
+      continue;
+    }
+    std::set<std::string> both;
+    std::set_intersection(common.begin(), common.end(), names.begin(), names.end(), std::inserter(both, both.end()));
+    common = both;
+  }
+  QStringList metrics;
+  if (common.count(preferred)) metrics << QString::fromStdString(preferred);
+  for (const auto& n : common)
+    if (n != preferred) metrics << QString::fromStdString(n);
+  return metrics;
+}
+
+}  // namespace
+
 SearchPanel::SearchPanel(Project project, QWidget* parent)
     : QWidget(parent),
       m_project(std::move(project)),
@@ -189,23 +214,7 @@ void SearchPanel::reload() {
       problem = tr("Cannot read the search history: %1").arg(QString::fromUtf8(e.what()));
     }
   }
-  // The metrics every candidate has, the project's cost objective first when it is one of them.
-  std::set<std::string> common;
-  for (size_t i = 0; i < m_candidates.size(); ++i) {
-    std::set<std::string> names;
-    for (const auto& kv : m_candidates[i].metrics) names.insert(kv.first);
-    if (i == 0) {
-      common = names;
-    } else {
-      std::set<std::string> both;
-      std::set_intersection(common.begin(), common.end(), names.begin(), names.end(), std::inserter(both, both.end()));
-      common = both;
-    }
-  }
-  QStringList metrics;
-  if (common.count(m_project.search.costObjective)) metrics << QString::fromStdString(m_project.search.costObjective);
-  for (const auto& n : common)
-    if (!metrics.contains(QString::fromStdString(n))) metrics << QString::fromStdString(n);
+  const QStringList metrics = commonMetrics(m_candidates, m_project.search.costObjective);
   {
     const QSignalBlocker block(m_metric);
     m_metric->clear();
