@@ -1,6 +1,7 @@
 #include "plot/pareto_plot.h"
 
 #include <QMouseEvent>
+#include <QToolTip>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <limits>
@@ -50,6 +51,8 @@ ParetoPlot::ParetoPlot(QWidget* parent)
   placeLegendAbove(m_plot, 4);
   applyPalette();
   connect(m_plot, &QCustomPlot::mousePress, this, &ParetoPlot::clicked);
+  connect(m_plot, &QCustomPlot::mouseMove, this, &ParetoPlot::hovered);
+  m_plot->setMouseTracking(true);
 }
 
 void ParetoPlot::applyPalette() {
@@ -74,8 +77,11 @@ QWidget* ParetoPlot::canvas() const { return m_plot; }
 
 int ParetoPlot::replotCount() const { return m_throttle->replots(); }
 
-void ParetoPlot::setPoints(const QVector<ParetoPoint>& points, const QString& costLabel) {
+void ParetoPlot::setPoints(const QVector<ParetoPoint>& points, const QString& costLabel,
+                           const QHash<int, QString>& labels) {
   m_points = points;
+  m_labels = labels;
+  m_costLabel = costLabel;
   QVector<ParetoPoint> feasible, infeasible;
   std::vector<Objectives> objectives;
   for (const ParetoPoint& p : points) {
@@ -133,6 +139,24 @@ int ParetoPlot::pointAt(const QPoint& pixel) const {
     if (d <= bestDist) best = p.id, bestDist = d;
   }
   return best;
+}
+
+QString ParetoPlot::toolTipAt(const QPoint& pixel) const {
+  const int id = pointAt(pixel);
+  if (id < 0) return {};
+  if (m_labels.contains(id)) return m_labels.value(id);
+  for (const ParetoPoint& p : m_points)
+    if (p.id == id)
+      return tr("candidate %1\nloss %2\n%3: %4").arg(id).arg(p.fitness, 0, 'f', 4).arg(m_costLabel).arg(p.cost, 0, 'g', 6);
+  return {};
+}
+
+void ParetoPlot::hovered(QMouseEvent* event) {
+  const QString text = toolTipAt(event->pos());
+  if (text.isEmpty())
+    QToolTip::hideText();
+  else
+    QToolTip::showText(event->globalPosition().toPoint(), text, m_plot);
 }
 
 void ParetoPlot::clicked(QMouseEvent* event) {

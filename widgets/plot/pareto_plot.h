@@ -2,7 +2,8 @@
 // Search candidates on the (cost, validation loss) plane (QCustomPlot): feasible ones as dots,
 // those outside a constraint as rings, the Pareto front of the feasible ones (lowest loss for its
 // cost: core's non-dominated sort) joined as a staircase, and the selected candidate marked.
-// Clicking near a point selects it and reports its id. Replots are throttled (ReplotThrottle).
+// Clicking near a point selects it and reports its id; hovering shows its label. Replots are throttled (ReplotThrottle).
+#include <QHash>
 #include <QString>
 #include <QVector>
 #include <QWidget>
@@ -30,7 +31,8 @@ class ParetoPlot : public QWidget {
 
   explicit ParetoPlot(QWidget* parent = nullptr);
 
-  void setPoints(const QVector<ParetoPoint>& points, const QString& costLabel);
+  // `labels`: each candidate's hover text by id (optional).
+  void setPoints(const QVector<ParetoPoint>& points, const QString& costLabel, const QHash<int, QString>& labels = {});
   // Marks candidate `id` (none: -1); false if no point has that id.
   bool select(int id);
 
@@ -40,6 +42,8 @@ class ParetoPlot : public QWidget {
   int selected() const { return m_selected; }
   // The candidate drawn within kPickRadius pixels of `pixel` (the nearest), else -1.
   int pointAt(const QPoint& pixel) const;
+  // The hover text for `pixel`: the nearest candidate's label (or its id, loss and cost), else "".
+  QString toolTipAt(const QPoint& pixel) const;
   // Where candidate `id` is drawn, in the plot's pixels (for tests and tool tips).
   QPointF pixelOf(int id) const;
   // The drawing surface (what receives clicks; pixelOf's coordinates are in it).
@@ -54,6 +58,7 @@ class ParetoPlot : public QWidget {
  private:
   void applyPalette();
   void clicked(QMouseEvent* event);
+  void hovered(QMouseEvent* event);
   void showSelection();
 
   QCustomPlot* m_plot;
@@ -63,6 +68,8 @@ class ParetoPlot : public QWidget {
   QCPGraph* m_selectedGraph;
   ReplotThrottle* m_throttle;
   QVector<ParetoPoint> m_points;
+  QHash<int, QString> m_labels;
+  QString m_costLabel;
   QVector<int> m_front;
   int m_selected = -1;
 };

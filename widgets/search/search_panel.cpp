@@ -232,9 +232,23 @@ void SearchPanel::reload() {
 void SearchPanel::showMetric() {
   const std::string metric = costMetric().toStdString();
   QVector<ParetoPoint> points;
+  QHash<int, QString> labels;  // hover text: what the candidate is and costs
   if (!metric.empty())
-    for (const SearchCandidate& c : m_candidates) points << ParetoPoint{c.id, c.metric(metric), c.fitness, c.feasible};
-  m_plot->setPoints(points, metricTitle(costMetric()));
+    for (const SearchCandidate& c : m_candidates) {
+      points << ParetoPoint{c.id, c.metric(metric), c.fitness, c.feasible};
+      QString text = tr("candidate %1 (generation %2, %3)%4\nloss %5\n%6")
+                         .arg(c.id)
+                         .arg(c.generation)
+                         .arg(QString::fromStdString(c.origin))
+                         .arg(c.feasible ? QString() : tr(", outside a constraint"))
+                         .arg(c.fitness, 0, 'f', 4)
+                         .arg(QString::fromStdString(c.arch.summary()));
+      for (const auto& [name, value] : c.metrics)
+        text += QStringLiteral("\n%1: %2").arg(metricTitle(QString::fromStdString(name)),
+                                               formatMetric(QString::fromStdString(name), value));
+      labels.insert(c.id, text);
+    }
+  m_plot->setPoints(points, metricTitle(costMetric()), labels);
 
   m_frontList->clear();
   m_frontList->setHeaderLabels({tr("candidate"), tr("loss"), metricTitle(costMetric()), tr("generation")});

@@ -1,6 +1,7 @@
 // ParetoPlot: the front is exactly the feasible candidates no other feasible one dominates, by
 // increasing cost; infeasible ones never join it; a selection survives new points that keep its
-// candidate; a click near a point selects it and reports its id, a click elsewhere does nothing.
+// candidate; a click near a point selects it and reports its id, a click elsewhere does nothing;
+// hovering near a point gives its label.
 #include <QSignalSpy>
 #include <QtTest/QtTest>
 #include <random>
@@ -94,6 +95,17 @@ class TestParetoPlot final : public QObject {
     QCOMPARE(clicked.size(), 1);
     QCOMPARE(clicked.front().front().toInt(), plot.pointAt(plot.pixelOf(id).toPoint() + QPoint(2, -2)));
     QCOMPARE(plot.selected(), clicked.front().front().toInt());
+    // Hover text: the label given, else id, loss and cost; nothing far from every point.
+    const QPoint near = plot.pixelOf(id).toPoint();
+    const int hovered = plot.pointAt(near);
+    QVERIFY(plot.toolTipAt(near).startsWith(QStringLiteral("candidate %1\nloss ").arg(hovered)));
+    QVERIFY(plot.toolTipAt(near).contains(QStringLiteral("FLOPs: ")));
+    QHash<int, QString> labels;
+    for (const ParetoPoint& p : points) labels.insert(p.id, QStringLiteral("label of %1").arg(p.id));
+    plot.setPoints(points, QStringLiteral("FLOPs"), labels);
+    QTest::qWait(2 * 50);
+    QCOMPARE(plot.toolTipAt(plot.pixelOf(id).toPoint()), QStringLiteral("label of %1").arg(plot.pointAt(plot.pixelOf(id).toPoint())));
+    QCOMPARE(plot.toolTipAt(QPoint(1, 1)), QString());
     // Far from every point (a corner of the widget): nothing.
     QCOMPARE(plot.pointAt(QPoint(1, 1)), -1);
     QTest::mouseClick(plot.canvas(), Qt::LeftButton, {}, QPoint(1, 1));

@@ -80,6 +80,17 @@ class TestSearchPanel final : public QObject {
     for (const ParetoPoint& pt : panel.pareto()->points())
       QCOMPARE(pt.cost, panel.candidates()[size_t(pt.id)].metrics.at("flops"));
 
+    // Hovering a candidate names it, its architecture and every metric it carries.
+    panel.resize(900, 600);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    QTest::qWait(2 * 50);
+    const QString tip = panel.pareto()->toolTipAt(panel.pareto()->pixelOf(1).toPoint());
+    QVERIFY2(tip.startsWith(QStringLiteral("candidate 1 (generation 0, random)\nloss 5.5000\n")), qPrintable(tip));
+    QVERIFY2(tip.contains(QString::fromStdString(panel.candidates()[1].arch.summary())), qPrintable(tip));
+    QVERIFY2(tip.contains(QStringLiteral("FLOPs: 50.00 M")) && tip.contains(QStringLiteral("predicted latency (ms): 20.00")),
+             qPrintable(tip));
+
     // Choosing a row reports that candidate's architecture.
     QSignalSpy chosen(&panel, &SearchPanel::candidateChosen);
     QTreeWidgetItem* row = panel.frontList()->topLevelItem(0);
