@@ -17,6 +17,7 @@
 #include "arch/arch_stats_panel.h"
 #include "arch/arch_view_widget.h"
 #include "arch/search_space_view.h"
+#include "latency/latency_panel.h"
 #include "search/search_panel.h"
 #include "train/training_panel.h"
 
@@ -39,6 +40,8 @@ MainWindow::MainWindow(Project project, QWidget* parent)
   m_tabs->setDocumentMode(true);
   m_tabs->addTab(m_view, tr("Architecture"));
   m_tabs->addTab(m_training, tr("Training"));
+  m_latency = new LatencyPanel(m_project, this);
+  m_tabs->addTab(m_latency, tr("Latency"));
   m_search = new SearchPanel(m_project, this);
   m_tabs->addTab(m_search, tr("Search"));
   // A candidate chosen in the search is shown as the architecture.
@@ -49,10 +52,17 @@ MainWindow::MainWindow(Project project, QWidget* parent)
   // A close asked for while a job runs stops it first; the window closes once every job has
   // ended (training with a checkpoint, the search with its history).
   const auto closeIfStopped = [this] {
-    if (m_closeWhenStopped && !m_training->isRunning() && !m_search->isRunning()) close();
+    if (m_closeWhenStopped && !m_training->isRunning() && !m_search->isRunning() && !m_latency->isRunning()) close();
   };
   connect(m_training, &TrainingPanel::runEnded, this, closeIfStopped);
   connect(m_search, &SearchPanel::runEnded, this, closeIfStopped);
+  connect(m_latency, &LatencyPanel::runEnded, this, closeIfStopped);
+  connect(m_training, &TrainingPanel::runStarted, this, &MainWindow::updateBlocks);
+  connect(m_training, &TrainingPanel::runEnded, this, &MainWindow::updateBlocks);
+  connect(m_search, &SearchPanel::runStarted, this, &MainWindow::updateBlocks);
+  connect(m_search, &SearchPanel::runEnded, this, &MainWindow::updateBlocks);
+  connect(m_latency, &LatencyPanel::runStarted, this, &MainWindow::updateBlocks);
+  connect(m_latency, &LatencyPanel::runEnded, this, &MainWindow::updateBlocks);
   setCentralWidget(m_tabs);
 
   m_view->setModelOptions(m_project.model);
@@ -172,13 +182,26 @@ void MainWindow::restoreWindowSettings() {
   restoreState(settings.value(QStringLiteral("mainWindow/state")).toByteArray());
 }
 
+void MainWindow::updateBlocks() {
+  const bool others = m_training->isRunning() || m_search->isRunning();
+  m_latency->setBlocked(others ? tr("Measuring latency needs the machine to itself: wait for training or the "
+                                    "search to end, or stop it")
+                               : QString());
+  const QString measuring = m_latency->isRunning() ? tr("Latency is being measured (it needs the machine to "
+                                                        "itself): wait for it to end, or stop it")
+                                                   : QString();
+  m_training->setBlocked(measuring);
+  m_search->setBlocked(measuring);
+}
+
 void MainWindow::closeEvent(QCloseEvent* event) {
-  if (m_training->isRunning() || m_search->isRunning()) {
+  if (m_training->isRunning() || m_search->isRunning() || m_latency->isRunning()) {
     m_closeWhenStopped = true;
     m_training->stop();
     m_search->stopSearch();
-    statusBar()->showMessage(tr("Stopping; the window closes once training has saved its checkpoint and the "
-                                "search its last candidate…"));
+    m_latency->stop();
+    statusBar()->showMessage(tr("Stopping; the window closes once training has saved its checkpoint, the "
+                                "search its last candidate and the latency measurement its last subnet…"));
     event->ignore();
     return;
   }

@@ -1,9 +1,11 @@
 #pragma once
-// The workbench window: three tabs in the centre, the architecture diagram, supernet training with
-// its live curves, and the search's Pareto front (a chosen candidate is shown as the architecture);
+// The workbench window: four tabs in the centre, the architecture diagram, supernet training with
+// its live curves, latency measurement and its predictor, and the search's Pareto front (a chosen
+// candidate is shown as the architecture);
 // the search space and the subnet's statistics in docks; and actions that
 // sample another subnet (explicit, incrementing seed) or show the largest / smallest one. Closing
-// it while training or searching stops them (keeping their checkpoint and history) first.
+// it while a job runs stops it (keeping its checkpoint, history or measured samples) first. While
+// latency is measured nothing else can start, and it cannot start while training or a search runs.
 #include <QMainWindow>
 #include <cstdint>
 
@@ -19,6 +21,7 @@ namespace automoe::widgets {
 
 class ArchStatsPanel;
 class ArchViewWidget;
+class LatencyPanel;
 class SearchPanel;
 class SearchSpaceView;
 class TrainingPanel;
@@ -41,6 +44,7 @@ class MainWindow : public QMainWindow {
   ArchStatsPanel* statsPanel() const { return m_stats; }
   TrainingPanel* trainingPanel() const { return m_training; }
   SearchPanel* searchPanel() const { return m_search; }
+  LatencyPanel* latencyPanel() const { return m_latency; }
   QTabWidget* tabs() const { return m_tabs; }
   QAction* sampleAction() const { return m_sampleAction; }
 
@@ -66,6 +70,8 @@ class MainWindow : public QMainWindow {
   void buildDocks();
   void showArch(const ArchConfig& arch, const QString& source);
   void seedEdited();
+  // Latency measurement and the other jobs exclude each other (a measurement wants the machine).
+  void updateBlocks();
 
   Project m_project;
   ArchConfig m_arch;
@@ -82,6 +88,7 @@ class MainWindow : public QMainWindow {
   QTabWidget* m_tabs = nullptr;
   TrainingPanel* m_training = nullptr;
   SearchPanel* m_search = nullptr;
+  LatencyPanel* m_latency = nullptr;
   bool m_closeWhenStopped = false;
 };
 

@@ -12,6 +12,7 @@
 #include "latency/latency_dataset.h"
 #include "latency/latency_dataset_runner.h"
 #include "latency/latency_features.h"
+#include "latency/latency_job.h"
 #include "latency/latency_paths.h"
 #include "latency/latency_predictor.h"
 #include "latency/latency_profiler.h"
@@ -38,8 +39,6 @@ void printProfile(const HardwareProfile& h) {
               h.protocol == "automoe" ? "AutoMoE's fixed-input protocol" : "beam search",
               h.warmup, h.runs, h.timer == "thread_cpu" ? "thread CPU" : "wall-clock");
 }
-
-nlohmann::json datasetModelJson(const Project& p) { return {{"vocab_size", p.model.vocabSize}}; }
 
 }  // namespace
 
@@ -89,40 +88,26 @@ int latencyDataset(const Args& args) {
   ArgParser ap(args, {"profile", "samples"}, {});
   ap.expectPositional({"PROJECT"});
   const Project p = Project::load(ap.positional()[0]);
-  const HardwareProfile& h = profileOf(p, ap);
-  const int samples = static_cast<int>(ap.intValue("samples", p.latency.datasetSamples, 1, 1000000));
-  const std::string path = latencyDatasetPath(p, h);
-  LatencyDataset dataset = LatencyDataset::open(
-      path, LatencyDataset::makeHeader(h.toJson(), p.space.toJson(), datasetModelJson(p),
-                                       p.latency.seed, latencyFeatureNames(p.space)));
-  if (dataset.droppedTruncatedLine())
-    std::fprintf(stderr, "%s: dropped an incomplete last line (interrupted write)\n", path.c_str());
-  LatencyProfiler profiler(h, p.space, p.model);
-  profiler.setModelSeed(p.seed);
+  LatencyDatasetJob job;
+  job.profile = profileOf(p, ap).name;
+  job.samples = static_cast<int>(ap.intValue("samples", p.latency.datasetSamples, 1, 1000000));
   StopToken stop;
   const StopSignalScope signals(stop);
-  profiler.setStopToken(&stop);
-  LatencyDatasetRunner runner(p.space, p.latency.seed, latencyDecoderRows(h), [&](const ArchConfig& a) {
-    return profiler.measure(a);
-  });
   const TimeLeft timeLeft;
   int measured = 0;  // in this process
-  runner.setProgress([&](const LatencySample& s, int stored, int planned) {
+  auto progress = [&](const LatencySample& s, int stored, int planned) {
     std::string ref;
     if (s.measurement.hasReference())
       ref = ", reference " + std::to_string(static_cast<int>(s.measurement.reference.mean + 0.5)) + " ms";
     std::fprintf(stderr, "[%d/%d] %.2f ms (cv %.1f%%, encoder %.0f%%%s)  %s left  %s\n", stored, planned,
                  s.measurement.meanMs(), 100 * s.measurement.total.cv, 100 * s.measurement.encoderShare(), ref.c_str(),
                  timeLeft.after(++measured, planned - stored).c_str(), s.arch.summary().c_str());
-  });
-  std::fprintf(stderr, "latency dataset %s: %zu stored, target %d (profile %s)\n", path.c_str(),
-               dataset.samples().size(), samples, h.name.c_str());
-  const DatasetRunResult r = runner.run(dataset, samples, stop);
-  std::printf("%s: %zu samples (%d measured now, %d of the plan already stored)\n", path.c_str(),
-              dataset.samples().size(), r.measured, r.alreadyStored);
-  if (r.planned < samples)
-    std::printf("note: the search space yielded only %d distinct subnets\n", r.planned);
-  if (r.stopped) {
+  };
+  const LatencyDatasetJobResult r = runLatencyDatasetJob(
+      p, job, stop, progress, [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); });
+  std::printf("%s: %zu samples (%d measured now, %d of the plan already stored)\n", r.path.c_str(), r.stored,
+              r.run.measured, r.run.alreadyStored);
+  if (r.run.stopped) {
     std::fprintf(stderr, "automoe: stopped; every measured sample is saved, run again to resume\n");
     return kExitInterrupted;
   }
@@ -133,34 +118,15 @@ int latencyTrain(const Args& args) {
   ArgParser ap(args, {"profile", "holdout", "steps"}, {});
   ap.expectPositional({"PROJECT"});
   const Project p = Project::load(ap.positional()[0]);
-  const HardwareProfile& h = profileOf(p, ap);
-  LatencyPredictorOptions o = p.latency.predictor;
-  o.holdout = ap.doubleValue("holdout", o.holdout, 0.0, 0.9);
-  o.steps = static_cast<int>(ap.intValue("steps", o.steps, 1, 10000000));
-  const std::string path = latencyDatasetPath(p, h);
-  if (!std::filesystem::exists(path))
-    throw ConfigError(path + ": no latency dataset for profile \"" + h.name +
-                      "\"; run 'automoe latency dataset " + p.path + "' first");
-  const LatencyDataset dataset = LatencyDataset::load(path);
-  if (dataset.header().at("search_space") != p.space.toJson())
-    throw ConfigError(path + ": field 'search_space': the dataset was measured for another search "
-                             "space than the project's; measure it again");
-  if (dataset.header().at("profile") != h.toJson())
-    throw ConfigError(path + ": field 'profile': the dataset was measured under other profile "
-                             "settings than \"" + h.name + "\" has now; measure it again");
-  if (dataset.samples().size() < 5)
-    throw ConfigError(path + ": only " + std::to_string(dataset.samples().size()) +
-                      " samples; the predictor needs at least 5 (run 'automoe latency dataset')");
-  std::vector<LatencySample> train, test;
-  LatencyPredictor::split(dataset.samples(), o.holdout, o.seed, train, test);
-  LatencyPredictor predictor(p.space, o, latencyDecoderRows(h));
-  std::fprintf(stderr, "training on %zu samples, %zu held out (%d steps)...\n", train.size(),
-               test.size(), o.steps);
-  const PredictorReport rep = predictor.fit(train, test);
-  const std::string stem = latencyPredictorStem(p, h);
-  predictor.save(stem, {{"profile", h.toJson()}, {"dataset", path}, {"seed", o.seed}});
+  LatencyPredictorJob job;
+  job.profile = profileOf(p, ap).name;
+  job.holdout = ap.doubleValue("holdout", p.latency.predictor.holdout, 0.0, 0.9);
+  job.steps = static_cast<int>(ap.intValue("steps", p.latency.predictor.steps, 1, 10000000));
+  const LatencyFit fit =
+      runLatencyPredictorJob(p, job, [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); });
+  const PredictorReport& rep = fit.report;
   std::printf("predictor      %s.pt (+ .json), %zu features, ridge %g, trained in %.1f s\n",
-              stem.c_str(), predictor.featureNames().size(), predictor.ridgeUsed(), rep.seconds);
+              fit.predictorStem.c_str(), fit.features, fit.ridge, rep.seconds);
   std::printf("train (%3d)    RMSE %.2f ms  MAPE %.2f%%  Kendall tau %.3f\n", rep.train.count,
               rep.train.rmseMs, 100 * rep.train.mape, rep.train.kendallTau);
   if (rep.test.count > 0) {
@@ -169,10 +135,10 @@ int latencyTrain(const Args& args) {
     std::printf("mean predictor RMSE %.2f ms  MAPE %.2f%%  (baseline on the held-out rows)\n",
                 rep.meanBaseline.rmseMs, 100 * rep.meanBaseline.mape);
   }
-  if (predictor.usesMachineState()) {
+  if (fit.usesMachineState) {
     std::printf("machine state  input log(reference / %.2f ms): held-out rows are predicted for the "
                 "state they were measured in; predictions are for the median state\n",
-                predictor.referenceBaselineMs());
+                fit.referenceBaselineMs);
     if (rep.test.count > 0)
       std::printf("held out, median state: RMSE %.2f ms  MAPE %.2f%%  Kendall tau %.3f\n",
                   rep.testTypical.rmseMs, 100 * rep.testTypical.mape, rep.testTypical.kendallTau);

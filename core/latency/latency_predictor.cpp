@@ -56,14 +56,6 @@ bool hasReference(const LatencySample& s) {
 
 }  // namespace
 
-nlohmann::json PredictorReport::toJson() const {
-  return {{"train", train.toJson()},
-          {"test", test.toJson()},
-          {"test_typical_state", testTypical.toJson()},
-          {"mean_baseline", meanBaseline.toJson()},
-          {"seconds", seconds}};
-}
-
 LatencyPredictor::LatencyPredictor(SearchSpace space, LatencyPredictorOptions options,
                                    int decoderRows)
     : m_space(std::move(space)),

@@ -26,21 +26,12 @@
 #include "latency/latency_mlp.h"
 #include "latency/latency_predictor_options.h"
 #include "latency/predictor_metrics.h"
+#include "latency/predictor_report.h"
 
 namespace automoe {
 
 struct ArchConfig;
 struct LatencySample;
-
-struct PredictorReport {
-  PredictorMetrics train;
-  PredictorMetrics test;          // held-out rows, each with its machine state (count 0: none)
-  PredictorMetrics testTypical;   // held-out rows predicted for the median state (as predictMs)
-  PredictorMetrics meanBaseline;  // predicting the training mean for every held-out row
-  double seconds = 0;             // training wall time
-
-  nlohmann::json toJson() const;
-};
 
 class LatencyPredictor {
  public:

@@ -42,4 +42,27 @@ inline Project tinyProjectIn(const std::string& dir, int64_t updates) {
   return p;
 }
 
+// tinyProjectIn(dir, 1) with two quick hardware profiles, "fast" (first) and "other", and a
+// latency section sized for tests: 8 dataset samples, a small predictor.
+inline Project tinyLatencyProjectIn(const std::string& dir) {
+  Project p = tinyProjectIn(dir, 1);
+  HardwareProfile h;
+  h.name = "fast";
+  h.srcLen = 6;
+  h.tgtLen = 4;
+  h.beam = 2;
+  h.warmup = 0;
+  h.runs = 2;
+  HardwareProfile other = h;
+  other.name = "other";
+  other.tgtLen = 5;
+  p.hardwareProfiles = {h, other};
+  p.search.profile = "fast";
+  p.latency.datasetSamples = 8;
+  p.latency.predictor.steps = 200;
+  p.latency.predictor.hiddenDim = 16;
+  p.latency.predictor.ensemble = 1;
+  return p;
+}
+
 }  // namespace automoe::test

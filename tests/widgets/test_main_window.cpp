@@ -1,6 +1,7 @@
 // MainWindow: title, seeded sampling through the toolbar button, largest/smallest, the search
-// space dock, the status bar and statistics, the training and search tabs (a chosen candidate is
-// shown), and an off-screen screenshot that is not blank.
+// space dock, the status bar and statistics, the training, latency and search tabs (a chosen
+// candidate is shown; measuring latency and the other jobs exclude each other), and an off-screen
+// screenshot that is not blank.
 #include <QCheckBox>
 #include <QDir>
 #include <QSignalSpy>
@@ -8,6 +9,8 @@
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
 #include <QSet>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -24,7 +27,9 @@
 #include "plot/layer_flops_plot.h"
 #include "project/project.h"
 #include "search/search_history.h"
+#include "latency/latency_panel.h"
 #include "search/search_panel.h"
+#include "support/tiny_project.h"
 #include "train/training_panel.h"
 #include "train/training_runner.h"
 
@@ -47,14 +52,16 @@ class TestMainWindow final : public QObject {
     QVERIFY(w.currentArch() == p.space.sample(p.seed));
     QVERIFY(w.archView()->hasArch());
     QVERIFY(w.archView()->arch() == w.currentArch());
-    // Two tabs in the centre, the architecture first and shown.
+    // Four tabs in the centre, in the pipeline's order; the architecture first and shown.
     QCOMPARE(w.centralWidget(), static_cast<QWidget*>(w.tabs()));
-    QCOMPARE(w.tabs()->count(), 3);
+    QCOMPARE(w.tabs()->count(), 4);
     QCOMPARE(w.tabs()->currentWidget(), static_cast<QWidget*>(w.archView()));
     QCOMPARE(w.tabs()->widget(1), static_cast<QWidget*>(w.trainingPanel()));
     QCOMPARE(w.tabs()->tabText(1), QStringLiteral("Training"));
-    QCOMPARE(w.tabs()->widget(2), static_cast<QWidget*>(w.searchPanel()));
-    QCOMPARE(w.tabs()->tabText(2), QStringLiteral("Search"));
+    QCOMPARE(w.tabs()->widget(2), static_cast<QWidget*>(w.latencyPanel()));
+    QCOMPARE(w.tabs()->tabText(2), QStringLiteral("Latency"));
+    QCOMPARE(w.tabs()->widget(3), static_cast<QWidget*>(w.searchPanel()));
+    QCOMPARE(w.tabs()->tabText(3), QStringLiteral("Search"));
   }
 
   // A candidate chosen in the Search tab becomes the architecture shown, on the Architecture tab.
@@ -73,7 +80,6 @@ class TestMainWindow final : public QObject {
       h.append(c);
     }
     MainWindow w(p);
-    QCOMPARE(w.tabs()->count(), 3);
     w.tabs()->setCurrentWidget(w.searchPanel());
     QCOMPARE(w.searchPanel()->candidates().size(), size_t(1));
     w.searchPanel()->chooseCandidate(0);
@@ -103,6 +109,44 @@ class TestMainWindow final : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(!w.isVisible(), 120000);
     QVERIFY(!training->isRunning());
     QVERIFY(QFile::exists(dir.filePath(QStringLiteral("runs/supernet/checkpoint_last.pt"))));
+  }
+
+  // Measuring latency wants the machine: while it runs, training, corpus preparation and search
+  // cannot start; while training runs, measuring cannot (fitting the predictor can).
+  void latencyAndTheOtherJobsExcludeEachOther() {
+    QTemporaryDir dir;
+    Project p = test::tinyLatencyProjectIn(dir.path().toStdString());
+    p.training = test::tinyTraining(100000);
+    MainWindow w(p);
+    LatencyPanel* latency = w.latencyPanel();
+    TrainingPanel* training = w.trainingPanel();
+    latency->samplesBox()->setValue(500);
+    QSignalSpy latencyEnded(latency, &LatencyPanel::runEnded);
+    latency->measure();
+    QVERIFY(latency->isRunning());
+    QVERIFY(!training->startButton()->isEnabled());
+    QVERIFY(!training->prepareButton()->isEnabled());
+    QVERIFY(!w.searchPanel()->startButton()->isEnabled());
+    QVERIFY(training->startButton()->toolTip().contains(QStringLiteral("Latency")));
+    training->start();
+    QVERIFY(!training->isRunning());
+    latency->stop();
+    QVERIFY(latencyEnded.wait(120000));
+    QVERIFY(training->startButton()->isEnabled());
+    QVERIFY(training->prepareButton()->isEnabled());
+    QVERIFY(w.searchPanel()->startButton()->isEnabled());
+
+    training->syntheticBox()->setChecked(true);
+    QSignalSpy trainingEnded(training, &TrainingPanel::runEnded);
+    training->start();
+    QVERIFY(training->isRunning());
+    QVERIFY(!latency->measureButton()->isEnabled());
+    QVERIFY(latency->trainButton()->isEnabled());
+    latency->measure();
+    QVERIFY(!latency->isRunning());
+    training->stop();
+    QVERIFY(trainingEnded.wait(120000));
+    QVERIFY(latency->measureButton()->isEnabled());
   }
 
   void sampleButtonDrawsNextSeed() {

@@ -60,6 +60,7 @@ class TestWorkbenchApp final : public QObject {
     const Result tab = run({kDemo, QStringLiteral("--tab"), QStringLiteral("sideways")});
     QCOMPARE(tab.code, 2);
     QVERIFY2(tab.err.contains(QStringLiteral("--tab")) && tab.err.contains(QStringLiteral("sideways")), qPrintable(tab.err));
+    QVERIFY2(tab.err.contains(QStringLiteral("latency")), qPrintable(tab.err));  // the choices are listed
   }
 
   void badProjectNamesFileAndField() {
@@ -132,6 +133,7 @@ class TestWorkbenchApp final : public QObject {
     const int training = validationPixels(QStringLiteral("training"));
     QVERIFY2(training > 50, qPrintable(QString::number(training)));
     QCOMPARE(validationPixels(QStringLiteral("architecture")), 0);
+    QCOMPARE(validationPixels(QStringLiteral("latency")), 0);  // a tab of its own, without curves
   }
 };
 

@@ -122,7 +122,7 @@ QCheckBox* SearchPanel::syntheticBox() const { return m_controls->syntheticBox()
 bool SearchPanel::isRunning() const { return m_runner->isRunning(); }
 
 void SearchPanel::startSearch() {
-  if (isRunning()) return;
+  if (isRunning() || !m_controls->blocked().isEmpty()) return;
   SearchJob job;
   job.fresh = m_controls->fresh();
   job.synthetic = m_controls->synthetic();
@@ -131,8 +131,11 @@ void SearchPanel::startSearch() {
   m_runState = tr("searching: loading the supernet and the validation data…");
   m_controls->setRunning(true);
   updateStatus();
+  Q_EMIT runStarted();
   log(tr("%1 search in %2").arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")), historyPath()));
 }
+
+void SearchPanel::setBlocked(const QString& reason) { m_controls->setBlocked(reason); }
 
 void SearchPanel::stopSearch() {
   if (!isRunning()) return;

@@ -63,10 +63,13 @@ class SearchPanel : public QWidget {
   void chooseCandidate(int id);
   void startSearch();
   void stopSearch();
+  // While `reason` is not empty, a search cannot start (the button's tool tip says why).
+  void setBlocked(const QString& reason);
 
  Q_SIGNALS:
   void candidateChosen(const automoe::ArchConfig& arch, const QString& label);
   void reloaded();
+  void runStarted();
   void runEnded();
 
  private:
@@ -83,11 +86,11 @@ class SearchPanel : public QWidget {
   ParetoPlot* m_plot;
   QComboBox* m_metric;
   QTreeWidget* m_frontList;
+  QFileSystemWatcher* m_watcher;
   SearchRunner* m_runner;
   JobControls* m_controls;
   QString m_runState;     // the search run here: its latest line, or how it ended
   QString m_historyText;  // the history's summary, or why there is none
-  QFileSystemWatcher* m_watcher;
   QTimer m_reloadTimer;
 };
 

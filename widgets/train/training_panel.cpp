@@ -126,7 +126,7 @@ TrainingPanel::~TrainingPanel() {
 bool TrainingPanel::isRunning() const { return m_runner->isRunning() || m_dataJob->isRunning(); }
 
 void TrainingPanel::prepareCorpus() {
-  if (isRunning()) return;
+  if (isRunning() || !m_controls->blocked().isEmpty()) return;
   const bool started = m_dataJob->start([this, project = m_project](const StopToken& stop) {
     const DataJobResult r = runDataJob(project, /*refresh=*/false, /*force=*/false, stop, [this](const std::string& line) {
       QMetaObject::invokeMethod(this, [this, text = QString::fromStdString(line)] { log(text); }, Qt::QueuedConnection);
@@ -175,7 +175,7 @@ void TrainingPanel::loadHistory() {
 }
 
 void TrainingPanel::start() {
-  if (isRunning()) return;
+  if (isRunning() || !m_controls->blocked().isEmpty()) return;
   TrainingOptions options = m_project.training;
   options.maxUpdates = m_updates->value();
   options.lr.totalUpdates = options.maxUpdates;
@@ -263,10 +263,18 @@ void TrainingPanel::runFailed(const QString& error) {
 void TrainingPanel::log(const QString& line) { m_controls->log(line); }
 
 void TrainingPanel::setRunning(bool running) {
+  m_running = running;
   m_controls->setRunning(running);
   for (QWidget* w : {static_cast<QWidget*>(m_updates), static_cast<QWidget*>(m_precision),
-                     static_cast<QWidget*>(m_threads), static_cast<QWidget*>(m_prepare)})
+                     static_cast<QWidget*>(m_threads)})
     w->setEnabled(!running);
+  m_prepare->setEnabled(!running && m_controls->blocked().isEmpty());
+  if (running) Q_EMIT runStarted();
+}
+
+void TrainingPanel::setBlocked(const QString& reason) {
+  m_controls->setBlocked(reason);
+  m_prepare->setEnabled(!m_running && reason.isEmpty());
 }
 
 }  // namespace automoe::widgets

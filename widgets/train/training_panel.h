@@ -63,8 +63,12 @@ class TrainingPanel : public QWidget {
   void prepareCorpus();
   // Replaces the curves with the run folder's history.
   void loadHistory();
+  // While `reason` is not empty, neither training nor the corpus preparation can start (their
+  // buttons' tool tips say why).
+  void setBlocked(const QString& reason);
 
  Q_SIGNALS:
+  void runStarted();
   void runEnded();
 
  private:
@@ -89,6 +93,7 @@ class TrainingPanel : public QWidget {
   QPushButton* m_prepare;
   BackgroundJob* m_dataJob;
   QString m_dataSummary;  // written by the data job's worker, read once it has ended
+  bool m_running = false;
 };
 
 }  // namespace automoe::widgets

@@ -17,7 +17,8 @@ JobControls::JobControls(const QString& prefix, const Texts& texts, QWidget* par
       m_synthetic(new QCheckBox(tr("Synthetic corpus"), this)),
       m_row(new QHBoxLayout),
       m_status(new QLabel(this)),
-      m_log(new QPlainTextEdit(parent)) {
+      m_log(new QPlainTextEdit(parent)),
+      m_startTip(texts.startTip) {
   setObjectName(prefix + QStringLiteral("Controls"));
   m_start->setObjectName(prefix + QStringLiteral("Start"));
   m_start->setToolTip(texts.startTip);
@@ -53,10 +54,18 @@ JobControls::JobControls(const QString& prefix, const Texts& texts, QWidget* par
 void JobControls::addToRow(QWidget* widget) { m_row->insertWidget(m_row->count() - 1, widget); }  // before the stretch
 
 void JobControls::setRunning(bool running) {
-  for (QWidget* w : {static_cast<QWidget*>(m_start), static_cast<QWidget*>(m_fresh),
-                     static_cast<QWidget*>(m_synthetic)})
-    w->setEnabled(!running);
+  m_running = running;
+  m_start->setEnabled(!running && m_blocked.isEmpty());
+  m_start->setToolTip(m_blocked.isEmpty() ? m_startTip : m_blocked);
+  m_fresh->setEnabled(!running);
+  m_synthetic->setEnabled(!running);
   m_stop->setEnabled(running);
+}
+
+void JobControls::setBlocked(const QString& reason) {
+  m_blocked = reason;
+  m_start->setEnabled(!m_running && m_blocked.isEmpty());
+  m_start->setToolTip(m_blocked.isEmpty() ? m_startTip : m_blocked);
 }
 
 void JobControls::stopping() { m_stop->setEnabled(false); }

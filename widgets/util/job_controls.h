@@ -2,7 +2,8 @@
 // The controls of a panel that runs a core job (training, search): a start and a stop button,
 // "Start over" and "Synthetic corpus" boxes, room for the panel's own widgets after them, a status
 // line below, and a log the panel places where it likes (logView()). Start is enabled while
-// nothing runs, stop while something does; a stop request disables stop until the job ends.
+// nothing runs (and nothing blocks it), stop while something does; a stop request disables stop
+// until the job ends.
 #include <QString>
 #include <QWidget>
 
@@ -33,6 +34,10 @@ class JobControls : public QWidget {
   // Adds `widget` to the row, after the boxes.
   void addToRow(QWidget* widget);
   void setRunning(bool running);
+  // While `reason` is not empty, start stays disabled, with `reason` as its tool tip (another job
+  // needs the machine to itself); "" lifts it.
+  void setBlocked(const QString& reason);
+  QString blocked() const { return m_blocked; }
   // After a stop request: stop is disabled until setRunning(false).
   void stopping();
   bool fresh() const;
@@ -63,6 +68,9 @@ class JobControls : public QWidget {
   QHBoxLayout* m_row;
   QLabel* m_status;
   QPlainTextEdit* m_log;
+  QString m_startTip;
+  QString m_blocked;
+  bool m_running = false;
 };
 
 }  // namespace automoe::widgets

@@ -1,5 +1,5 @@
 // JobControls: start enabled only while idle and stop only while running (and not after a stop
-// request), the boxes locked while running, clicks reported, children named after the prefix,
+// request), start kept disabled while blocked (the reason as its tool tip), the boxes locked while running, clicks reported, children named after the prefix,
 // panel widgets added to the row, status and log kept.
 #include <QCheckBox>
 #include <QLabel>
@@ -31,6 +31,27 @@ class TestJobControls final : public QObject {
     c.setRunning(false);
     QVERIFY(c.startButton()->isEnabled() && !c.stopButton()->isEnabled());
     QVERIFY(c.freshBox()->isEnabled() && c.syntheticBox()->isEnabled());
+  }
+
+  void blockingKeepsStartDisabledWhateverTheJobDoes() {
+    QWidget parent;
+    JobControls c(QStringLiteral("demo"), {QStringLiteral("Go"), QStringLiteral("starts it"), {}, {}, {}}, &parent);
+    QCOMPARE(c.startButton()->toolTip(), QStringLiteral("starts it"));
+    c.setBlocked(QStringLiteral("busy elsewhere"));
+    QCOMPARE(c.blocked(), QStringLiteral("busy elsewhere"));
+    QVERIFY(!c.startButton()->isEnabled());
+    QCOMPARE(c.startButton()->toolTip(), QStringLiteral("busy elsewhere"));
+    QVERIFY(c.freshBox()->isEnabled());  // only start is blocked
+    c.setRunning(true);
+    c.setRunning(false);  // a job ending does not lift the block
+    QVERIFY(!c.startButton()->isEnabled());
+    c.setBlocked(QString());
+    QVERIFY(c.startButton()->isEnabled());
+    QCOMPARE(c.startButton()->toolTip(), QStringLiteral("starts it"));
+    c.setRunning(true);
+    c.setBlocked(QStringLiteral("x"));
+    c.setBlocked(QString());  // lifting it while running does not enable start
+    QVERIFY(!c.startButton()->isEnabled());
   }
 
   void clicksBoxesStatusAndLog() {
