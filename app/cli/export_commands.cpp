@@ -16,14 +16,17 @@
 #include "data/data_preparer.h"
 #include "data/tokenizer_client.h"
 #include "eval/inherited_evaluator.h"
+#include "eval/model_evaluation.h"
+#include "eval/model_translator.h"
 #include "eval/translator.h"
+#include "export/export_job.h"
 #include "export/exported_model.h"
 #include "export/subnet_exporter.h"
 #include "latency/provenance.h"
 #include "model/super_transformer.h"
 #include "project/project.h"
 #include "search/search_history.h"
-#include "project_models.h"
+#include "export/project_models.h"
 #include "util/stop_signal_scope.h"
 #include "train/checkpoint.h"
 #include "util/atomic_file.h"
@@ -92,15 +95,14 @@ int exportModel(const Args& args) {
   ap.expectPositional({"PROJECT", "OUT"});
   const Project p = Project::load(ap.positional()[0]);
   const Candidate c = archFromFlags(p, ap, false);
-  const Supernet s = loadSupernet(p);
-  ExportOptions o = exportOptionsFor(p, !ap.has("no-latency"));
-  o.sourceCheckpoint = fs::absolute(s.checkpoint).lexically_normal().string();
-  o.sourceStep = s.step;
-  o.candidateId = c.id;
-  o.validLoss = c.fitness;
+  ExportJob job;
+  job.outDir = ap.positional()[1];
+  job.measureLatency = !ap.has("no-latency");
+  job.candidateId = c.id;
+  job.validLoss = c.fitness;
   StopToken stop;
   StopSignalScope signals(stop);
-  const auto card = SubnetExporter::exportSubnet(*s.model, c.arch, o, ap.positional()[1], stop, logLine);
+  const auto card = runExportJob(p, c.arch, job, stop, logLine);
   if (!card) {
     std::fprintf(stderr, "automoe: stopped; nothing written\n");
     return kExitInterrupted;
@@ -118,39 +120,24 @@ int translate(const Args& args) {
   ArgParser ap(args, {"model", "beam", "lenpen", "max-len-a", "max-len-b", "batch-size"}, {});
   ap.expectPositional({});
   if (!ap.has("model")) throw UsageError("--model DIR is required");
-  const ExportedModel m = ExportedModel::load(ap.value("model", ""));
   TranslatorOptions o;
   o.beam = static_cast<int>(ap.intValue("beam", o.beam, 1, 64));
   o.lenPenalty = ap.doubleValue("lenpen", o.lenPenalty, 0, 10);
   o.maxLenA = ap.doubleValue("max-len-a", o.maxLenA, 0, 100);
   o.maxLenB = static_cast<int>(ap.intValue("max-len-b", o.maxLenB, 0, 100000));
   o.batchSize = static_cast<int>(ap.intValue("batch-size", o.batchSize, 1, 4096));
-  const TokenizerClient tokenizer(m.tokenizerModel());
-  int64_t vocab = 0;
-  try {
-    vocab = tokenizer.vocabSize();
-  } catch (const std::runtime_error& e) {  // the child could not load the model file
-    throw ConfigError(m.tokenizerModel() + ": not a usable tokenizer model: " + e.what());
-  }
-  if (vocab != m.model().shape().vocabSize)
-    throw ConfigError(m.tokenizerModel() + ": vocabulary of " + std::to_string(vocab) + " pieces, the model has " +
-                      std::to_string(m.model().shape().vocabSize));
+  const ModelTranslator translator(ap.value("model", ""), o);  // checked before reading the input
   std::vector<std::string> lines;
   for (std::string l; std::getline(std::cin, l);) lines.push_back(l);
-  const Translator translator(m.model(), m.arch(), o);
   StopToken stop;
   StopSignalScope signals(stop);
   size_t reported = 0;
-  std::optional<std::vector<std::string>> out;
-  try {
-    out = translator.translate(tokenizer, lines, stop, [&](size_t done, size_t total) {
-      if (done != total && done - reported < std::max<size_t>(1, total / 20)) return;
-      reported = done;
-      std::fprintf(stderr, "translated %zu/%zu\n", done, total);
-    });
-  } catch (const ConfigError& e) {  // scores that are not finite: the model's weights are at fault
-    throw ConfigError(ap.value("model", "") + "/model.safetensors: " + e.what());
-  }
+  const std::optional<std::vector<std::string>> out =
+      translator.translate(lines, stop, [&](size_t done, size_t total) {
+        if (done != total && done - reported < std::max<size_t>(1, total / 20)) return;
+        reported = done;
+        std::fprintf(stderr, "translated %zu/%zu\n", done, total);
+      });
   if (!out) return kExitInterrupted;
   for (const auto& l : *out) std::printf("%s\n", l.c_str());
   return kExitOk;
@@ -170,46 +157,28 @@ int evaluate(const Args& args) {
   if (!fromModel) c = archFromFlags(p, ap, true);
   else if (ap.has("arch") || ap.has("candidate")) throw UsageError("give exactly one of --arch, --candidate and --model");
 
-  EvaluationData data = EvaluationData::forProject(p, eo.split);
   StopToken stop;
   StopSignalScope signals(stop);
-  nlohmann::json record = {{"format_version", 1}, {"evaluation", eo.toJson()}, {"seed", p.seed},
-                           {"provenance", provenance()}, {"project", p.path}};
+  nlohmann::json record;
   std::optional<EvaluationResult> r;
-  std::optional<ExportedModel> m;
-  Supernet s;
   if (fromModel) {
-    m = ExportedModel::load(ap.value("model", ""));
-    // The loss reads the project's token shards: they must come from the model's tokenizer.
-    if (!fs::exists(data.tokenizerModel))
-      throw ConfigError(data.tokenizerModel + ": not found (run 'automoe data prepare " + p.path + "')");
-    if (readTextFile(data.tokenizerModel) != readTextFile(m->tokenizerModel()))
-      throw ConfigError(m->tokenizerModel() + ": differs from the project's tokenizer " + data.tokenizerModel +
-                        "; the model was exported from another project's data");
-    data.tokenizerModel = m->tokenizerModel();
-    record["model"] = fs::absolute(m->dir()).lexically_normal().string();
-    record["arch"] = m->arch().toJson();
-    if (m->card().candidateId) record["candidate_id"] = *m->card().candidateId;
-    logLine("evaluating " + m->arch().summary() + " (" + m->dir() + ") on " + eo.split);
-    r = InheritedEvaluator(data, eo, p.training.labelSmoothing).evaluate(m->model(), m->arch(), stop, logLine);
+    const std::optional<ModelEvaluation> e = evaluateModelFolder(p, ap.value("model", ""), eo, stop, logLine);
+    if (e) r = e->result, record = e->record;
   } else {
-    s = loadSupernet(p);
+    const EvaluationData data = EvaluationData::forProject(p, eo.split);
+    record = evaluationRecord(p, eo);
+    const Supernet s = loadSupernet(p);
     record["source"] = {{"checkpoint", s.checkpoint}, {"step", s.step}};
     record["arch"] = c->arch.toJson();
     if (c->id) record["candidate_id"] = *c->id;
     logLine("evaluating " + c->arch.summary() + " with supernet weights (update " + std::to_string(s.step) +
             ") on " + eo.split);
     r = InheritedEvaluator(data, eo, p.training.labelSmoothing).evaluate(*s.model, c->arch, stop, logLine);
+    if (r) record["result"] = r->toJson();
   }
   if (!r) {
     std::fprintf(stderr, "automoe: stopped\n");
     return kExitInterrupted;
-  }
-  record["result"] = r->toJson();
-  if (fromModel) {
-    const std::string out = m->dir() + "/evaluation_" + eo.split + ".json";
-    writeFileAtomically(out, record.dump(2) + "\n");
-    logLine("wrote " + out);
   }
   if (ap.has("json")) {
     std::printf("%s\n", record.dump(2).c_str());

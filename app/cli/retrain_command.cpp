@@ -9,10 +9,8 @@
 #include "commands.h"
 #include "console_observer.h"
 #include "project/project.h"
-#include "project_models.h"
 #include "util/stop_signal_scope.h"
-#include "train/subnet_retrainer.h"
-#include "train/training_data_factory.h"
+#include "train/retrain_job.h"
 #include "util/config_error.h"
 
 namespace automoe::cli {
@@ -38,50 +36,29 @@ int retrain(const Args& args) {
   ap.expectPositional({"PROJECT"});
   const Project project = Project::load(ap.positional()[0]);
   const ArchConfig arch = archToRetrain(ap, project);
-  TrainingOptions options = project.retrain.training;
-  if (ap.has("max-updates")) {
-    options.maxUpdates = ap.intValue("max-updates", 0, 1, 100000000);
-    options.lr.totalUpdates = options.maxUpdates;
-    if (options.lr.warmupUpdates >= options.maxUpdates) options.lr.warmupUpdates = options.maxUpdates / 10;
-  }
-  if (ap.has("threads")) options.threads = static_cast<int>(ap.intValue("threads", 0, 1, 1024));
-  SubnetRetrainer retrainer(project, arch, makeTrainingData(project, ap.has("synthetic")), ap.value("run-dir", ""),
-                            options);
-  std::fprintf(stderr, "retraining %s\n", arch.summary().c_str());
-  int64_t resumed = 0;
-  try {
-    resumed = retrainer.prepare(ap.has("fresh"));
-  } catch (const ConfigError& e) {  // a damaged or other run's checkpoint
-    throw ConfigError(std::string(e.what()) + "; --fresh starts the retraining over (replacing it)");
-  }
-  if (resumed > 0) std::fprintf(stderr, "resuming %s at update %lld\n", retrainer.trainer().lastCheckpointPath().c_str(),
-                                static_cast<long long>(resumed));
+  RetrainJob job;
+  job.fresh = ap.has("fresh");
+  job.synthetic = ap.has("synthetic");
+  if (ap.has("max-updates")) job.maxUpdates = ap.intValue("max-updates", 0, 1, 100000000);
+  if (ap.has("threads")) job.threads = static_cast<int>(ap.intValue("threads", 0, 1, 1024));
+  job.measureLatency = !ap.has("no-latency");
+  job.runDir = ap.value("run-dir", "");
+  const TrainingOptions options = retrainOptionsFor(project, job);
   StopToken stop;
   StopSignalScope signals(stop);
   ConsoleObserver observer(options.maxUpdates, options.logEvery, false);
-  const RetrainOutcome r = retrainer.run(stop, observer);
-  std::printf("%s\nrun folder: %s\n", r.train.message.c_str(), retrainer.runDir().c_str());
-  if (r.train.status == TrainStatus::Stopped) return kExitInterrupted;
+  const RetrainJobResult r = runRetrainJob(project, arch, job, stop, observer);
+  std::printf("%s\nrun folder: %s\n", r.train.message.c_str(), r.runDir.c_str());
   if (r.train.status == TrainStatus::Diverged) return kExitDiverged;
-  std::printf("averaged %zu checkpoints -> %s\nvalid loss %.4f  nll %.4f nats/token (perplexity %.2f)\n",
-              r.averagedFrom.size(), r.averagedCheckpoint.c_str(), r.validLoss, r.validNll, std::exp(r.validNll));
-
-  // The averaged model as a model folder (translate, evaluate, ship).
-  if (ap.has("synthetic")) {
-    std::printf("no model folder: synthetic data has no tokenizer to ship with it\n");
+  if (!r.averagedCheckpoint.empty())
+    std::printf("averaged %zu checkpoints -> %s\nvalid loss %.4f  nll %.4f nats/token (perplexity %.2f)\n",
+                r.averagedFrom, r.averagedCheckpoint.c_str(), r.validLoss, r.validNll, std::exp(r.validNll));
+  if (r.train.status == TrainStatus::Stopped) return kExitInterrupted;
+  if (r.modelDir.empty()) {
+    std::printf("%s\n", r.noModel.c_str());
     return kExitOk;
   }
-  ExportOptions o = exportOptionsFor(project, !ap.has("no-latency"));
-  o.sourceCheckpoint = std::filesystem::absolute(r.averagedCheckpoint).lexically_normal().string();
-  o.sourceStep = retrainer.trainer().step();
-  o.validLoss = r.validLoss;
-  SuperTransformer& model = retrainer.trainer().model();
-  model->eval();
-  const std::string out = SubnetRetrainer::modelDir(retrainer.runDir());
-  const auto card = SubnetExporter::exportSubnet(*model, arch, o, out, stop,
-                                                 [](const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); });
-  if (!card) return kExitInterrupted;
-  std::printf("model folder: %s\n", out.c_str());
+  std::printf("model folder: %s\n", r.modelDir.c_str());
   return kExitOk;
 }
 

@@ -17,6 +17,7 @@
 #include "data/corpus_builder.h"
 #include "data/data_preparer.h"
 #include "data/fingerprint.h"
+#include "export/export_job.h"
 #include "latency/hardware_profile.h"
 #include "latency/latency_paths.h"
 #include "pipeline/file_stamp.h"
@@ -43,7 +44,7 @@ struct StageContext {
   bool fresh = false;  // the stage's inputs changed since it last ran
 };
 
-std::string exportDir(const Project& p) { return p.resolvePath(p.search.runDir) + "/model"; }
+std::string exportDir(const Project& p) { return searchModelDir(p); }
 std::string retrainedModelDir(const Project& p) {
   return SubnetRetrainer::modelDir(p.resolvePath(p.retrain.training.runDir));
 }

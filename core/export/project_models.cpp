@@ -1,4 +1,4 @@
-#include "project_models.h"
+#include "export/project_models.h"
 
 #include <filesystem>
 
@@ -8,7 +8,7 @@
 #include "train/checkpoint.h"
 #include "util/config_error.h"
 
-namespace automoe::cli {
+namespace automoe {
 
 Supernet loadSupernet(const Project& p) {
   Supernet s;
@@ -35,4 +35,4 @@ ExportOptions exportOptionsFor(const Project& p, bool measureLatency) {
   return o;
 }
 
-}  // namespace automoe::cli
+}  // namespace automoe

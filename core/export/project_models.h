@@ -9,7 +9,7 @@
 #include "model/super_transformer.h"
 #include "project/project.h"
 
-namespace automoe::cli {
+namespace automoe {
 
 struct Supernet {
   SuperTransformer model{nullptr};
@@ -24,4 +24,4 @@ Supernet loadSupernet(const Project& p);
 // Export settings of `p`: its space, hardware profiles, seed and tokenizer files.
 ExportOptions exportOptionsFor(const Project& p, bool measureLatency);
 
-}  // namespace automoe::cli
+}  // namespace automoe
