@@ -18,6 +18,7 @@
 #include "arch/arch_view_widget.h"
 #include "arch/search_space_view.h"
 #include "latency/latency_panel.h"
+#include "model/model_panel.h"
 #include "search/search_panel.h"
 #include "train/training_panel.h"
 
@@ -44,6 +45,8 @@ MainWindow::MainWindow(Project project, QWidget* parent)
   m_tabs->addTab(m_latency, tr("Latency"));
   m_search = new SearchPanel(m_project, this);
   m_tabs->addTab(m_search, tr("Search"));
+  m_model = new ModelPanel(m_project, this);
+  m_tabs->addTab(m_model, tr("Model"));
   // A candidate chosen in the search is shown as the architecture.
   connect(m_search, &SearchPanel::candidateChosen, this, [this](const ArchConfig& arch, const QString& label) {
     showArch(arch, label);
@@ -52,11 +55,16 @@ MainWindow::MainWindow(Project project, QWidget* parent)
   // A close asked for while a job runs stops it first; the window closes once every job has
   // ended (training with a checkpoint, the search with its history).
   const auto closeIfStopped = [this] {
-    if (m_closeWhenStopped && !m_training->isRunning() && !m_search->isRunning() && !m_latency->isRunning()) close();
+    if (m_closeWhenStopped && !m_training->isRunning() && !m_search->isRunning() && !m_latency->isRunning() &&
+        !m_model->isRunning())
+      close();
   };
   connect(m_training, &TrainingPanel::runEnded, this, closeIfStopped);
   connect(m_search, &SearchPanel::runEnded, this, closeIfStopped);
   connect(m_latency, &LatencyPanel::runEnded, this, closeIfStopped);
+  connect(m_model, &ModelPanel::runEnded, this, closeIfStopped);
+  connect(m_model, &ModelPanel::runStarted, this, &MainWindow::updateBlocks);
+  connect(m_model, &ModelPanel::runEnded, this, &MainWindow::updateBlocks);
   connect(m_training, &TrainingPanel::runStarted, this, &MainWindow::updateBlocks);
   connect(m_training, &TrainingPanel::runEnded, this, &MainWindow::updateBlocks);
   connect(m_search, &SearchPanel::runStarted, this, &MainWindow::updateBlocks);
@@ -158,6 +166,7 @@ void MainWindow::showArch(const ArchConfig& arch, const QString& source) {
   m_arch = arch;
   m_source = source;
   m_view->setArch(arch, m_project.space);
+  m_model->setArch(arch, source);  // what the Model tab exports and retrains
   QString text = QStringLiteral("%1 — %2").arg(source, QString::fromStdString(arch.summary()));
   try {
     const ArchStats s = computeArchStats(arch, m_project.space.qkvDim, m_project.model.vocabSize,
@@ -183,25 +192,27 @@ void MainWindow::restoreWindowSettings() {
 }
 
 void MainWindow::updateBlocks() {
-  const bool others = m_training->isRunning() || m_search->isRunning();
-  m_latency->setBlocked(others ? tr("Measuring latency needs the machine to itself: wait for training or the "
-                                    "search to end, or stop it")
+  const bool others = m_training->isRunning() || m_search->isRunning() || m_model->isRunning();
+  m_latency->setBlocked(others ? tr("Measuring latency needs the machine to itself: wait for the running job "
+                                    "(training, search or a model stage) to end, or stop it")
                                : QString());
   const QString measuring = m_latency->isRunning() ? tr("Latency is being measured (it needs the machine to "
                                                         "itself): wait for it to end, or stop it")
                                                    : QString();
   m_training->setBlocked(measuring);
   m_search->setBlocked(measuring);
+  m_model->setBlocked(measuring);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
-  if (m_training->isRunning() || m_search->isRunning() || m_latency->isRunning()) {
+  if (m_training->isRunning() || m_search->isRunning() || m_latency->isRunning() || m_model->isRunning()) {
     m_closeWhenStopped = true;
     m_training->stop();
     m_search->stopSearch();
     m_latency->stop();
-    statusBar()->showMessage(tr("Stopping; the window closes once training has saved its checkpoint, the "
-                                "search its last candidate and the latency measurement its last subnet…"));
+    m_model->stop();
+    statusBar()->showMessage(tr("Stopping; the window closes once every running job has ended (training and "
+                                "retraining with a checkpoint, the search with its history)…"));
     event->ignore();
     return;
   }

@@ -1,11 +1,12 @@
 #pragma once
-// The workbench window: four tabs in the centre, the architecture diagram, supernet training with
-// its live curves, latency measurement and its predictor, and the search's Pareto front (a chosen
-// candidate is shown as the architecture);
+// The workbench window: five tabs in the centre, the architecture diagram, supernet training with
+// its live curves, latency measurement and its predictor, the search's Pareto front (a chosen
+// candidate is shown as the architecture), and the model stages of the subnet shown (export,
+// retraining, evaluation, translation);
 // the search space and the subnet's statistics in docks; and actions that
 // sample another subnet (explicit, incrementing seed) or show the largest / smallest one. Closing
 // it while a job runs stops it (keeping its checkpoint, history or measured samples) first. While
-// latency is measured nothing else can start, and it cannot start while training or a search runs.
+// latency is measured nothing else can start, and it cannot start while another job runs.
 #include <QMainWindow>
 #include <cstdint>
 
@@ -22,6 +23,7 @@ namespace automoe::widgets {
 class ArchStatsPanel;
 class ArchViewWidget;
 class LatencyPanel;
+class ModelPanel;
 class SearchPanel;
 class SearchSpaceView;
 class TrainingPanel;
@@ -45,6 +47,7 @@ class MainWindow : public QMainWindow {
   TrainingPanel* trainingPanel() const { return m_training; }
   SearchPanel* searchPanel() const { return m_search; }
   LatencyPanel* latencyPanel() const { return m_latency; }
+  ModelPanel* modelPanel() const { return m_model; }
   QTabWidget* tabs() const { return m_tabs; }
   QAction* sampleAction() const { return m_sampleAction; }
 
@@ -89,6 +92,7 @@ class MainWindow : public QMainWindow {
   TrainingPanel* m_training = nullptr;
   SearchPanel* m_search = nullptr;
   LatencyPanel* m_latency = nullptr;
+  ModelPanel* m_model = nullptr;
   bool m_closeWhenStopped = false;
 };
 

@@ -1,7 +1,7 @@
 // automoe-workbench: the Qt front end. Parses the command line, loads the project and opens the
 // main window; all work is done by core and widgets.
 //
-//   automoe-workbench PROJECT [--seed N] [--tab architecture|training|latency|search] [--screenshot FILE.png]
+//   automoe-workbench PROJECT [--seed N] [--tab architecture|training|latency|search|model] [--screenshot FILE.png]
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QScreen>
@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
                                 QStringLiteral("Window size for --screenshot (default 1500x920)."),
                                 QStringLiteral("WxH"), QStringLiteral("1500x920"));
   const QCommandLineOption tab(QStringLiteral("tab"),
-                               QStringLiteral("The tab shown first: architecture (default), training, latency or search."),
+                               QStringLiteral("The tab shown first: architecture (default), training, latency, search or model."),
                                QStringLiteral("NAME"), QStringLiteral("architecture"));
   parser.addOptions({screenshot, seed, size, tab});
   parser.process(app);  // --help / --version / unknown options exit here
@@ -87,10 +87,10 @@ int main(int argc, char** argv) {
         QStringLiteral("--size: expected WxH such as 1500x920, got %1").arg(parser.value(size)));
 
   const QStringList tabs = {QStringLiteral("architecture"), QStringLiteral("training"), QStringLiteral("latency"),
-                           QStringLiteral("search")};
+                           QStringLiteral("search"), QStringLiteral("model")};
   const int tabIndex = static_cast<int>(tabs.indexOf(parser.value(tab)));
   if (tabIndex < 0)
-    return fail(QStringLiteral("--tab: expected architecture, training, latency or search, got %1").arg(parser.value(tab)));
+    return fail(QStringLiteral("--tab: expected architecture, training, latency, search or model, got %1").arg(parser.value(tab)));
 
   automoe::Project project;
   try {

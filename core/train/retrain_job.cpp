@@ -10,6 +10,12 @@
 
 namespace automoe {
 
+std::string retrainRunDir(const Project& p, const RetrainJob& job) {
+  return job.runDir.empty() ? p.resolvePath(p.retrain.training.runDir) : job.runDir;  // as SubnetRetrainer
+}
+
+std::string retrainedModelDir(const std::string& runDir) { return SubnetRetrainer::modelDir(runDir); }
+
 TrainingOptions retrainOptionsFor(const Project& p, const RetrainJob& job) {
   TrainingOptions options = p.retrain.training;
   if (job.maxUpdates > 0) {

@@ -38,6 +38,12 @@ struct RetrainJobResult {
   std::string noModel;             // why there is none, when it finished without one
 };
 
+// The run folder a job retrains in (its runDir as given, else the project's
+// retrain.training.run_dir resolved against the project's folder), and
+// the model folder it exports there.
+std::string retrainRunDir(const Project& project, const RetrainJob& job);
+std::string retrainedModelDir(const std::string& runDir);
+
 // The project's retrain options with the job's changes (updates, with the schedule's length and
 // warm-up kept inside them; threads).
 TrainingOptions retrainOptionsFor(const Project& project, const RetrainJob& job);

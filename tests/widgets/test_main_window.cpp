@@ -24,6 +24,7 @@
 #include "arch/arch_view_widget.h"
 #include "arch/search_space_view.h"
 #include "main_window.h"
+#include "model/model_panel.h"
 #include "plot/layer_flops_plot.h"
 #include "project/project.h"
 #include "search/search_history.h"
@@ -52,9 +53,9 @@ class TestMainWindow final : public QObject {
     QVERIFY(w.currentArch() == p.space.sample(p.seed));
     QVERIFY(w.archView()->hasArch());
     QVERIFY(w.archView()->arch() == w.currentArch());
-    // Four tabs in the centre, in the pipeline's order; the architecture first and shown.
+    // Five tabs in the centre, in the pipeline's order; the architecture first and shown.
     QCOMPARE(w.centralWidget(), static_cast<QWidget*>(w.tabs()));
-    QCOMPARE(w.tabs()->count(), 4);
+    QCOMPARE(w.tabs()->count(), 5);
     QCOMPARE(w.tabs()->currentWidget(), static_cast<QWidget*>(w.archView()));
     QCOMPARE(w.tabs()->widget(1), static_cast<QWidget*>(w.trainingPanel()));
     QCOMPARE(w.tabs()->tabText(1), QStringLiteral("Training"));
@@ -62,6 +63,9 @@ class TestMainWindow final : public QObject {
     QCOMPARE(w.tabs()->tabText(2), QStringLiteral("Latency"));
     QCOMPARE(w.tabs()->widget(3), static_cast<QWidget*>(w.searchPanel()));
     QCOMPARE(w.tabs()->tabText(3), QStringLiteral("Search"));
+    QCOMPARE(w.tabs()->widget(4), static_cast<QWidget*>(w.modelPanel()));
+    QCOMPARE(w.tabs()->tabText(4), QStringLiteral("Model"));
+    QVERIFY(w.modelPanel()->arch() == w.currentArch());  // the Model tab works on the subnet shown
   }
 
   // A candidate chosen in the Search tab becomes the architecture shown, on the Architecture tab.
@@ -87,6 +91,8 @@ class TestMainWindow final : public QObject {
     QVERIFY(w.archView()->arch() == c.arch);
     QCOMPARE(w.archSource(), QStringLiteral("candidate 0"));
     QCOMPARE(w.tabs()->currentWidget(), static_cast<QWidget*>(w.archView()));
+    QVERIFY(w.modelPanel()->arch() == c.arch);
+    QVERIFY(w.modelPanel()->subnetText().contains(QStringLiteral("candidate 0")));
   }
 
   // Closing while training stops the run; the window closes once its checkpoint is saved.
@@ -127,6 +133,7 @@ class TestMainWindow final : public QObject {
     QVERIFY(!training->startButton()->isEnabled());
     QVERIFY(!training->prepareButton()->isEnabled());
     QVERIFY(!w.searchPanel()->startButton()->isEnabled());
+    QVERIFY(!w.modelPanel()->retrainButton()->isEnabled() && !w.modelPanel()->exportButton()->isEnabled());
     QVERIFY(training->startButton()->toolTip().contains(QStringLiteral("Latency")));
     training->start();
     QVERIFY(!training->isRunning());
@@ -135,6 +142,7 @@ class TestMainWindow final : public QObject {
     QVERIFY(training->startButton()->isEnabled());
     QVERIFY(training->prepareButton()->isEnabled());
     QVERIFY(w.searchPanel()->startButton()->isEnabled());
+    QVERIFY(w.modelPanel()->retrainButton()->isEnabled() && w.modelPanel()->exportButton()->isEnabled());
 
     training->syntheticBox()->setChecked(true);
     QSignalSpy trainingEnded(training, &TrainingPanel::runEnded);

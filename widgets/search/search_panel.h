@@ -13,6 +13,7 @@
 
 #include "project/project.h"
 #include "search/search_candidate.h"
+#include "util/core_metatypes.h"
 
 class QCheckBox;
 class QComboBox;
@@ -95,5 +96,3 @@ class SearchPanel : public QWidget {
 };
 
 }  // namespace automoe::widgets
-
-Q_DECLARE_METATYPE(automoe::ArchConfig)

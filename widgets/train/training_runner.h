@@ -12,6 +12,7 @@
 #include "train/training_job.h"
 #include "train/training_observer.h"
 #include "train/training_options.h"
+#include "util/core_metatypes.h"
 
 namespace automoe::widgets {
 
@@ -46,7 +47,3 @@ class TrainingRunner : public QObject {
 };
 
 }  // namespace automoe::widgets
-
-Q_DECLARE_METATYPE(automoe::TrainStepStats)
-Q_DECLARE_METATYPE(automoe::ValidationStats)
-Q_DECLARE_METATYPE(automoe::TrainResult)

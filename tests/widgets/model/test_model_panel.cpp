@@ -1,0 +1,185 @@
+// The Model tab on a tiny project whose corpus comes from local DDTP indexes and whose supernet
+// is trained for a few updates (core's data and training jobs, no download): Export writes the
+// subnet shown as a model folder and offers it; Retrain trains it from scratch with live curves
+// and offers its model folder first; Evaluate saves loss and BLEU beside the model; Translate
+// turns each typed line into one translation. Without a trained supernet, Export fails with a
+// message naming the checkpoint; a blocked panel starts nothing; a panel with no model folder
+// cannot evaluate or translate.
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFile>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "arch/arch_config.h"
+#include "data/data_job.h"
+#include "model/model_panel.h"
+#include "plot/training_curves_plot.h"
+#include "project/project.h"
+#include "support/ddtp_fixture.h"
+#include "train/training_job.h"
+#include "util/atomic_file.h"
+#include "util/json_reader.h"
+
+using namespace automoe;
+using namespace automoe::widgets;
+
+namespace {
+
+// The demo project made tiny, its corpus from local DDTP indexes in `root`/ddtp.
+std::string tinyModelProject(const std::string& root) {
+  std::filesystem::create_directories(root + "/ddtp");
+  const auto f = automoe::testing::makeDdtpFixture(160);
+  writeFileAtomically(root + "/ddtp/Translation-en", f.english);
+  writeFileAtomically(root + "/ddtp/Translation-de", f.translated);
+  const std::string demo = AUTOMOE_SOURCE_DIR "/projects/demo/project.json";
+  nlohmann::json j = parseJsonText(readTextFile(demo), demo);
+  for (const char* side : {"encoder", "decoder"}) {
+    j["search_space"][side]["embed_dim"] = {32, 24};
+    j["search_space"][side]["ffn_dim"] = {64, 32};
+    j["search_space"][side]["layers"] = {1};
+  }
+  j["search_space"]["qkv_dim"] = 32;
+  j["model"]["vocab_size"] = 150;
+  j["data"] = {{"dir", "data"}, {"ddtp_dir", "ddtp"}, {"vocab_size", 150},
+               {"valid_size", 8},  {"test_size", 8},     {"max_tokens", 256}};
+  j["training"].update({{"max_updates", 3}, {"validate_every", 100}, {"checkpoint_every", 100}, {"log_every", 1},
+                        {"valid_batches", 1}, {"reference_subnets", 1}, {"threads", 1}});
+  j["training"]["lr"]["warmup_updates"] = 2;
+  j["retrain"] = {{"average_last", 2},
+                  {"training", {{"max_updates", 3}, {"checkpoint_every", 1}, {"log_every", 1}, {"run_dir", "retrained"},
+                                {"valid_batches", 1}, {"threads", 1}}}};
+  j["evaluation"] = {{"beam", 2}, {"max_len_a", 1.0}, {"max_len_b", 5}, {"batch_size", 4}};
+  j["hardware_profiles"] = {{{"name", "quick"}, {"src_len", 6}, {"tgt_len", 4}, {"beam", 2}, {"warmup", 0}, {"runs", 2}}};
+  j["search"]["profile"] = "quick";
+  writeFileAtomically(root + "/project.json", j.dump(2));
+  return root + "/project.json";
+}
+
+bool waitForEnd(ModelPanel& panel) {
+  QSignalSpy ended(&panel, &ModelPanel::runEnded);
+  return ended.wait(300000);
+}
+
+}  // namespace
+
+class TestModelPanel final : public QObject {
+  Q_OBJECT
+
+  QTemporaryDir m_dir;
+  std::string m_projectPath;
+
+ private Q_SLOTS:
+  void initTestCase() {
+    qputenv("AUTOMOE_TOKENIZER", AUTOMOE_TOKENIZER);
+    QVERIFY(m_dir.isValid());
+    m_projectPath = tinyModelProject(m_dir.path().toStdString());
+    const Project p = Project::load(m_projectPath);
+    StopToken stop;
+    runDataJob(p, false, false, stop, {});
+    TrainingObserver quiet;
+    const TrainResult r = runTrainingJob(p, p.training, TrainingJob{}, stop, quiet);
+    QVERIFY2(r.status == TrainStatus::Finished, r.message.c_str());
+  }
+
+  void withoutModelsNothingToEvaluate() {
+    const Project p = Project::load(m_projectPath);
+    ModelPanel panel(p);
+    QVERIFY(panel.modelDir().isEmpty());
+    QVERIFY(!panel.evaluateButton()->isEnabled() && !panel.translateButton()->isEnabled());
+    QVERIFY(panel.exportButton()->isEnabled() && panel.retrainButton()->isEnabled());
+    QVERIFY(panel.arch() == p.space.largest());  // until the window shows another subnet
+    panel.setBlocked(QStringLiteral("latency is measured"));
+    QVERIFY(!panel.exportButton()->isEnabled() && !panel.retrainButton()->isEnabled());
+    QCOMPARE(panel.exportButton()->toolTip(), QStringLiteral("latency is measured"));
+    panel.exportModel();
+    panel.retrain();
+    QVERIFY(!panel.isRunning());
+    panel.setBlocked(QString());
+    QVERIFY(panel.exportButton()->isEnabled());
+    QVERIFY(panel.exportButton()->toolTip() != QStringLiteral("latency is measured"));
+  }
+
+  void exportWritesTheShownSubnet() {
+    const Project p = Project::load(m_projectPath);
+    ModelPanel panel(p);
+    const ArchConfig smallest = p.space.smallest();
+    panel.setArch(smallest, QStringLiteral("smallest"));
+    QVERIFY(panel.subnetText().contains(QStringLiteral("smallest")));
+    QSignalSpy started(&panel, &ModelPanel::runStarted);
+    QTest::mouseClick(panel.exportButton(), Qt::LeftButton);
+    QCOMPARE(started.size(), 1);
+    QVERIFY(panel.isRunning() && !panel.exportButton()->isEnabled() && !panel.retrainButton()->isEnabled());
+    QVERIFY(waitForEnd(panel));
+    QVERIFY2(panel.statusText().contains(QStringLiteral("exported")), qPrintable(panel.statusText()));
+    const QString dir = panel.exportDir();
+    QVERIFY(QFile::exists(dir + QStringLiteral("/model_card.json")));
+    const nlohmann::json arch = parseJsonText(readTextFile((dir + QStringLiteral("/arch.json")).toStdString()), "arch");
+    QVERIFY(ArchConfig::fromJson(arch, "arch.json") == smallest);
+    const nlohmann::json card =
+        parseJsonText(readTextFile((dir + QStringLiteral("/model_card.json")).toStdString()), "card");
+    QVERIFY2(card.at("latency").at("quick").contains("mean_ms"), card.at("latency").dump().c_str());
+    QCOMPARE(panel.modelDir(), dir);
+    QVERIFY(panel.evaluateButton()->isEnabled() && panel.translateButton()->isEnabled());
+  }
+
+  void retrainShowsCurvesAndOffersItsModel() {
+    const Project p = Project::load(m_projectPath);
+    ModelPanel panel(p);
+    panel.setArch(p.space.smallest(), QStringLiteral("smallest"));
+    QCOMPARE(panel.updatesBox()->value(), 3);
+    panel.latencyBox()->setChecked(false);
+    QTest::mouseClick(panel.retrainButton(), Qt::LeftButton);
+    QVERIFY(panel.isRunning());
+    QVERIFY(waitForEnd(panel));
+    QVERIFY2(panel.statusText().contains(QStringLiteral("averaged")), qPrintable(panel.statusText()));
+    QCOMPARE(panel.curves()->trainingLoss().size(), 3);
+    QVERIFY(QFile::exists(panel.retrainedModelDir() + QStringLiteral("/model_card.json")));
+    QCOMPARE(panel.modelDir(), panel.retrainedModelDir());
+    QCOMPARE(panel.modelBox()->count(), 2);  // retrained first, then the export
+    QCOMPARE(panel.modelBox()->itemData(0).toString(), panel.retrainedModelDir());
+
+    // A new panel reads the run's curves back.
+    ModelPanel again(p);
+    QCOMPARE(again.curves()->trainingLoss().size(), 3);
+    QCOMPARE(again.modelDir(), again.retrainedModelDir());
+  }
+
+  void evaluateAndTranslate() {
+    const Project p = Project::load(m_projectPath);
+    ModelPanel panel(p);
+    QCOMPARE(panel.splitBox()->currentData().toString(), QStringLiteral("test"));
+    QTest::mouseClick(panel.evaluateButton(), Qt::LeftButton);
+    QVERIFY(waitForEnd(panel));
+    QVERIFY2(panel.statusText().contains(QStringLiteral("BLEU")), qPrintable(panel.statusText()));
+    QVERIFY(QFile::exists(panel.modelDir() + QStringLiteral("/evaluation_test.json")));
+
+    panel.sourceEdit()->setPlainText(QStringLiteral("the package provides a library\nthis is a tool"));
+    QTest::mouseClick(panel.translateButton(), Qt::LeftButton);
+    QVERIFY(waitForEnd(panel));
+    QCOMPARE(panel.translationView()->toPlainText().split(QLatin1Char('\n')).size(), 2);
+    QVERIFY2(panel.statusText().contains(QStringLiteral("translated 2 line")), qPrintable(panel.statusText()));
+  }
+
+  void exportWithoutSupernetFails() {
+    QTemporaryDir other;
+    Project p = Project::load(m_projectPath);
+    p.path = other.filePath(QStringLiteral("project.json")).toStdString();  // its runs/ are empty
+    ModelPanel panel(p);
+    QTest::mouseClick(panel.exportButton(), Qt::LeftButton);
+    QVERIFY(waitForEnd(panel));
+    QVERIFY2(panel.statusText().startsWith(QStringLiteral("Failed:")), qPrintable(panel.statusText()));
+    QVERIFY2(panel.statusText().contains(QStringLiteral("checkpoint_last.pt")), qPrintable(panel.statusText()));
+    QVERIFY(!panel.isRunning() && panel.exportButton()->isEnabled());
+  }
+};
+
+QTEST_MAIN(TestModelPanel)
+#include "test_model_panel.moc"
