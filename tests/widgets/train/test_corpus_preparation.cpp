@@ -12,7 +12,7 @@
 
 #include "plot/training_curves_plot.h"
 #include "project/project.h"
-#include "support/ddtp_fixture.h"
+#include "support/tiny_data_project.h"
 #include "train/training_panel.h"
 #include "util/atomic_file.h"
 #include "util/json_reader.h"
@@ -25,28 +25,7 @@ namespace {
 // The demo project made tiny, its corpus from local DDTP indexes in `dir`/ddtp.
 std::string tinyDataProject(const QTemporaryDir& dir, bool withSources = true) {
   const std::string root = dir.path().toStdString();
-  if (withSources) {
-    std::filesystem::create_directories(root + "/ddtp");
-    const auto f = automoe::testing::makeDdtpFixture(160);
-    writeFileAtomically(root + "/ddtp/Translation-en", f.english);
-    writeFileAtomically(root + "/ddtp/Translation-de", f.translated);
-  }
-  const std::string demo = AUTOMOE_SOURCE_DIR "/projects/demo/project.json";
-  nlohmann::json j = parseJsonText(readTextFile(demo), demo);
-  for (const char* side : {"encoder", "decoder"}) {
-    j["search_space"][side]["embed_dim"] = {32, 24};
-    j["search_space"][side]["ffn_dim"] = {64, 32};
-    j["search_space"][side]["layers"] = {1};
-  }
-  j["search_space"]["qkv_dim"] = 32;
-  j["model"]["vocab_size"] = 150;
-  j["data"] = {{"dir", "data"}, {"ddtp_dir", "ddtp"}, {"vocab_size", 150},
-               {"valid_size", 8},  {"test_size", 8},     {"max_tokens", 256}};
-  j["training"].update({{"max_updates", 3}, {"validate_every", 100}, {"checkpoint_every", 100}, {"log_every", 1},
-                        {"valid_batches", 1}, {"reference_subnets", 1}, {"threads", 1}});
-  j["training"]["lr"]["warmup_updates"] = 2;
-  writeFileAtomically(root + "/project.json", j.dump(2));
-  return root + "/project.json";
+  return automoe::testing::writeTinyDataProject(root, automoe::testing::tinyDataProjectJson(root, withSources));
 }
 
 }  // namespace
