@@ -156,11 +156,4 @@ std::optional<LatencyFit> readLatencyFit(const Project& p, const std::string& pr
   return fit;
 }
 
-size_t latencyDatasetSize(const Project& p, const std::string& profile) {
-  const HardwareProfile& h = findHardwareProfile(p.hardwareProfiles, profile, p.path);
-  const std::string path = latencyDatasetPath(p, h);
-  if (!std::filesystem::exists(path)) return 0;
-  return LatencyDataset::load(path).samples().size();
-}
-
 }  // namespace automoe

@@ -82,7 +82,4 @@ LatencyFit runLatencyPredictorJob(const Project& project, const LatencyPredictor
 // Throws ConfigError when a file is damaged or made for another search space.
 std::optional<LatencyFit> readLatencyFit(const Project& project, const std::string& profile);
 
-// How many samples the profile's dataset holds (0 when there is none), without parsing them all.
-size_t latencyDatasetSize(const Project& project, const std::string& profile);
-
 }  // namespace automoe

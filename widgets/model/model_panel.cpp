@@ -240,6 +240,10 @@ void ModelPanel::evaluate() {
 void ModelPanel::translate() {
   if (m_running || !m_controls->blocked().isEmpty() || modelDir().isEmpty()) return;
   const QStringList lines = m_source->toPlainText().split(QLatin1Char('\n'));
+  if (m_source->toPlainText().trimmed().isEmpty()) {
+    m_controls->setStatus(tr("Type the sentences to translate, one per line"));
+    return;
+  }
   if (m_runner->startTranslation(modelDir(), lines, TranslatorOptions::from(m_project.evaluation))) {
     m_translation->clear();
     started(tr("translating %1 line(s)").arg(lines.size()));

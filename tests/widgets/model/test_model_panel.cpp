@@ -143,6 +143,10 @@ class TestModelPanel final : public QObject {
     QVERIFY2(panel.statusText().contains(QStringLiteral("BLEU")), qPrintable(panel.statusText()));
     QVERIFY(QFile::exists(panel.modelDir() + QStringLiteral("/evaluation_test.json")));
 
+    panel.sourceEdit()->setPlainText(QStringLiteral("  \n"));  // nothing to translate: nothing starts
+    panel.translate();
+    QVERIFY(!panel.isRunning());
+    QVERIFY(panel.statusText().contains(QStringLiteral("Type the sentences")));
     panel.sourceEdit()->setPlainText(QStringLiteral("the package provides a library\nthis is a tool"));
     QTest::mouseClick(panel.translateButton(), Qt::LeftButton);
     QVERIFY(waitForEnd(panel));
