@@ -46,6 +46,15 @@ QString describe(const HardwareProfile& h) {
       .arg(h.runs);
 }
 
+// A measured subnet's hover text in the FLOPs plot.
+QString sampleLabel(int index, double ms, double gflops, const QString& summary) {
+  return QCoreApplication::translate("LatencyPanel", "sample %1: %2 ms, %3 GFLOPs\n%4")
+      .arg(index)
+      .arg(ms, 0, 'f', 2)
+      .arg(gflops, 0, 'f', 3)
+      .arg(summary);
+}
+
 }  // namespace
 
 LatencyPanel::LatencyPanel(Project project, QWidget* parent)
@@ -152,11 +161,8 @@ void LatencyPanel::reload() {
         const ArchStats st =
             computeArchStats(s.arch, m_project.space.qkvDim, m_project.model.vocabSize, h.srcLen, h.tgtLen);
         points << ScatterPoint{st.flops / 1e9, s.measurement.meanMs(),
-                               tr("sample %1: %2 ms, %3 GFLOPs\n%4")
-                                   .arg(s.index)
-                                   .arg(s.measurement.meanMs(), 0, 'f', 2)
-                                   .arg(st.flops / 1e9, 0, 'f', 3)
-                                   .arg(QString::fromStdString(s.arch.summary()))};
+                               sampleLabel(s.index, s.measurement.meanMs(), st.flops / 1e9,
+                                           QString::fromStdString(s.arch.summary()))};
       }
       m_flopsPlot->setPoints(0, points);
       m_datasetState = tr("%1 samples measured (%2)").arg(dataset.samples().size()).arg(QString::fromStdString(path));
@@ -224,8 +230,7 @@ void LatencyPanel::stop() {
 }
 
 void LatencyPanel::sampleMeasured(int stored, int planned, double ms, double flops, int index, const QString& summary) {
-  m_flopsPlot->appendPoint(
-      0, {flops / 1e9, ms, tr("sample %1: %2 ms, %3 GFLOPs\n%4").arg(index).arg(ms, 0, 'f', 2).arg(flops / 1e9, 0, 'f', 3).arg(summary)});
+  m_flopsPlot->appendPoint(0, {flops / 1e9, ms, sampleLabel(index, ms, flops / 1e9, summary)});
   const QString line = tr("[%1/%2] %3 ms  %4").arg(stored).arg(planned).arg(ms, 0, 'f', 2).arg(summary);
   log(line);
   m_controls->setStatus(tr("%1: measuring %2").arg(profile(), line));
