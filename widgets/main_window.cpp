@@ -192,16 +192,26 @@ void MainWindow::restoreWindowSettings() {
 }
 
 void MainWindow::updateBlocks() {
-  const bool others = m_training->isRunning() || m_search->isRunning() || m_model->isRunning();
-  m_latency->setBlocked(others ? tr("Measuring latency needs the machine to itself: wait for the running job "
-                                    "(training, search or a model stage) to end, or stop it")
-                               : QString());
-  const QString measuring = m_latency->isRunning() ? tr("Latency is being measured (it needs the machine to "
-                                                        "itself): wait for it to end, or stop it")
-                                                   : QString();
-  m_training->setBlocked(measuring);
-  m_search->setBlocked(measuring);
-  m_model->setBlocked(measuring);
+  // One job at a time: each keeps every core busy (two would halve each other and share the
+  // process-wide thread settings), a search or model stage reads the checkpoint training
+  // replaces, and latency is only worth measuring on a quiet machine. Fitting the latency
+  // predictor takes seconds and measures nothing: it is never blocked.
+  QString running;
+  if (m_training->isPreparingCorpus()) running = tr("Corpus preparation");
+  else if (m_training->isRunning()) running = tr("Supernet training");
+  else if (m_search->isRunning()) running = tr("The search");
+  else if (m_latency->isRunning()) running = tr("Latency measurement");
+  else if (m_model->isRunning()) running = tr("A model stage (export, retraining, evaluation or translation)");
+  const QString reason =
+      running.isEmpty()
+          ? QString()
+          : tr("%1 is running: one job at a time (each keeps every core busy, and latency needs a quiet "
+               "machine); wait for it to end, or stop it")
+                .arg(running);
+  m_training->setBlocked(m_training->isRunning() ? QString() : reason);
+  m_search->setBlocked(m_search->isRunning() ? QString() : reason);
+  m_latency->setBlocked(m_latency->isRunning() ? QString() : reason);
+  m_model->setBlocked(m_model->isRunning() ? QString() : reason);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

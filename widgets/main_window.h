@@ -5,8 +5,8 @@
 // retraining, evaluation, translation);
 // the search space and the subnet's statistics in docks; and actions that
 // sample another subnet (explicit, incrementing seed) or show the largest / smallest one. Closing
-// it while a job runs stops it (keeping its checkpoint, history or measured samples) first. While
-// latency is measured nothing else can start, and it cannot start while another job runs.
+// it while a job runs stops it (keeping its checkpoint, history or measured samples) first. One
+// job runs at a time: while one runs, the other tabs' start buttons say which and wait.
 #include <QMainWindow>
 #include <cstdint>
 
@@ -73,7 +73,7 @@ class MainWindow : public QMainWindow {
   void buildDocks();
   void showArch(const ArchConfig& arch, const QString& source);
   void seedEdited();
-  // Latency measurement and the other jobs exclude each other (a measurement wants the machine).
+  // One job at a time: while one runs, the others' start buttons are disabled, saying why.
   void updateBlocks();
 
   Project m_project;

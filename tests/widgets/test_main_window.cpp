@@ -1,6 +1,6 @@
 // MainWindow: title, seeded sampling through the toolbar button, largest/smallest, the search
 // space dock, the status bar and statistics, the training, latency and search tabs (a chosen
-// candidate is shown; measuring latency and the other jobs exclude each other), and an off-screen
+// candidate is shown; one job runs at a time), and an off-screen
 // screenshot that is not blank.
 #include <QCheckBox>
 #include <QDir>
@@ -117,9 +117,10 @@ class TestMainWindow final : public QObject {
     QVERIFY(QFile::exists(dir.filePath(QStringLiteral("runs/supernet/checkpoint_last.pt"))));
   }
 
-  // Measuring latency wants the machine: while it runs, training, corpus preparation and search
-  // cannot start; while training runs, measuring cannot (fitting the predictor can).
-  void latencyAndTheOtherJobsExcludeEachOther() {
+  // One job at a time: while latency is measured, training, corpus preparation, the search and
+  // the model stages cannot start; while training runs, neither can measuring, the search or the
+  // model stages (fitting the predictor can), and their tool tips name what runs.
+  void oneJobAtATime() {
     QTemporaryDir dir;
     Project p = test::tinyLatencyProjectIn(dir.path().toStdString());
     p.training = test::tinyTraining(100000);
@@ -150,11 +151,21 @@ class TestMainWindow final : public QObject {
     QVERIFY(training->isRunning());
     QVERIFY(!latency->measureButton()->isEnabled());
     QVERIFY(latency->trainButton()->isEnabled());
+    QVERIFY(!w.searchPanel()->startButton()->isEnabled());
+    QVERIFY(!w.modelPanel()->retrainButton()->isEnabled() && !w.modelPanel()->exportButton()->isEnabled());
+    QVERIFY2(w.searchPanel()->startButton()->toolTip().contains(QStringLiteral("Supernet training")),
+             qPrintable(w.searchPanel()->startButton()->toolTip()));
+    QVERIFY(w.modelPanel()->exportButton()->toolTip().contains(QStringLiteral("Supernet training")));
+    QVERIFY(training->stopButton()->isEnabled());  // the running job itself is never blocked
     latency->measure();
     QVERIFY(!latency->isRunning());
+    w.modelPanel()->retrain();
+    QVERIFY(!w.modelPanel()->isRunning());
     training->stop();
     QVERIFY(trainingEnded.wait(120000));
     QVERIFY(latency->measureButton()->isEnabled());
+    QVERIFY(w.searchPanel()->startButton()->isEnabled());
+    QVERIFY(w.modelPanel()->retrainButton()->isEnabled() && w.modelPanel()->exportButton()->isEnabled());
   }
 
   void sampleButtonDrawsNextSeed() {

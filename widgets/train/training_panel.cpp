@@ -124,6 +124,7 @@ TrainingPanel::~TrainingPanel() {
 }
 
 bool TrainingPanel::isRunning() const { return m_runner->isRunning() || m_dataJob->isRunning(); }
+bool TrainingPanel::isPreparingCorpus() const { return m_dataJob->isRunning(); }
 
 void TrainingPanel::prepareCorpus() {
   if (isRunning() || !m_controls->blocked().isEmpty()) return;

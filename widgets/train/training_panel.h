@@ -38,6 +38,8 @@ class TrainingPanel : public QWidget {
 
   // Training, or preparing the corpus.
   bool isRunning() const;
+  // Whether what runs is the corpus preparation (not training).
+  bool isPreparingCorpus() const;
   // The run folder the next run trains in.
   QString runDir() const;
 
