@@ -2,9 +2,11 @@
 
 #include <QAction>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDockWidget>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMenuBar>
 #include <QRegularExpressionValidator>
 #include <QSettings>
@@ -19,6 +21,7 @@
 #include "arch/search_space_view.h"
 #include "latency/latency_panel.h"
 #include "model/model_panel.h"
+#include "project/recent_projects.h"
 #include "search/search_panel.h"
 #include "train/training_panel.h"
 
@@ -137,12 +140,38 @@ void MainWindow::buildActions() {
   bar->addAction(smallest);
 
   QMenu* file = menuBar()->addMenu(tr("&File"));
+  m_openAction = file->addAction(tr("&Open project…"), this, [this] { Q_EMIT openProjectRequested(QString()); });
+  m_openAction->setObjectName(QStringLiteral("openProjectAction"));
+  m_openAction->setShortcut(QKeySequence::Open);
+  m_recentMenu = file->addMenu(tr("Open &recent"));
+  m_recentMenu->setObjectName(QStringLiteral("recentProjectsMenu"));
+  connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
+  fillRecentMenu();
+  file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
   QMenu* arch = menuBar()->addMenu(tr("&Architecture"));
   arch->addActions({m_sampleAction, largest, smallest});
   QMenu* view = menuBar()->addMenu(tr("&View"));
   for (auto* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
+}
+
+void MainWindow::fillRecentMenu() {
+  m_recentMenu->clear();
+  const QStringList recent = RecentProjects::list();
+  for (int i = 0; i < recent.size(); ++i) {
+    const QString path = recent[i];
+    QAction* a = m_recentMenu->addAction(QStringLiteral("&%1 %2").arg(i + 1).arg(QDir::toNativeSeparators(path)),
+                                         this, [this, path] { Q_EMIT openProjectRequested(path); });
+    a->setData(path);
+  }
+  if (recent.isEmpty()) m_recentMenu->addAction(tr("(none yet)"))->setEnabled(false);
+  m_recentMenu->addSeparator();
+  m_recentMenu->addAction(tr("Clear list"), this, [] { RecentProjects::clear(); })->setEnabled(!recent.isEmpty());
+}
+
+bool MainWindow::isRunningJob() const {
+  return m_training->isRunning() || m_search->isRunning() || m_latency->isRunning() || m_model->isRunning();
 }
 
 void MainWindow::sampleNext() { sampleWithSeed(m_seed + 1); }
@@ -212,10 +241,13 @@ void MainWindow::updateBlocks() {
   m_search->setBlocked(m_search->isRunning() ? QString() : reason);
   m_latency->setBlocked(m_latency->isRunning() ? QString() : reason);
   m_model->setBlocked(m_model->isRunning() ? QString() : reason);
+  // Another project replaces this window: not while a job of this one runs.
+  m_openAction->setEnabled(running.isEmpty());
+  m_recentMenu->setEnabled(running.isEmpty());
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
-  if (m_training->isRunning() || m_search->isRunning() || m_latency->isRunning() || m_model->isRunning()) {
+  if (isRunningJob()) {
     m_closeWhenStopped = true;
     m_training->stop();
     m_search->stopSearch();

@@ -4,7 +4,8 @@
 // candidate is shown as the architecture), and the model stages of the subnet shown (export,
 // retraining, evaluation, translation);
 // the search space and the subnet's statistics in docks; and actions that
-// sample another subnet (explicit, incrementing seed) or show the largest / smallest one. Closing
+// sample another subnet (explicit, incrementing seed) or show the largest / smallest one; File
+// asks to open another project (ProjectLauncher does, in a new window replacing this one). Closing
 // it while a job runs stops it (keeping its checkpoint, history or measured samples) first. One
 // job runs at a time: while one runs, the other tabs' start buttons say which and wait.
 #include <QMainWindow>
@@ -16,6 +17,7 @@
 class QAction;
 class QLabel;
 class QLineEdit;
+class QMenu;
 class QTabWidget;
 
 namespace automoe::widgets {
@@ -50,6 +52,9 @@ class MainWindow : public QMainWindow {
   ModelPanel* modelPanel() const { return m_model; }
   QTabWidget* tabs() const { return m_tabs; }
   QAction* sampleAction() const { return m_sampleAction; }
+  QAction* openAction() const { return m_openAction; }
+  QMenu* recentMenu() const { return m_recentMenu; }
+  bool isRunningJob() const;
 
   // Geometry and dock layout are saved to QSettings on close and restored by
   // restoreWindowSettings() only when enabled (the app enables it; tests and screenshots do not).
@@ -64,6 +69,9 @@ class MainWindow : public QMainWindow {
 
  Q_SIGNALS:
   void archShown(const QString& source);
+  // File > Open project… (an empty path: ask for one) or File > Open recent (its path). Only
+  // while no job runs (the actions are disabled meanwhile); ProjectLauncher opens it.
+  void openProjectRequested(const QString& path);
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -73,6 +81,7 @@ class MainWindow : public QMainWindow {
   void buildDocks();
   void showArch(const ArchConfig& arch, const QString& source);
   void seedEdited();
+  void fillRecentMenu();
   // One job at a time: while one runs, the others' start buttons are disabled, saying why.
   void updateBlocks();
 
@@ -86,6 +95,8 @@ class MainWindow : public QMainWindow {
   SearchSpaceView* m_spaceView = nullptr;
   ArchStatsPanel* m_stats = nullptr;
   QAction* m_sampleAction = nullptr;
+  QAction* m_openAction = nullptr;
+  QMenu* m_recentMenu = nullptr;
   QLineEdit* m_seedEdit = nullptr;
   QLabel* m_summary = nullptr;
   QTabWidget* m_tabs = nullptr;

@@ -1,21 +1,24 @@
 // automoe-workbench: the Qt front end. Parses the command line, loads the project and opens the
 // main window; all work is done by core and widgets.
 //
-//   automoe-workbench PROJECT [--seed N] [--tab architecture|training|latency|search|model] [--screenshot FILE.png]
+//   automoe-workbench [PROJECT] [--seed N] [--tab architecture|training|latency|search|model] [--screenshot FILE.png]
+//
+// Without PROJECT (as the desktop menu starts it) a file dialog asks for one, starting in the last
+// project's folder; cancelling it quits. A PROJECT that does not load exits 2 with a message naming
+// the file and field, as the command line tool does.
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QScreen>
 #include <QTabWidget>
 #include <QTimer>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <exception>
+#include <optional>
 
 #include "main_window.h"
+#include "project/project_launcher.h"
 #include "project/project.h"
 #include "util/blas_tuner.h"
-#include "util/config_error.h"
 #include "util/heavy_process_launch.h"
 
 namespace {
@@ -52,7 +55,9 @@ int main(int argc, char** argv) {
                      "Transformers."));
   parser.addHelpOption();
   parser.addVersionOption();
-  parser.addPositionalArgument(QStringLiteral("PROJECT"), QStringLiteral("Project file (.json)."));
+  parser.addPositionalArgument(QStringLiteral("PROJECT"),
+                               QStringLiteral("Project file (.json); without it, a file dialog asks for one."),
+                               QStringLiteral("[PROJECT]"));
   const QCommandLineOption screenshot(
       QStringLiteral("screenshot"),
       QStringLiteral("Render the window off-screen to FILE (PNG) and exit."),
@@ -71,10 +76,9 @@ int main(int argc, char** argv) {
   parser.process(app);  // --help / --version / unknown options exit here
 
   const QStringList args = parser.positionalArguments();
-  if (args.size() != 1)
-    return fail(args.isEmpty()
-                    ? QStringLiteral("missing PROJECT argument (see --help)")
-                    : QStringLiteral("expected one PROJECT argument, got %1").arg(args.size()));
+  if (args.size() > 1) return fail(QStringLiteral("expected one PROJECT argument, got %1").arg(args.size()));
+  if (args.isEmpty() && parser.isSet(screenshot))
+    return fail(QStringLiteral("--screenshot needs a PROJECT argument (see --help)"));
   bool seedOk = true;
   const quint64 seedValue = parser.isSet(seed) ? parser.value(seed).toULongLong(&seedOk) : 0;
   if (!seedOk)
@@ -92,20 +96,13 @@ int main(int argc, char** argv) {
   if (tabIndex < 0)
     return fail(QStringLiteral("--tab: expected architecture, training, latency, search or model, got %1").arg(parser.value(tab)));
 
-  automoe::Project project;
-  try {
-    project = automoe::Project::load(args.front().toStdString());
-  } catch (const automoe::ConfigError& e) {
-    return fail(QString::fromUtf8(e.what()));
-  } catch (const std::exception& e) {
-    return fail(QStringLiteral("%1: %2").arg(args.front(), QString::fromUtf8(e.what())));
-  }
-
-  automoe::widgets::MainWindow window(std::move(project));
-  if (parser.isSet(seed)) window.sampleWithSeed(seedValue);
-  window.tabs()->setCurrentIndex(tabIndex);
-
   if (parser.isSet(screenshot)) {
+    QString error;
+    std::optional<automoe::Project> project = automoe::widgets::ProjectLauncher::load(args.front(), &error);
+    if (!project) return fail(error);
+    automoe::widgets::MainWindow window(std::move(*project));
+    if (parser.isSet(seed)) window.sampleWithSeed(seedValue);
+    window.tabs()->setCurrentIndex(tabIndex);
     const QString file = parser.value(screenshot);
     window.resize(width, height);
     window.show();
@@ -120,10 +117,19 @@ int main(int argc, char** argv) {
     return QApplication::exec();
   }
 
-  window.setPersistentSettings(true);
-  const QSize available = window.screen()->availableGeometry().size();
-  window.resize(window.sizeHint().expandedTo(QSize(1280, 800)).boundedTo(available));
-  window.restoreWindowSettings();
-  window.show();
+  automoe::widgets::ProjectLauncher launcher;
+  launcher.setPersistentSettings(true);
+  automoe::widgets::MainWindow* window = nullptr;
+  if (args.isEmpty()) {
+    window = launcher.chooseAndOpen();
+    if (!window) return 0;  // the dialog was cancelled
+  } else {
+    QString error;
+    std::optional<automoe::Project> project = automoe::widgets::ProjectLauncher::load(args.front(), &error);
+    if (!project) return fail(error);
+    window = launcher.show(std::move(*project));
+  }
+  if (parser.isSet(seed)) window->sampleWithSeed(seedValue);
+  window->tabs()->setCurrentIndex(tabIndex);
   return QApplication::exec();
 }

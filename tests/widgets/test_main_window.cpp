@@ -9,6 +9,8 @@
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QAction>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QSet>
@@ -157,6 +159,7 @@ class TestMainWindow final : public QObject {
              qPrintable(w.searchPanel()->startButton()->toolTip()));
     QVERIFY(w.modelPanel()->exportButton()->toolTip().contains(QStringLiteral("Supernet training")));
     QVERIFY(training->stopButton()->isEnabled());  // the running job itself is never blocked
+    QVERIFY(!w.openAction()->isEnabled() && !w.recentMenu()->isEnabled());  // no other project meanwhile
     latency->measure();
     QVERIFY(!latency->isRunning());
     w.modelPanel()->retrain();
@@ -164,6 +167,7 @@ class TestMainWindow final : public QObject {
     training->stop();
     QVERIFY(trainingEnded.wait(120000));
     QVERIFY(latency->measureButton()->isEnabled());
+    QVERIFY(w.openAction()->isEnabled() && w.recentMenu()->isEnabled());
     QVERIFY(w.searchPanel()->startButton()->isEnabled());
     QVERIFY(w.modelPanel()->retrainButton()->isEnabled() && w.modelPanel()->exportButton()->isEnabled());
   }

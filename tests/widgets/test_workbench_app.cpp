@@ -1,4 +1,5 @@
-// The automoe-workbench executable: usage errors and bad project files exit 2 with a message naming
+// The automoe-workbench executable: usage errors (a screenshot without PROJECT, two PROJECTs,
+// bad flags) and bad project files exit 2 with a message naming
 // the file and field; --screenshot writes a non-blank PNG off-screen and exits 0; --tab training
 // shows the run folder's curves.
 #include <QColor>
@@ -52,10 +53,17 @@ class TestWorkbenchApp final : public QObject {
     QVERIFY(version.out.contains(QStringLiteral(AUTOMOE_VERSION)));
   }
 
-  void missingProjectIsAUsageError() {
-    const Result r = run({});
+  // Without PROJECT the workbench asks with a file dialog (ProjectLauncher's test); a screenshot
+  // cannot ask, so it needs one.
+  void usageErrors() {
+    QTemporaryDir dir;
+    const Result r = run({QStringLiteral("--screenshot"), dir.filePath(QStringLiteral("x.png"))});
     QCOMPARE(r.code, 2);
     QVERIFY2(r.err.contains(QStringLiteral("PROJECT")), qPrintable(r.err));
+    QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("x.png"))));
+    const Result two = run({kDemo, kDemo});
+    QCOMPARE(two.code, 2);
+    QVERIFY2(two.err.contains(QStringLiteral("one PROJECT")), qPrintable(two.err));
     QCOMPARE(run({kDemo, QStringLiteral("--seed"), QStringLiteral("abc")}).code, 2);
     const Result tab = run({kDemo, QStringLiteral("--tab"), QStringLiteral("sideways")});
     QCOMPARE(tab.code, 2);
