@@ -53,6 +53,8 @@ MainWindow::MainWindow(Project project, QWidget* parent)
   // A candidate chosen in the search is shown as the architecture.
   connect(m_search, &SearchPanel::candidateChosen, this, [this](const ArchConfig& arch, const QString& label) {
     showArch(arch, label);
+    if (const SearchCandidate* c = m_search->chosenCandidate())  // its id and loss go on an exported card
+      m_model->setCandidate(c->id, c->fitness);
     m_tabs->setCurrentWidget(m_view);
   });
   // A close asked for while a job runs stops it first; the window closes once every job has

@@ -95,6 +95,9 @@ class TestMainWindow final : public QObject {
     QCOMPARE(w.tabs()->currentWidget(), static_cast<QWidget*>(w.archView()));
     QVERIFY(w.modelPanel()->arch() == c.arch);
     QVERIFY(w.modelPanel()->subnetText().contains(QStringLiteral("candidate 0")));
+    QCOMPARE(w.modelPanel()->candidateId(), 0);  // exported with its id and loss on the card
+    w.sampleNext();
+    QCOMPARE(w.modelPanel()->candidateId(), -1);
   }
 
   // Closing while training stops the run; the window closes once its checkpoint is saved.

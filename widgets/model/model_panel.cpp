@@ -2,6 +2,8 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -53,6 +55,7 @@ ModelPanel::ModelPanel(Project project, QWidget* parent)
       m_evaluate(new QPushButton(tr("Evaluate"), this)),
       m_split(new QComboBox(this)),
       m_model(new QComboBox(this)),
+      m_addFolder(new QPushButton(tr("Folder…"), this)),
       m_source(new QPlainTextEdit(this)),
       m_translation(new QPlainTextEdit(this)),
       m_translate(new QPushButton(tr("Translate"), this)) {
@@ -149,8 +152,15 @@ QWidget* ModelPanel::buildTranslator() {
   m_translate->setToolTip(tr("Translate the lines above with the chosen model (beam search with the project's "
                              "evaluation settings)"));
   m_translate->setProperty("defaultTip", m_translate->toolTip());
+  m_addFolder->setObjectName(QStringLiteral("modelAddFolder"));
+  m_addFolder->setToolTip(tr("Choose another model folder (written by Export, Retrain or `automoe export`) to "
+                             "evaluate and translate with"));
+  connect(m_addFolder, &QPushButton::clicked, this, &ModelPanel::addModelFolderFromDialog);
+  auto* chooser = new QHBoxLayout;
+  chooser->addWidget(m_model, 1);
+  chooser->addWidget(m_addFolder);
   auto* layout = new QVBoxLayout(box);
-  layout->addWidget(m_model);
+  layout->addLayout(chooser);
   layout->addWidget(m_source, 1);
   layout->addWidget(m_translate);
   layout->addWidget(m_translation, 1);
@@ -176,7 +186,34 @@ void ModelPanel::log(const QString& line) { m_controls->log(line); }
 void ModelPanel::setArch(const ArchConfig& arch, const QString& label) {
   m_arch = arch;
   m_archLabel = label;
+  m_candidateId = -1;
   m_subnet->setText(tr("Subnet (%1): %2").arg(label, QString::fromStdString(arch.summary())));
+}
+
+void ModelPanel::setCandidate(int id, double validLoss) {
+  m_candidateId = id;
+  m_candidateLoss = validLoss;
+}
+
+bool ModelPanel::addModelFolder(const QString& dir) {
+  const QString clean = QDir::cleanPath(QFileInfo(dir).absoluteFilePath());
+  if (!isModelFolder(clean)) {
+    m_controls->setStatus(tr("%1 is not a model folder: it has no model_card.json (Export, Retrain or `automoe "
+                             "export` write one)")
+                              .arg(QDir::toNativeSeparators(clean)));
+    return false;
+  }
+  if (!m_addedFolders.contains(clean)) m_addedFolders.append(clean);
+  refreshModels();
+  m_model->setCurrentIndex(std::max(0, m_model->findData(clean)));
+  updateButtons();
+  return true;
+}
+
+void ModelPanel::addModelFolderFromDialog() {
+  const QString start = modelDir().isEmpty() ? QString::fromStdString(m_project.resolvePath(".")) : modelDir();
+  const QString dir = QFileDialog::getExistingDirectory(this, tr("Add a model folder"), start);
+  if (!dir.isEmpty()) addModelFolder(dir);
 }
 
 void ModelPanel::refreshModels() {
@@ -185,6 +222,8 @@ void ModelPanel::refreshModels() {
   if (isModelFolder(retrainedModelDir()))
     m_model->addItem(tr("retrained: %1").arg(retrainedModelDir()), retrainedModelDir());
   if (isModelFolder(exportDir())) m_model->addItem(tr("supernet weights: %1").arg(exportDir()), exportDir());
+  for (const QString& dir : m_addedFolders)
+    if (isModelFolder(dir) && m_model->findData(dir) < 0) m_model->addItem(tr("folder: %1").arg(dir), dir);
   if (m_model->count() == 0) m_model->addItem(tr("no model folder yet: Export or Retrain"), QString());
   m_model->setCurrentIndex(std::max(0, m_model->findData(current)));
   updateButtons();
@@ -212,6 +251,10 @@ void ModelPanel::exportModel() {
   ExportJob job;
   job.outDir = exportDir().toStdString();
   job.measureLatency = m_latency->isChecked();
+  if (m_candidateId >= 0) {
+    job.candidateId = m_candidateId;
+    job.validLoss = m_candidateLoss;
+  }
   if (m_runner->startExport(m_project, m_arch, job)) started(tr("exporting %1 to %2").arg(m_archLabel, exportDir()));
 }
 
@@ -287,7 +330,8 @@ void ModelPanel::updateButtons() {
   m_evaluate->setEnabled(can && haveModel);
   m_translate->setEnabled(can && haveModel);
   for (QWidget* w : {static_cast<QWidget*>(m_updates), static_cast<QWidget*>(m_latency),
-                     static_cast<QWidget*>(m_split), static_cast<QWidget*>(m_model)})
+                     static_cast<QWidget*>(m_split), static_cast<QWidget*>(m_model),
+                     static_cast<QWidget*>(m_addFolder)})
     w->setEnabled(!m_running);
   for (QPushButton* b : {m_export, m_evaluate, m_translate})
     b->setToolTip(blocked.isEmpty() ? b->property("defaultTip").toString() : blocked);

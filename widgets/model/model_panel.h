@@ -4,7 +4,7 @@
 // (<search.run_dir>/model); *Retrain* trains it from scratch with the project's retrain options
 // (live curves; resumable; *Start over* replaces the run) and exports the averaged model;
 // *Evaluate* scores a model folder on the test or valid split (loss, BLEU, saved beside it); and
-// sentences typed in are translated with it. The same core jobs as `automoe export`, `retrain`,
+// sentences typed in are translated with it (or with any model folder added with *Folder…*). The same core jobs as `automoe export`, `retrain`,
 // `evaluate --model` and `translate`, one at a time on a worker thread (ModelRunner).
 #include <QString>
 #include <QWidget>
@@ -49,6 +49,10 @@ class ModelPanel : public QWidget {
   QPushButton* evaluateButton() const { return m_evaluate; }
   QPushButton* translateButton() const { return m_translate; }
   QComboBox* modelBox() const { return m_model; }
+  QPushButton* addFolderButton() const { return m_addFolder; }
+  // The search candidate shown (-1 for a sampled subnet): its id and validation loss go on the
+  // exported model's card.
+  int candidateId() const { return m_candidateId; }
   QComboBox* splitBox() const { return m_split; }
   QSpinBox* updatesBox() const { return m_updates; }
   QCheckBox* latencyBox() const { return m_latency; }
@@ -63,6 +67,14 @@ class ModelPanel : public QWidget {
  public Q_SLOTS:
   // The subnet the next export or retraining uses, and how the window names it.
   void setArch(const automoe::ArchConfig& arch, const QString& label);
+  // Marks the subnet shown as search candidate `id` with its validation loss (after setArch,
+  // which forgets any candidate).
+  void setCandidate(int id, double validLoss);
+  // Offers another model folder (one with a model_card.json, such as `automoe export` writes) to
+  // Evaluate and Translate and chooses it; false, saying why in the status line, for a folder
+  // that is not one. addModelFolderFromDialog() asks for it.
+  bool addModelFolder(const QString& dir);
+  void addModelFolderFromDialog();
   void exportModel();
   void retrain();
   void evaluate();
@@ -101,6 +113,10 @@ class ModelPanel : public QWidget {
   QPushButton* m_evaluate;
   QComboBox* m_split;
   QComboBox* m_model;
+  QPushButton* m_addFolder;
+  QStringList m_addedFolders;
+  int m_candidateId = -1;
+  double m_candidateLoss = 0;
   QPlainTextEdit* m_source;
   QPlainTextEdit* m_translation;
   QPushButton* m_translate;

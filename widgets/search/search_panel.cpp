@@ -294,9 +294,16 @@ void SearchPanel::chooseCandidate(int id) {
       for (int i = 0; i < m_frontList->topLevelItemCount(); ++i)
         if (m_frontList->topLevelItem(i)->data(0, Qt::UserRole).toInt() == id)
           m_frontList->setCurrentItem(m_frontList->topLevelItem(i));
+      m_chosenId = id;
       Q_EMIT candidateChosen(c.arch, tr("candidate %1").arg(id));
       return;
     }
+}
+
+const SearchCandidate* SearchPanel::chosenCandidate() const {
+  for (const SearchCandidate& c : m_candidates)
+    if (c.id == m_chosenId) return &c;
+  return nullptr;
 }
 
 }  // namespace automoe::widgets

@@ -39,6 +39,8 @@ class SearchPanel : public QWidget {
   // The metric on the x axis ("" while the history has none).
   QString costMetric() const;
   const std::vector<SearchCandidate>& candidates() const { return m_candidates; }
+  // The candidate chosen last (nullptr before any is, or once it has left the history).
+  const SearchCandidate* chosenCandidate() const;
 
   ParetoPlot* pareto() const { return m_plot; }
   QComboBox* metricBox() const { return m_metric; }
@@ -83,6 +85,7 @@ class SearchPanel : public QWidget {
 
   Project m_project;
   std::vector<SearchCandidate> m_candidates;
+  int m_chosenId = -1;
   int m_generations = 0;
   ParetoPlot* m_plot;
   QComboBox* m_metric;

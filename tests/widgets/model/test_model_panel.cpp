@@ -4,7 +4,8 @@
 // and offers its model folder first; Evaluate saves loss and BLEU beside the model; Translate
 // turns each typed line into one translation. Without a trained supernet, Export fails with a
 // message naming the checkpoint; a blocked panel starts nothing; a panel with no model folder
-// cannot evaluate or translate.
+// cannot evaluate or translate. Folder… offers another model folder; a search candidate's id and
+// loss go on the card it is exported with.
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
@@ -93,7 +94,12 @@ class TestModelPanel final : public QObject {
     const Project p = Project::load(m_projectPath);
     ModelPanel panel(p);
     const ArchConfig smallest = p.space.smallest();
-    panel.setArch(smallest, QStringLiteral("smallest"));
+    panel.setArch(p.space.largest(), QStringLiteral("candidate 3"));
+    panel.setCandidate(3, 6.5);
+    panel.setArch(smallest, QStringLiteral("smallest"));  // another subnet forgets the candidate
+    QCOMPARE(panel.candidateId(), -1);
+    panel.setCandidate(7, 5.25);  // as when search candidate 7 is chosen
+    QCOMPARE(panel.candidateId(), 7);
     QVERIFY(panel.subnetText().contains(QStringLiteral("smallest")));
     QSignalSpy started(&panel, &ModelPanel::runStarted);
     QTest::mouseClick(panel.exportButton(), Qt::LeftButton);
@@ -108,6 +114,8 @@ class TestModelPanel final : public QObject {
     const nlohmann::json card =
         parseJsonText(readTextFile((dir + QStringLiteral("/model_card.json")).toStdString()), "card");
     QVERIFY2(card.at("latency").at("quick").contains("mean_ms"), card.at("latency").dump().c_str());
+    QCOMPARE(card.at("candidate_id").get<int>(), 7);  // the candidate and its search loss on the card
+    QCOMPARE(card.at("validation").at("loss").get<double>(), 5.25);
     QCOMPARE(panel.modelDir(), dir);
     QVERIFY(panel.evaluateButton()->isEnabled() && panel.translateButton()->isEnabled());
   }
@@ -152,6 +160,32 @@ class TestModelPanel final : public QObject {
     QVERIFY(waitForEnd(panel));
     QCOMPARE(panel.translationView()->toPlainText().split(QLatin1Char('\n')).size(), 2);
     QVERIFY2(panel.statusText().contains(QStringLiteral("translated 2 line")), qPrintable(panel.statusText()));
+  }
+
+  // Folder… offers any model folder (here a copy of the export) and chooses it; a folder without
+  // a model card is refused with a message naming it.
+  void addedModelFolderIsOffered() {
+    const Project p = Project::load(m_projectPath);
+    ModelPanel panel(p);
+    QTemporaryDir other;
+    QVERIFY(!panel.addModelFolder(other.path()));
+    QVERIFY2(panel.statusText().contains(other.path()) && panel.statusText().contains(QStringLiteral("model_card.json")),
+             qPrintable(panel.statusText()));
+    const int before = panel.modelBox()->count();
+    const QString copy = other.filePath(QStringLiteral("copied-model"));
+    std::filesystem::copy(panel.exportDir().toStdString(), copy.toStdString(), std::filesystem::copy_options::recursive);
+    QVERIFY(panel.addModelFolder(copy + QStringLiteral("/.")));  // spelled differently, found as itself
+    QCOMPARE(panel.modelDir(), copy);
+    QCOMPARE(panel.modelBox()->count(), before + 1);
+    QVERIFY(panel.addModelFolder(copy));  // once only
+    QCOMPARE(panel.modelBox()->count(), before + 1);
+    panel.refreshModels();  // kept when the list is read again
+    QCOMPARE(panel.modelDir(), copy);
+    QVERIFY(panel.translateButton()->isEnabled() && panel.addFolderButton()->isEnabled());
+    panel.sourceEdit()->setPlainText(QStringLiteral("this is a tool"));
+    panel.translate();
+    QVERIFY(waitForEnd(panel));
+    QCOMPARE(panel.translationView()->toPlainText().split(QLatin1Char('\n')).size(), 1);
   }
 
   void exportWithoutSupernetFails() {
