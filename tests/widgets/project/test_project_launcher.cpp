@@ -21,6 +21,7 @@
 #include "main_window.h"
 #include "project/project_launcher.h"
 #include "project/recent_projects.h"
+#include "support/isolated_settings.h"
 
 using namespace automoe;
 using namespace automoe::widgets;
@@ -101,10 +102,7 @@ class TestProjectLauncher final : public QObject {
  private Q_SLOTS:
   void initTestCase() {
     QVERIFY(m_settings.isValid() && m_dir.isValid());
-    QCoreApplication::setOrganizationName(QStringLiteral("AutoMoETest"));
-    QCoreApplication::setApplicationName(QStringLiteral("project_launcher"));
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settings.path());
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settings.path());
+    automoe::test::isolateSettings(m_settings.path(), QStringLiteral("project_launcher"));
     m_good = writeProject(QStringLiteral("good.json"), {}, {});
     m_other = writeProject(QStringLiteral("other.json"), "\"name\": \"demo\"", "\"name\": \"other-demo\"");
     m_broken = writeProject(QStringLiteral("broken.json"), "\"qkv_dim\": 128", "\"qkv_dim\": \"wide\"");

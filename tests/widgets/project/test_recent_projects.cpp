@@ -8,6 +8,7 @@
 #include <QtTest/QtTest>
 
 #include "project/recent_projects.h"
+#include "support/isolated_settings.h"
 
 using automoe::widgets::RecentProjects;
 
@@ -28,10 +29,7 @@ class TestRecentProjects final : public QObject {
  private Q_SLOTS:
   void initTestCase() {
     QVERIFY(m_settings.isValid() && m_files.isValid());
-    QCoreApplication::setOrganizationName(QStringLiteral("AutoMoETest"));
-    QCoreApplication::setApplicationName(QStringLiteral("recent_projects"));
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settings.path());
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settings.path());
+    automoe::test::isolateSettings(m_settings.path(), QStringLiteral("recent_projects"));
   }
 
   void init() { RecentProjects::clear(); }
