@@ -231,7 +231,8 @@ void MainWindow::updateBlocks() {
   if (m_training->isPreparingCorpus()) running = tr("Corpus preparation");
   else if (m_training->isRunning()) running = tr("Supernet training");
   else if (m_search->isRunning()) running = tr("The search");
-  else if (m_latency->isRunning()) running = tr("Latency measurement");
+  else if (m_latency->isMeasuring()) running = tr("Latency measurement");
+  else if (m_latency->isRunning()) running = tr("Fitting the latency predictor");
   else if (m_model->isRunning()) running = tr("A model stage (export, retraining, evaluation or translation)");
   const QString reason =
       running.isEmpty()

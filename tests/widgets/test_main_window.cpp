@@ -140,7 +140,8 @@ class TestMainWindow final : public QObject {
     QVERIFY(!training->prepareButton()->isEnabled());
     QVERIFY(!w.searchPanel()->startButton()->isEnabled());
     QVERIFY(!w.modelPanel()->retrainButton()->isEnabled() && !w.modelPanel()->exportButton()->isEnabled());
-    QVERIFY(training->startButton()->toolTip().contains(QStringLiteral("Latency")));
+    QVERIFY(latency->isMeasuring());
+    QVERIFY(training->startButton()->toolTip().contains(QStringLiteral("Latency measurement")));
     training->start();
     QVERIFY(!training->isRunning());
     latency->stop();

@@ -210,6 +210,7 @@ void LatencyPanel::measure() {
   if (!m_runner->startDataset(m_project, job)) return;
   log(tr("%1 measuring the latency dataset of %2").arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")), profile()));
   m_controls->setStatus(tr("%1: measuring…").arg(profile()));
+  m_measuring = true;
   setRunning(true);
 }
 
@@ -220,6 +221,7 @@ void LatencyPanel::trainPredictor() {
   if (!m_runner->startPredictor(m_project, job)) return;
   log(tr("%1 training the latency predictor of %2").arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")), profile()));
   m_controls->setStatus(tr("%1: training the predictor…").arg(profile()));
+  m_measuring = false;
   setRunning(true);
 }
 

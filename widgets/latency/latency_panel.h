@@ -34,6 +34,8 @@ class LatencyPanel : public QWidget {
   QString profile() const;
   QString datasetPath() const;
   bool isRunning() const;
+  // Whether what runs is a measurement (not a predictor fit).
+  bool isMeasuring() const { return m_running && m_measuring; }
 
   LatencyRunner* runner() const { return m_runner; }
   ScatterPlot* flopsPlot() const { return m_flopsPlot; }
@@ -79,6 +81,7 @@ class LatencyPanel : public QWidget {
   QString m_datasetState;    // "120 of 200 samples measured"
   QString m_predictorState;  // "predictor: held-out Kendall tau 0.951 …"
   bool m_running = false;
+  bool m_measuring = false;
 };
 
 }  // namespace automoe::widgets

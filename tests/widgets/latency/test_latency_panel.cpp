@@ -44,7 +44,7 @@ class TestLatencyPanel final : public QObject {
     panel.samplesBox()->setValue(7);
     QTest::mouseClick(panel.measureButton(), Qt::LeftButton);
     QCOMPARE(started.size(), 1);
-    QVERIFY(panel.isRunning());
+    QVERIFY(panel.isRunning() && panel.isMeasuring());
     QVERIFY(!panel.measureButton()->isEnabled() && !panel.trainButton()->isEnabled());
     QVERIFY(!panel.profileBox()->isEnabled());
     QVERIFY(ended.wait(120000));
@@ -56,7 +56,9 @@ class TestLatencyPanel final : public QObject {
     QCOMPARE(panel.fitPlot()->pointCount(), 0);
 
     QTest::mouseClick(panel.trainButton(), Qt::LeftButton);
+    QVERIFY(panel.isRunning() && !panel.isMeasuring());  // a fit, not a measurement
     QVERIFY(ended.wait(120000));
+    QVERIFY(!panel.isMeasuring());
     const auto* fit = panel.fitPlot();
     QCOMPARE(fit->pointCount(), 7);
     QVERIFY(fit->points(LatencyPanel::kHeldOutRows).size() >= 1);
