@@ -31,6 +31,12 @@ PipelineState PipelineState::load(const std::string& path) {
   return s;
 }
 
+PipelineState PipelineState::read(const std::string& path) {
+  PipelineState s = load(path);
+  s.m_readOnly = true;
+  return s;
+}
+
 PipelineState::Status PipelineState::status(const std::string& stage, const std::string& fingerprint) const {
   const auto& stages = m_json["stages"];
   if (!stages.contains(stage)) return Status::NotStarted;
@@ -80,6 +86,7 @@ std::string PipelineState::changedFile(const std::string& stage, const std::stri
 }
 
 void PipelineState::save() const {
+  if (m_readOnly) return;
   std::filesystem::create_directories(std::filesystem::path(m_path).parent_path());
   writeFileAtomically(m_path, m_json.dump(2) + "\n");
 }

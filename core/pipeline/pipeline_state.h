@@ -17,6 +17,9 @@ class PipelineState {
 
   // Missing file: empty state. A file that is not a valid state: ConfigError naming it.
   static PipelineState load(const std::string& path);
+  // As load, but never writes the file (changedFile's refreshed stamps stay in memory): for a view
+  // of the state while a pipeline may be running.
+  static PipelineState read(const std::string& path);
 
   enum class Status { NotStarted, Changed, Interrupted, Done };
   // Done: completed with `fingerprint`; Changed: completed or started with another fingerprint;
@@ -43,6 +46,7 @@ class PipelineState {
 
   std::string m_path;
   nlohmann::json m_json;
+  bool m_readOnly = false;
 };
 
 }  // namespace automoe

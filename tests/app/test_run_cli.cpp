@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/cli_runner.h"
-#include "support/ddtp_fixture.h"
+#include "support/tiny_pipeline_project.h"
 #include "util/atomic_file.h"
 #include "util/json_reader.h"
 
@@ -51,39 +51,7 @@ class TestRunCli final : public QObject {
 
  private Q_SLOTS:
   void initTestCase() {
-    const std::string ddtp = file("ddtp");
-    std::filesystem::create_directories(ddtp);
-    const auto f = automoe::testing::makeDdtpFixture(160);
-    writeFileAtomically(ddtp + "/Translation-en", f.english);
-    writeFileAtomically(ddtp + "/Translation-de", f.translated);
-
-    const std::string demo = AUTOMOE_SOURCE_DIR "/projects/demo/project.json";
-    m_json = parseJsonText(readTextFile(demo), demo);
-    auto& space = m_json["search_space"];
-    for (const char* side : {"encoder", "decoder"}) {
-      space[side]["embed_dim"] = {32, 24};
-      space[side]["ffn_dim"] = {64, 32};
-      space[side]["layers"] = {1};
-    }
-    space["qkv_dim"] = 32;
-    m_json["model"]["vocab_size"] = 150;
-    m_json["data"] = {{"dir", "data"}, {"ddtp_dir", "ddtp"}, {"vocab_size", 150},
-                      {"valid_size", 8},  {"test_size", 8},     {"max_tokens", 256}};
-    m_json["training"].update({{"max_updates", 4}, {"validate_every", 100}, {"checkpoint_every", 100}, {"log_every", 2},
-                               {"valid_batches", 1}, {"reference_subnets", 1}, {"threads", 1}});
-    m_json["training"]["lr"]["warmup_updates"] = 2;
-    for (auto& h : m_json["hardware_profiles"])
-      h.update({{"warmup", 0}, {"runs", 1}, {"src_len", 8}, {"tgt_len", 8}, {"beam", 1}});
-    m_json["latency"]["dataset_samples"] = 12;
-    m_json["latency"]["predictor"]["steps"] = 20;
-    m_json["search"].update({{"population", 4}, {"parents", 2}, {"mutations", 1}, {"crossovers", 1}, {"generations", 1},
-                             {"valid_batches", 1}, {"constraints", nlohmann::json::array()}});
-    m_json["retrain"] = {{"average_last", 1},
-                         {"training",
-                          {{"max_updates", 3}, {"checkpoint_every", 3}, {"validate_every", 100}, {"log_every", 1},
-                           {"valid_batches", 1}, {"threads", 1}, {"keep_checkpoints", 1}}}};
-    m_json["evaluation"]["max_sentences"] = 4;
-    m_json["evaluation"]["beam"] = 2;
+    m_json = automoe::testing::tinyPipelineProjectJson(m_root.toStdString());
     m_project = at("project.json");
     writeFileAtomically(m_project.toStdString(), m_json.dump(2));
   }
@@ -120,8 +88,8 @@ class TestRunCli final : public QObject {
     QCOMPARE(r.code, 5);
     QCOMPARE(ran(r.err), QStringList({"corpus", "tokenizer"}));  // the supernet stage did not finish
     QVERIFY2(r.err.contains("automoe run: stage 'supernet' diverged (the loss or its gradient was not finite); lower the "
-                            "learning rate (training.lr.max) or set training.clip_norm in the project, then run the same "
-                            "command again (the stage starts over with them)"),
+                            "learning rate (training.lr.max) or set training.clip_norm in the project, then run the "
+                            "pipeline again (the stage starts over with them)"),
              qPrintable(r.err));
   }
 
