@@ -21,6 +21,7 @@
 #include "arch/search_space_view.h"
 #include "latency/latency_panel.h"
 #include "model/model_panel.h"
+#include "pipeline/pipeline_panel.h"
 #include "project/recent_projects.h"
 #include "search/search_panel.h"
 #include "train/training_panel.h"
@@ -50,6 +51,8 @@ MainWindow::MainWindow(Project project, QWidget* parent)
   m_tabs->addTab(m_search, tr("Search"));
   m_model = new ModelPanel(m_project, this);
   m_tabs->addTab(m_model, tr("Model"));
+  m_pipeline = new PipelinePanel(m_project, this);
+  m_tabs->addTab(m_pipeline, tr("Pipeline"));
   // A candidate chosen in the search is shown as the architecture.
   connect(m_search, &SearchPanel::candidateChosen, this, [this](const ArchConfig& arch, const QString& label) {
     showArch(arch, label);
@@ -60,14 +63,18 @@ MainWindow::MainWindow(Project project, QWidget* parent)
   // A close asked for while a job runs stops it first; the window closes once every job has
   // ended (training with a checkpoint, the search with its history).
   const auto closeIfStopped = [this] {
-    if (m_closeWhenStopped && !m_training->isRunning() && !m_search->isRunning() && !m_latency->isRunning() &&
-        !m_model->isRunning())
-      close();
+    if (m_closeWhenStopped && !isRunningJob()) close();
   };
   connect(m_training, &TrainingPanel::runEnded, this, closeIfStopped);
   connect(m_search, &SearchPanel::runEnded, this, closeIfStopped);
   connect(m_latency, &LatencyPanel::runEnded, this, closeIfStopped);
   connect(m_model, &ModelPanel::runEnded, this, closeIfStopped);
+  connect(m_pipeline, &PipelinePanel::runningChanged, this, [this, closeIfStopped](bool running) {
+    updateBlocks();
+    if (running) return;
+    reloadAfterPipeline();
+    closeIfStopped();
+  });
   connect(m_model, &ModelPanel::runStarted, this, &MainWindow::updateBlocks);
   connect(m_model, &ModelPanel::runEnded, this, &MainWindow::updateBlocks);
   connect(m_training, &TrainingPanel::runStarted, this, &MainWindow::updateBlocks);
@@ -173,7 +180,16 @@ void MainWindow::fillRecentMenu() {
 }
 
 bool MainWindow::isRunningJob() const {
-  return m_training->isRunning() || m_search->isRunning() || m_latency->isRunning() || m_model->isRunning();
+  return m_training->isRunning() || m_search->isRunning() || m_latency->isRunning() || m_model->isRunning() ||
+         m_pipeline->isRunning();
+}
+
+void MainWindow::reloadAfterPipeline() {
+  m_training->loadHistory();
+  m_latency->reload();
+  m_search->reload();
+  m_model->refreshModels();
+  m_model->loadHistory();
 }
 
 void MainWindow::sampleNext() { sampleWithSeed(m_seed + 1); }
@@ -228,7 +244,8 @@ void MainWindow::updateBlocks() {
   // replaces, and latency is only worth measuring on a quiet machine. Fitting the latency
   // predictor takes seconds and measures nothing: it is never blocked.
   QString running;
-  if (m_training->isPreparingCorpus()) running = tr("Corpus preparation");
+  if (m_pipeline->isRunning()) running = tr("The pipeline");
+  else if (m_training->isPreparingCorpus()) running = tr("Corpus preparation");
   else if (m_training->isRunning()) running = tr("Supernet training");
   else if (m_search->isRunning()) running = tr("The search");
   else if (m_latency->isMeasuring()) running = tr("Latency measurement");
@@ -244,6 +261,7 @@ void MainWindow::updateBlocks() {
   m_search->setBlocked(m_search->isRunning() ? QString() : reason);
   m_latency->setBlocked(m_latency->isRunning() ? QString() : reason);
   m_model->setBlocked(m_model->isRunning() ? QString() : reason);
+  m_pipeline->setBlocked(m_pipeline->isRunning() ? QString() : reason);
   // Another project replaces this window: not while a job of this one runs.
   m_openAction->setEnabled(running.isEmpty());
   m_recentMenu->setEnabled(running.isEmpty());
@@ -256,6 +274,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     m_search->stopSearch();
     m_latency->stop();
     m_model->stop();
+    m_pipeline->stop();
     statusBar()->showMessage(tr("Stopping; the window closes once every running job has ended (training and "
                                 "retraining with a checkpoint, the search with its history)…"));
     event->ignore();

@@ -1,8 +1,8 @@
 #pragma once
-// The workbench window: five tabs in the centre, the architecture diagram, supernet training with
+// The workbench window: six tabs in the centre, the architecture diagram, supernet training with
 // its live curves, latency measurement and its predictor, the search's Pareto front (a chosen
-// candidate is shown as the architecture), and the model stages of the subnet shown (export,
-// retraining, evaluation, translation);
+// candidate is shown as the architecture), the model stages of the subnet shown (export,
+// retraining, evaluation, translation), and the whole pipeline as `automoe run` runs it;
 // the search space and the subnet's statistics in docks; and actions that
 // sample another subnet (explicit, incrementing seed) or show the largest / smallest one; File
 // asks to open another project (ProjectLauncher does, in a new window replacing this one). Closing
@@ -26,6 +26,7 @@ class ArchStatsPanel;
 class ArchViewWidget;
 class LatencyPanel;
 class ModelPanel;
+class PipelinePanel;
 class SearchPanel;
 class SearchSpaceView;
 class TrainingPanel;
@@ -50,6 +51,7 @@ class MainWindow : public QMainWindow {
   SearchPanel* searchPanel() const { return m_search; }
   LatencyPanel* latencyPanel() const { return m_latency; }
   ModelPanel* modelPanel() const { return m_model; }
+  PipelinePanel* pipelinePanel() const { return m_pipeline; }
   QTabWidget* tabs() const { return m_tabs; }
   QAction* sampleAction() const { return m_sampleAction; }
   QAction* openAction() const { return m_openAction; }
@@ -84,6 +86,8 @@ class MainWindow : public QMainWindow {
   void fillRecentMenu();
   // One job at a time: while one runs, the others' start buttons are disabled, saying why.
   void updateBlocks();
+  // After a pipeline run: the other tabs read again what it wrote.
+  void reloadAfterPipeline();
 
   Project m_project;
   ArchConfig m_arch;
@@ -104,6 +108,7 @@ class MainWindow : public QMainWindow {
   SearchPanel* m_search = nullptr;
   LatencyPanel* m_latency = nullptr;
   ModelPanel* m_model = nullptr;
+  PipelinePanel* m_pipeline = nullptr;
   bool m_closeWhenStopped = false;
 };
 

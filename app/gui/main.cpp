@@ -1,11 +1,13 @@
 // automoe-workbench: the Qt front end. Parses the command line, loads the project and opens the
 // main window; all work is done by core and widgets.
 //
-//   automoe-workbench [PROJECT] [--seed N] [--tab architecture|training|latency|search|model] [--screenshot FILE.png]
+//   automoe-workbench [PROJECT] [--seed N] [--tab architecture|training|latency|search|model|pipeline]
+//                     [--screenshot FILE.png] [--no-dialogs]
 //
 // Without PROJECT (as the desktop menu starts it) a file dialog asks for one, starting in the last
 // project's folder; cancelling it quits. A PROJECT that does not load exits 2 with a message naming
-// the file and field, as the command line tool does.
+// the file and field on stderr, as the command line tool does, and (started from a desktop, where
+// nobody reads stderr) in an error box first; --screenshot and --no-dialogs leave the box out.
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QTabWidget>
@@ -69,10 +71,15 @@ int main(int argc, char** argv) {
   const QCommandLineOption size(QStringLiteral("size"),
                                 QStringLiteral("Window size for --screenshot (default 1500x920)."),
                                 QStringLiteral("WxH"), QStringLiteral("1500x920"));
-  const QCommandLineOption tab(QStringLiteral("tab"),
-                               QStringLiteral("The tab shown first: architecture (default), training, latency, search or model."),
-                               QStringLiteral("NAME"), QStringLiteral("architecture"));
-  parser.addOptions({screenshot, seed, size, tab});
+  const QCommandLineOption tab(
+      QStringLiteral("tab"),
+      QStringLiteral("The tab shown first: architecture (default), training, latency, search, model or pipeline."),
+      QStringLiteral("NAME"), QStringLiteral("architecture"));
+  const QCommandLineOption noDialogs(
+      QStringLiteral("no-dialogs"),
+      QStringLiteral("A PROJECT that does not load is reported on stderr only (exit 2 at once), without an error "
+                     "box; --screenshot implies it."));
+  parser.addOptions({screenshot, seed, size, tab, noDialogs});
   parser.process(app);  // --help / --version / unknown options exit here
 
   const QStringList args = parser.positionalArguments();
@@ -91,10 +98,11 @@ int main(int argc, char** argv) {
         QStringLiteral("--size: expected WxH such as 1500x920, got %1").arg(parser.value(size)));
 
   const QStringList tabs = {QStringLiteral("architecture"), QStringLiteral("training"), QStringLiteral("latency"),
-                           QStringLiteral("search"), QStringLiteral("model")};
+                           QStringLiteral("search"),       QStringLiteral("model"),    QStringLiteral("pipeline")};
   const int tabIndex = static_cast<int>(tabs.indexOf(parser.value(tab)));
   if (tabIndex < 0)
-    return fail(QStringLiteral("--tab: expected architecture, training, latency, search or model, got %1").arg(parser.value(tab)));
+    return fail(QStringLiteral("--tab: expected architecture, training, latency, search, model or pipeline, got %1")
+                    .arg(parser.value(tab)));
 
   if (parser.isSet(screenshot)) {
     QString error;
@@ -126,7 +134,11 @@ int main(int argc, char** argv) {
   } else {
     QString error;
     std::optional<automoe::Project> project = automoe::widgets::ProjectLauncher::load(args.front(), &error);
-    if (!project) return fail(error);
+    if (!project) {
+      const int rc = fail(error);  // stderr first: a script sees it while the box is up
+      if (!parser.isSet(noDialogs)) automoe::widgets::ProjectLauncher::showError(nullptr, args.front(), error);
+      return rc;
+    }
     window = launcher.show(std::move(*project));
   }
   if (parser.isSet(seed)) window->sampleWithSeed(seedValue);

@@ -1,8 +1,9 @@
 // MainWindow: title, seeded sampling through the toolbar button, largest/smallest, the search
-// space dock, the status bar and statistics, the training, latency and search tabs (a chosen
-// candidate is shown; one job runs at a time), and an off-screen
-// screenshot that is not blank.
+// space dock, the status bar and statistics, the training, latency, search and pipeline tabs (a
+// chosen candidate is shown; one job runs at a time, the pipeline included, and the other tabs
+// read what a pipeline run wrote), and an off-screen screenshot that is not blank.
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDir>
 #include <QSignalSpy>
 #include <QDockWidget>
@@ -27,12 +28,15 @@
 #include "arch/search_space_view.h"
 #include "main_window.h"
 #include "model/model_panel.h"
+#include "pipeline/pipeline_panel.h"
 #include "plot/layer_flops_plot.h"
 #include "project/project.h"
 #include "search/search_history.h"
 #include "latency/latency_panel.h"
 #include "search/search_panel.h"
+#include "support/tiny_pipeline_project.h"
 #include "support/tiny_project.h"
+#include "plot/training_curves_plot.h"
 #include "train/training_panel.h"
 #include "train/training_runner.h"
 
@@ -55,9 +59,10 @@ class TestMainWindow final : public QObject {
     QVERIFY(w.currentArch() == p.space.sample(p.seed));
     QVERIFY(w.archView()->hasArch());
     QVERIFY(w.archView()->arch() == w.currentArch());
-    // Five tabs in the centre, in the pipeline's order; the architecture first and shown.
+    // Six tabs in the centre, in the pipeline's order, the whole pipeline last; the architecture
+    // first and shown.
     QCOMPARE(w.centralWidget(), static_cast<QWidget*>(w.tabs()));
-    QCOMPARE(w.tabs()->count(), 5);
+    QCOMPARE(w.tabs()->count(), 6);
     QCOMPARE(w.tabs()->currentWidget(), static_cast<QWidget*>(w.archView()));
     QCOMPARE(w.tabs()->widget(1), static_cast<QWidget*>(w.trainingPanel()));
     QCOMPARE(w.tabs()->tabText(1), QStringLiteral("Training"));
@@ -67,6 +72,8 @@ class TestMainWindow final : public QObject {
     QCOMPARE(w.tabs()->tabText(3), QStringLiteral("Search"));
     QCOMPARE(w.tabs()->widget(4), static_cast<QWidget*>(w.modelPanel()));
     QCOMPARE(w.tabs()->tabText(4), QStringLiteral("Model"));
+    QCOMPARE(w.tabs()->widget(5), static_cast<QWidget*>(w.pipelinePanel()));
+    QCOMPARE(w.tabs()->tabText(5), QStringLiteral("Pipeline"));
     QVERIFY(w.modelPanel()->arch() == w.currentArch());  // the Model tab works on the subnet shown
   }
 
@@ -174,6 +181,61 @@ class TestMainWindow final : public QObject {
     QVERIFY(w.openAction()->isEnabled() && w.recentMenu()->isEnabled());
     QVERIFY(w.searchPanel()->startButton()->isEnabled());
     QVERIFY(w.modelPanel()->retrainButton()->isEnabled() && w.modelPanel()->exportButton()->isEnabled());
+  }
+
+  // The pipeline is one job too: while it runs, no other job can start (their tool tips name it)
+  // and no other project opens; when it ends the other tabs read what it wrote (the supernet's
+  // curves, the search history, the retrained model). While training runs, it cannot start.
+  void thePipelineIsOneJobAtATime() {
+    qputenv("AUTOMOE_TOKENIZER", AUTOMOE_TOKENIZER);
+    QTemporaryDir dir;
+    const std::string root = dir.path().toStdString();
+    const Project p = Project::load(testing::writeTinyDataProject(root, testing::tinyPipelineProjectJson(root)));
+    MainWindow w(p);
+    PipelinePanel* pipeline = w.pipelinePanel();
+    TrainingPanel* training = w.trainingPanel();
+    QVERIFY(pipeline->runButton()->isEnabled());
+    QSignalSpy running(pipeline, &PipelinePanel::runningChanged);
+    QSignalSpy ready(pipeline, &PipelinePanel::modelReady);
+    pipeline->run();
+    QVERIFY(pipeline->isRunning() && w.isRunningJob());
+    QVERIFY(!training->startButton()->isEnabled() && !training->prepareButton()->isEnabled());
+    QVERIFY(!w.searchPanel()->startButton()->isEnabled());
+    QVERIFY(!w.latencyPanel()->measureButton()->isEnabled());
+    QVERIFY(!w.modelPanel()->retrainButton()->isEnabled() && !w.modelPanel()->exportButton()->isEnabled());
+    QVERIFY2(training->startButton()->toolTip().startsWith(QStringLiteral("The pipeline is running: one job at a time")),
+             qPrintable(training->startButton()->toolTip()));
+    QVERIFY(w.modelPanel()->exportButton()->toolTip().startsWith(QStringLiteral("The pipeline is running")));
+    QVERIFY(!w.openAction()->isEnabled() && !w.recentMenu()->isEnabled());
+    QVERIFY(pipeline->stopButton()->isEnabled());  // the running job itself is never blocked
+    training->start();
+    QVERIFY(!training->isRunning());
+    QVERIFY(running.wait(240000));
+    QCOMPARE(running.back().front().toBool(), false);
+    QVERIFY2(ready.size() == 1, qPrintable(pipeline->statusText()));
+    QVERIFY(!w.isRunningJob());
+    QVERIFY(training->startButton()->isEnabled() && w.searchPanel()->startButton()->isEnabled());
+    QVERIFY(w.latencyPanel()->measureButton()->isEnabled() && w.modelPanel()->retrainButton()->isEnabled());
+    QVERIFY(w.openAction()->isEnabled() && w.recentMenu()->isEnabled());
+    // The other tabs show what the run wrote.
+    QCOMPARE(training->curves()->trainingLoss().size(), 4);
+    QVERIFY(!w.searchPanel()->candidates().empty());
+    QCOMPARE(w.modelPanel()->modelDir(), ready.front().front().toString());
+
+    training->syntheticBox()->setChecked(true);
+    training->updatesBox()->setValue(100000);
+    training->freshBox()->setChecked(true);
+    QSignalSpy trainingEnded(training, &TrainingPanel::runEnded);
+    training->start();
+    QVERIFY(training->isRunning());
+    QVERIFY(!pipeline->runButton()->isEnabled());
+    QVERIFY2(pipeline->runButton()->toolTip().startsWith(QStringLiteral("Supernet training is running")),
+             qPrintable(pipeline->runButton()->toolTip()));
+    pipeline->run();
+    QVERIFY(!pipeline->isRunning());
+    training->stop();
+    QVERIFY(trainingEnded.wait(120000));
+    QVERIFY(pipeline->runButton()->isEnabled());
   }
 
   void sampleButtonDrawsNextSeed() {

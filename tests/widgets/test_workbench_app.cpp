@@ -1,7 +1,8 @@
 // The automoe-workbench executable: usage errors (a screenshot without PROJECT, two PROJECTs,
-// bad flags) and bad project files exit 2 with a message naming
-// the file and field; --screenshot writes a non-blank PNG off-screen and exits 0; --tab training
-// shows the run folder's curves.
+// bad flags) and bad project files exit 2 with a message naming the file and field (a bad
+// project waits in an error box first, unless --no-dialogs or --screenshot); --screenshot writes
+// a non-blank PNG off-screen and exits 0; --tab training shows the run folder's curves, --tab
+// pipeline the Pipeline tab.
 #include <QColor>
 #include <QDir>
 #include <QFile>
@@ -32,6 +33,19 @@ Result run(const QStringList& args) {
   return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
           QString::fromUtf8(p.readAllStandardOutput()),
           QString::fromUtf8(p.readAllStandardError())};
+}
+
+// The demo project with a bad field (qkv_dim a string), as <dir>/broken.json.
+QString writeBrokenProject(const QTemporaryDir& dir) {
+  QFile in(kDemo);
+  if (!in.open(QIODevice::ReadOnly)) return {};
+  QByteArray text = in.readAll();
+  text.replace("\"qkv_dim\": 128", "\"qkv_dim\": \"wide\"");
+  const QString path = dir.filePath(QStringLiteral("broken.json"));
+  QFile out(path);
+  if (!out.open(QIODevice::WriteOnly)) return {};
+  out.write(text);
+  return path;
 }
 
 }  // namespace
@@ -69,25 +83,47 @@ class TestWorkbenchApp final : public QObject {
     QCOMPARE(tab.code, 2);
     QVERIFY2(tab.err.contains(QStringLiteral("--tab")) && tab.err.contains(QStringLiteral("sideways")), qPrintable(tab.err));
     QVERIFY2(tab.err.contains(QStringLiteral("latency")), qPrintable(tab.err));  // the choices are listed
+    QVERIFY2(tab.err.contains(QStringLiteral("pipeline")), qPrintable(tab.err));
   }
 
   void badProjectNamesFileAndField() {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    QFile in(kDemo);
-    QVERIFY(in.open(QIODevice::ReadOnly));
-    QByteArray text = in.readAll();
-    text.replace("\"qkv_dim\": 128", "\"qkv_dim\": \"wide\"");
-    const QString path = dir.filePath(QStringLiteral("broken.json"));
-    QFile out(path);
-    QVERIFY(out.open(QIODevice::WriteOnly));
-    out.write(text);
-    out.close();
-    const Result r = run({path});
+    const QString path = writeBrokenProject(dir);
+    QVERIFY(!path.isEmpty());
+    const Result r = run({path, QStringLiteral("--no-dialogs")});
     QCOMPARE(r.code, 2);
     QVERIFY2(r.err.contains(QStringLiteral("broken.json")), qPrintable(r.err));
     QVERIFY2(r.err.contains(QStringLiteral("qkv_dim")), qPrintable(r.err));
-    QCOMPARE(run({dir.filePath(QStringLiteral("missing.json"))}).code, 2);
+    QCOMPARE(run({dir.filePath(QStringLiteral("missing.json")), QStringLiteral("--no-dialogs")}).code, 2);
+    // A screenshot never waits in a box either.
+    const Result shot = run({path, QStringLiteral("--screenshot"), dir.filePath(QStringLiteral("x.png"))});
+    QCOMPARE(shot.code, 2);
+    QVERIFY2(shot.err.contains(QStringLiteral("qkv_dim")), qPrintable(shot.err));
+    const Result help = run({QStringLiteral("--help")});
+    QVERIFY2(help.out.contains(QStringLiteral("--no-dialogs")), qPrintable(help.out));
+  }
+
+  // Without --no-dialogs the error, already on stderr, also waits in an error box: the process is
+  // still there after the message (it exits 2 once the box is closed; here nobody can close it).
+  void badProjectWaitsInAnErrorBox() {
+    QTemporaryDir dir;
+    const QString path = writeBrokenProject(dir);
+    QVERIFY(!path.isEmpty());
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    p.setProcessEnvironment(env);
+    p.start(kApp, {path});
+    QVERIFY(p.waitForStarted());
+    QString err;
+    QTRY_VERIFY_WITH_TIMEOUT((err += QString::fromUtf8(p.readAllStandardError())).contains(QStringLiteral("qkv_dim")),
+                             60000);
+    QVERIFY2(err.contains(QStringLiteral("broken.json")), qPrintable(err));
+    QVERIFY(!p.waitForFinished(1500));
+    QCOMPARE(p.state(), QProcess::Running);
+    p.kill();
+    QVERIFY(p.waitForFinished());
   }
 
   void screenshotWritesANonBlankPng() {
@@ -143,6 +179,23 @@ class TestWorkbenchApp final : public QObject {
     QCOMPARE(validationPixels(QStringLiteral("architecture")), 0);
     QCOMPARE(validationPixels(QStringLiteral("latency")), 0);  // a tab of its own, without curves
     QCOMPARE(validationPixels(QStringLiteral("model")), 0);    // the retraining's curves: none yet
+    QCOMPARE(validationPixels(QStringLiteral("pipeline")), 0);  // a table of the stages, no curves
+  }
+
+  // --tab pipeline shows the Pipeline tab: its table, not the architecture diagram.
+  void pipelineTab() {
+    QTemporaryDir dir;
+    auto shot = [&](const QString& tab) {
+      const QString png = dir.filePath(tab + QStringLiteral(".png"));
+      const Result r = run({kDemo, QStringLiteral("--tab"), tab, QStringLiteral("--screenshot"), png});
+      if (r.code != 0) qWarning("%s", qPrintable(r.err));
+      QImage img;
+      img.load(png);
+      return img;
+    };
+    const QImage pipeline = shot(QStringLiteral("pipeline")), architecture = shot(QStringLiteral("architecture"));
+    QVERIFY(!pipeline.isNull() && !architecture.isNull());
+    QVERIFY(pipeline != architecture);
   }
 };
 

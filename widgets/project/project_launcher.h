@@ -39,13 +39,14 @@ class ProjectLauncher : public QObject {
   MainWindow* window() const { return m_window; }
   // Windows save and restore their geometry (the app turns it on; tests leave it off).
   void setPersistentSettings(bool on) { m_persist = on; }
+  // The error box (objectName "projectErrorBox") saying that `path` cannot be opened and why;
+  // returns once it is closed.
+  static void showError(QWidget* parent, const QString& path, const QString& error);
 
  Q_SIGNALS:
   void windowShown(automoe::widgets::MainWindow* window);
 
  private:
-  void showError(QWidget* parent, const QString& path, const QString& error);
-
   QPointer<MainWindow> m_window;
   bool m_persist = false;
 };

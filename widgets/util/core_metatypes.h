@@ -4,6 +4,7 @@
 #include <QMetaType>
 
 #include "arch/arch_config.h"
+#include "pipeline/pipeline_job.h"
 #include "train/train_result.h"
 #include "train/training_observer.h"
 
@@ -11,3 +12,4 @@ Q_DECLARE_METATYPE(automoe::ArchConfig)
 Q_DECLARE_METATYPE(automoe::TrainStepStats)
 Q_DECLARE_METATYPE(automoe::ValidationStats)
 Q_DECLARE_METATYPE(automoe::TrainResult)
+Q_DECLARE_METATYPE(automoe::PipelineResult)

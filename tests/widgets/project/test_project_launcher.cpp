@@ -149,6 +149,22 @@ class TestProjectLauncher final : public QObject {
     delete window.data();
   }
 
+  // The box the app also shows for a PROJECT named on its command line that does not load.
+  void theErrorBoxNamesFileAndError() {
+    QString name, text;
+    onNextModal([&](QWidget* w) {
+      name = w->objectName();
+      auto* box = qobject_cast<QMessageBox*>(w);
+      text = box ? box->text() + QLatin1Char('\n') + box->informativeText() : QString();
+      w->close();
+    });
+    QString error;
+    QVERIFY(!ProjectLauncher::load(m_broken, &error));
+    ProjectLauncher::showError(nullptr, m_broken, error);
+    QCOMPARE(name, QStringLiteral("projectErrorBox"));
+    QVERIFY2(text.contains(QStringLiteral("broken.json")) && text.contains(QStringLiteral("qkv_dim")), qPrintable(text));
+  }
+
   void theDialogAsksAgainAfterABadFile() {
     ProjectLauncher launcher;
     QString firstDialog, box, secondDialog;
