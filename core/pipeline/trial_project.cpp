@@ -21,8 +21,14 @@ nlohmann::json trialProject(const nlohmann::json& projectJson, const std::string
   nlohmann::json p = projectJson;
   p["name"] = p.value("name", std::string("project")) + " (trial)";
   // Shared data: resolve the data folder against the original project directory.
-  const std::string dataDir = p["data"].value("dir", std::string("data"));
-  p["data"]["dir"] = std::filesystem::absolute(std::filesystem::path(projectDir) / dataDir).lexically_normal().string();
+  // So are its local source folders (DDTP indexes, help pages), when given.
+  auto absolute = [&](const std::string& path) {
+    return std::filesystem::absolute(std::filesystem::path(projectDir) / path).lexically_normal().string();
+  };
+  p["data"]["dir"] = absolute(p["data"].value("dir", std::string("data")));
+  for (const char* key : {"ddtp_dir", "help_dir"})
+    if (p["data"].contains(key) && p["data"][key].is_string() && !p["data"][key].get<std::string>().empty())
+      p["data"][key] = absolute(p["data"][key].get<std::string>());
 
   auto& t = p["training"];
   cap(t, "max_updates", 120);

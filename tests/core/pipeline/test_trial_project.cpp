@@ -45,6 +45,19 @@ class TestTrialProject final : public QObject {
     }
   }
 
+  // Local source folders written relative to the project resolve to the same folders from the
+  // trial project's folder (the trial may have to build the corpus).
+  void localSourcesStayTheOriginalOnes() {
+    const Project full = Project::load(m_demoPath);
+    nlohmann::json j = full.toJson();
+    j["data"]["ddtp_dir"] = "ddtp";
+    const std::string trialPath = trialProjectPath(full.directory());
+    Project t = Project::fromJson(trialProject(j, full.directory()), trialPath);
+    t.path = trialPath;
+    QCOMPARE(QDir::cleanPath(QString::fromStdString(t.resolvePath(t.data.ddtpDir))),
+             QDir::cleanPath(QString::fromStdString(full.resolvePath("ddtp"))));
+  }
+
   void keepsSmallerValues() {
     const Project full = Project::load(m_demoPath);
     nlohmann::json j = full.toJson();

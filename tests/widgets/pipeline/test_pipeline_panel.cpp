@@ -65,10 +65,7 @@ class TestPipelinePanel final : public QObject {
   void initTestCase() {
     qputenv("AUTOMOE_TOKENIZER", AUTOMOE_TOKENIZER);
     m_root = m_dir.filePath("p").toStdString();
-    m_json = testing::tinyPipelineProjectJson(m_root);
-    // The trial project (runs/trial/project.json) shares the data folder, resolved against this
-    // folder, but reads the DDTP indexes from ddtp_dir as written: absolute, it finds them.
-    m_json["data"]["ddtp_dir"] = m_root + "/ddtp";
+    m_json = testing::tinyPipelineProjectJson(m_root);  // ddtp_dir relative: the trial resolves it here
     write(m_json);
   }
 
