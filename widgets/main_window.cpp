@@ -242,7 +242,7 @@ void MainWindow::updateBlocks() {
   // One job at a time: each keeps every core busy (two would halve each other and share the
   // process-wide thread settings), a search or model stage reads the checkpoint training
   // replaces, and latency is only worth measuring on a quiet machine. Fitting the latency
-  // predictor takes seconds and measures nothing: it is never blocked.
+  // predictor takes seconds and measures nothing: only the pipeline, which fits it too, blocks it.
   QString running;
   if (m_pipeline->isRunning()) running = tr("The pipeline");
   else if (m_training->isPreparingCorpus()) running = tr("Corpus preparation");
@@ -260,6 +260,7 @@ void MainWindow::updateBlocks() {
   m_training->setBlocked(m_training->isRunning() ? QString() : reason);
   m_search->setBlocked(m_search->isRunning() ? QString() : reason);
   m_latency->setBlocked(m_latency->isRunning() ? QString() : reason);
+  m_latency->setFitBlocked(m_pipeline->isRunning() ? reason : QString());  // it writes the predictor too
   m_model->setBlocked(m_model->isRunning() ? QString() : reason);
   m_pipeline->setBlocked(m_pipeline->isRunning() ? QString() : reason);
   // Another project replaces this window: not while a job of this one runs.

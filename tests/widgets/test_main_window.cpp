@@ -202,6 +202,9 @@ class TestMainWindow final : public QObject {
     QVERIFY(!training->startButton()->isEnabled() && !training->prepareButton()->isEnabled());
     QVERIFY(!w.searchPanel()->startButton()->isEnabled());
     QVERIFY(!w.latencyPanel()->measureButton()->isEnabled());
+    // Fitting the predictor, never blocked by the other jobs, is by the pipeline, which fits it too.
+    QVERIFY(!w.latencyPanel()->trainButton()->isEnabled());
+    QVERIFY(w.latencyPanel()->trainButton()->toolTip().startsWith(QStringLiteral("The pipeline is running")));
     QVERIFY(!w.modelPanel()->retrainButton()->isEnabled() && !w.modelPanel()->exportButton()->isEnabled());
     QVERIFY2(training->startButton()->toolTip().startsWith(QStringLiteral("The pipeline is running: one job at a time")),
              qPrintable(training->startButton()->toolTip()));
@@ -216,6 +219,7 @@ class TestMainWindow final : public QObject {
     QVERIFY(!w.isRunningJob());
     QVERIFY(training->startButton()->isEnabled() && w.searchPanel()->startButton()->isEnabled());
     QVERIFY(w.latencyPanel()->measureButton()->isEnabled() && w.modelPanel()->retrainButton()->isEnabled());
+    QVERIFY(w.latencyPanel()->trainButton()->isEnabled());
     QVERIFY(w.openAction()->isEnabled() && w.recentMenu()->isEnabled());
     // The other tabs show what the run wrote.
     QCOMPARE(training->curves()->trainingLoss().size(), 4);

@@ -262,8 +262,14 @@ void LatencyPanel::setRunning(bool running) {
 
 void LatencyPanel::setBlocked(const QString& reason) { m_controls->setBlocked(reason); }
 
+void LatencyPanel::setFitBlocked(const QString& reason) {
+  m_fitBlocked = reason;
+  updateButtons();
+}
+
 void LatencyPanel::updateButtons() {
-  m_train->setEnabled(!m_running);  // fitting takes seconds and measures nothing
+  m_train->setEnabled(!m_running && m_fitBlocked.isEmpty());  // fitting takes seconds and measures nothing
+  m_train->setToolTip(m_fitBlocked.isEmpty() ? tr(kTrainTip) : m_fitBlocked);
   m_profile->setEnabled(!m_running);
   m_samples->setEnabled(!m_running);
 }

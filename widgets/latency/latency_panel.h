@@ -56,6 +56,9 @@ class LatencyPanel : public QWidget {
   void reload();
   // While `reason` is not empty, measuring cannot start (the button's tool tip says why).
   void setBlocked(const QString& reason);
+  // Fitting the predictor is not blocked by the other jobs, but by one that writes the latency
+  // dataset or the predictor itself (the pipeline): "" unblocks it.
+  void setFitBlocked(const QString& reason);
 
  Q_SIGNALS:
   void runStarted();
@@ -81,6 +84,7 @@ class LatencyPanel : public QWidget {
   QString m_datasetState;    // "120 of 200 samples measured"
   QString m_predictorState;  // "predictor: held-out Kendall tau 0.951 …"
   bool m_running = false;
+  QString m_fitBlocked;  // setFitBlocked
   bool m_measuring = false;
 };
 
