@@ -2,6 +2,7 @@
 
 #include "latency/latency_sample.h"
 #include "search/search_job.h"
+#include "train/retrain_job.h"
 #include "util/background_job.h"
 
 namespace automoe::widgets {
@@ -15,7 +16,10 @@ QString qs(const std::string& s) { return QString::fromStdString(s); }
 class SignalObserver final : public PipelineObserver {
  public:
   SignalObserver(PipelineRunner* runner, const Project& project)
-      : m_runner(runner), m_project(project), m_generations(searchOptionsFor(project, SearchJob{}).generations) {}
+      : m_runner(runner),
+        m_generations(searchOptionsFor(project, SearchJob{}).generations),
+        m_supernetUpdates(project.training.maxUpdates),
+        m_retrainUpdates(retrainOptionsFor(project, RetrainJob{}).maxUpdates) {}
 
   void onStageUpToDate(const PipelineStageEvent& s) override {
     Q_EMIT m_runner->stageUpToDate(index(s), count(s), qs(s.name), qs(s.title));
@@ -33,7 +37,7 @@ class SignalObserver final : public PipelineObserver {
   void onMessage(const std::string& text) override { Q_EMIT m_runner->message(qs(text)); }
 
   void onStep(const TrainStepStats& s) override {
-    const int64_t planned = m_stage == "retrain" ? m_project.retrain.training.maxUpdates : m_project.training.maxUpdates;
+    const int64_t planned = m_stage == "retrain" ? m_retrainUpdates : m_supernetUpdates;
     Q_EMIT m_runner->stepDone(s, static_cast<qint64>(planned));
   }
   void onValidation(const ValidationStats& v) override { Q_EMIT m_runner->validationDone(v); }
@@ -61,8 +65,8 @@ class SignalObserver final : public PipelineObserver {
   static int count(const PipelineStageEvent& s) { return static_cast<int>(s.count); }
 
   PipelineRunner* m_runner;
-  const Project& m_project;
   int m_generations;
+  int64_t m_supernetUpdates, m_retrainUpdates;  // the updates each training stage ends at
   std::string m_stage;  // the stage running now
 };
 
