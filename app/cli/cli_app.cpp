@@ -107,6 +107,8 @@ void printHelp(std::FILE* out) {
                "            3 blas check: the kernel failed to run or disagrees,\n"
                "            4 an output could not be written (disk full, permissions; the file before is kept),\n"
                "            5 train/retrain: the loss or its gradient was not finite max_bad_steps times in a row,\n"
+               "            6 train --world-size: a rank lost its peers (the launcher reports the rank that failed\n"
+               "              first otherwise, with that rank's code),\n"
                "            130 stopped by SIGINT/SIGTERM after saving its state\n");
 }
 

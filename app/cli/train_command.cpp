@@ -26,6 +26,7 @@
 #include "project/project.h"
 #include "util/stop_signal_scope.h"
 #include "train/c10d_collective.h"
+#include "train/collective_error.h"
 #include "train/training_job.h"
 #include "util/config_error.h"
 #include "util/run_lock.h"
@@ -46,13 +47,21 @@ int runRank(const Project& project, TrainingOptions options, const ArgParser& ap
   if (world > 1) {
     const bool cuda = options.device == "cuda" || (options.device == "auto" && torch::cuda::is_available());
     const CollectiveBackend backend = C10dCollective::choose(ap.value("backend", "auto"), cuda, world, "option --backend");
+    // A write to a peer that died fails (EPIPE, a CollectiveError) instead of killing this rank.
+    std::signal(SIGPIPE, SIG_IGN);
     collective = std::make_unique<C10dCollective>(backend, rank, world, ap.value("store", runDir + "/c10d_store"));
     if (rank == 0) std::fprintf(stderr, "data-parallel: %d ranks over c10d/%s\n", world, collective->backendName().c_str());
   }
   StopToken stop;
   StopSignalScope signals(stop);
   ConsoleObserver observer(options.maxUpdates, options.logEvery, rank != 0);
-  const TrainResult r = runTrainingJob(project, options, job, stop, observer, collective.get());
+  TrainResult r;
+  try {
+    r = runTrainingJob(project, options, job, stop, observer, collective.get());
+  } catch (const CollectiveError& e) {
+    std::fprintf(stderr, "automoe: %s\n", e.what());
+    return kExitPeerLost;
+  }
   if (rank == 0) std::printf("%s\nrun folder: %s\n", r.message.c_str(), runDir.c_str());
   if (r.status == TrainStatus::Stopped) return kExitInterrupted;
   if (r.status == TrainStatus::Diverged) return kExitDiverged;
@@ -84,7 +93,9 @@ std::vector<std::string> ownArguments() {
 // - A rank that fails (any exit but 0 and 130) makes the launcher stop the others, and kill those
 //   still running a minute later (a rank may wait on its dead peer in an all-reduce).
 // - A rank whose launcher dies gets SIGTERM (PR_SET_PDEATHSIG), so no rank outlives it.
-// Returns the first failing rank's exit code, else the worst one (130 after a stop).
+// Returns the exit code of the rank that failed first for a cause of its own, not because a peer
+// ended (exit 6, or SIGPIPE from an older build), else the first failing rank's, else the worst
+// one (130 after a stop).
 int launchRanks(int world, const std::string& store) {
   std::filesystem::remove(store);
   const std::vector<std::string> base = ownArguments();
@@ -123,7 +134,7 @@ int launchRanks(int world, const std::string& store) {
   size_t left = pids.size();
   bool stopping = false;
   std::optional<Clock::time_point> killAt;
-  int firstFailure = 0, worst = 0;
+  int firstFailure = 0, firstCause = 0, worst = 0;
   auto stopAll = [&] {
     for (size_t i = 0; i < pids.size(); ++i)
       if (running[i]) kill(pids[i], SIGTERM);
@@ -140,7 +151,9 @@ int launchRanks(int world, const std::string& store) {
       --left;
       const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
       worst = std::max(worst, code);
-      if (code != kExitOk && code != kExitInterrupted && firstFailure == 0) {
+      const bool failed = code != kExitOk && code != kExitInterrupted;
+      if (failed && firstCause == 0 && code != kExitPeerLost && code != 128 + SIGPIPE) firstCause = code;
+      if (failed && firstFailure == 0) {
         firstFailure = code;
         if (left > 0) {
           std::fprintf(stderr, "automoe: rank %zu failed (exit code %d); stopping the other ranks\n", rank, code);
@@ -159,7 +172,7 @@ int launchRanks(int world, const std::string& store) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  return firstFailure != 0 ? firstFailure : worst;
+  return firstCause != 0 ? firstCause : firstFailure != 0 ? firstFailure : worst;
 }
 
 }  // namespace

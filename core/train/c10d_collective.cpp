@@ -13,6 +13,7 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 
+#include "train/collective_error.h"
 #include "util/config_error.h"
 
 namespace automoe {
@@ -121,7 +122,12 @@ void C10dCollective::reduce(at::Tensor& flat, bool max) {
   options.reduceOp = max ? ::c10d::ReduceOp::MAX : ::c10d::ReduceOp::SUM;
   const bool move = m_backend == CollectiveBackend::Nccl && flat.device() != m_impl->device;
   std::vector<at::Tensor> one = {move ? flat.to(m_impl->device) : flat};
-  m_impl->allreduce(one, options);
+  try {
+    m_impl->allreduce(one, options);
+  } catch (const std::exception& e) {
+    throw CollectiveError("rank " + std::to_string(m_rank) + " of " + std::to_string(m_world) + ": allreduce over " +
+                          backendName() + " failed (a peer rank ended or its connection broke): " + e.what());
+  }
   if (move) flat.copy_(one[0]);
   ++m_calls;
 }
