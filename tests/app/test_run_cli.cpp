@@ -18,8 +18,7 @@ using namespace automoe;
 
 namespace {
 
-const QStringList kStages = {"corpus", "tokenizer", "supernet", "latency", "predictor",
-                             "search", "export",    "retrain",  "evaluate"};
+const QStringList kStages = automoe::testing::pipelineStageList();
 
 // The stages a run reported up to date, and the ones it ran.
 QStringList upToDate(const QString& err) {

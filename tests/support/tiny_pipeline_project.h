@@ -4,12 +4,24 @@
 // updates, 4 test sentences): the whole pipeline runs in seconds, on a corpus built from local
 // files.
 #include <string>
+#include <vector>
 
+#include <QStringList>
 #include <nlohmann/json.hpp>
 
 #include "support/tiny_data_project.h"
 
 namespace automoe::testing {
+
+// The stages of `automoe run`, in the order the tests expect them to run (written out here, not
+// taken from planPipeline, so that a change of order fails the tests).
+inline const std::vector<std::string> kPipelineStages = {"corpus", "tokenizer", "supernet", "latency", "predictor",
+                                                         "search", "export",    "retrain",  "evaluate"};
+inline QStringList pipelineStageList() {
+  QStringList out;
+  for (const auto& s : kPipelineStages) out << QString::fromStdString(s);
+  return out;
+}
 
 inline nlohmann::json tinyPipelineProjectJson(const std::string& root) {
   nlohmann::json j = tinyDataProjectJson(root);

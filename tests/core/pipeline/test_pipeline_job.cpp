@@ -19,8 +19,7 @@ using namespace automoe;
 
 namespace {
 
-const std::vector<std::string> kStages = {"corpus", "tokenizer", "supernet", "latency", "predictor",
-                                          "search", "export",    "retrain",  "evaluate"};
+const std::vector<std::string>& kStages = testing::kPipelineStages;
 
 struct Recorder final : PipelineObserver {
   std::vector<std::string> upToDate, started, done, whys;

@@ -27,8 +27,7 @@ using namespace automoe::widgets;
 
 namespace {
 
-const QStringList kStages = {"corpus", "tokenizer", "supernet", "latency", "predictor",
-                             "search", "export",    "retrain",  "evaluate"};
+const QStringList kStages = automoe::testing::pipelineStageList();
 constexpr int kWaitMs = 240000;
 
 // Runs the panel's pipeline to its end, as a click on Run pipeline does.

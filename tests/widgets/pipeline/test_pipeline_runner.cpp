@@ -19,8 +19,7 @@ using namespace automoe::widgets;
 
 namespace {
 
-const QStringList kStages = {"corpus", "tokenizer", "supernet", "latency", "predictor",
-                             "search", "export",    "retrain",  "evaluate"};
+const QStringList kStages = automoe::testing::pipelineStageList();
 constexpr int kWaitMs = 240000;
 
 // The stage names a spy's signals carried (name is argument 2 of the stage signals).
